@@ -1,0 +1,693 @@
+"""Read the files a journalist has into :class:`~index.report.RawReport` objects.
+
+Vocabulary:
+
+* A *source file* is one file on disk: plain text (``.txt``, ``.text``,
+  ``.md``), a saved web page (``.html``, ``.htm``), a Word document
+  (``.docx``) or a PDF with a text layer (``.pdf``). Its *format* is one of
+  ``txt``, ``html``, ``docx``, ``pdf`` and is decided by the file name suffix.
+* *Decoding* turns the file's bytes into text with ``\\n`` line ends and one
+  paragraph a line. Plain text may be UTF-8 (with or without BOM), UTF-16 with
+  BOM, or the GB family (GB2312/GBK/GB18030, always decoded as GB18030).
+  Nothing else is changed: page chrome inside a text file is left for
+  :mod:`index.clean`. Only *container artefacts* are dropped here — HTML
+  markup, scripts and site navigation, DOCX structure, PDF line wrapping.
+* A *compilation* is a source file holding several reports (seed 004 is a
+  scraped page with ten). Each report in it is introduced by a *report-title
+  line* — a short line ending in ``政府工作报告`` such as
+  ``【宝兴县招商】2021年宝兴县政府工作报告`` — followed by a long *body*.
+  Such a file gives one raw report per title (``part`` 1..n of ``parts``).
+  A report that merely mentions 政府工作报告 again, has a title and a
+  subtitle, or is the same report repeated by a careless scraper, stays one.
+
+Errors: every failure to read a file as a report is a :class:`SourceError`
+whose message is one line of Chinese meant for the reader; unknown file types
+raise its subclass :class:`UnsupportedFile`, which callers usually report as
+"skipped".
+"""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import logging
+import os
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from index.report import RawReport
+
+log = logging.getLogger(__name__)
+
+
+class SourceError(Exception):
+    """A file cannot be read as a report: it does not exist, is binary, empty,
+    a corrupt or truncated DOCX/PDF, a PDF without a text layer, etc.
+
+    ``str(exc)`` is a one-line message in Chinese naming the problem, e.g.
+    ``无法读取 DOCX 文件（文件已损坏或被截断）``.
+    """
+
+
+class UnsupportedFile(SourceError):
+    """The file's type is not one we read (``.xls``, ``.jpg``, ``.zip``, old
+    ``.doc``…): message like ``不支持的文件类型 .xls，已跳过``."""
+
+
+#: Suffix (lower case) → format name.
+FORMATS: dict[str, str] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
+}
+
+#: File name suffixes :func:`read_reports` accepts (compared in lower case).
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(FORMATS)
+
+# ---------------------------------------------------------------------------
+# Walking folders
+
+
+def iter_source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every file under the given paths, in a stable order.
+
+    A file path is yielded as given. A folder is walked recursively, entries
+    sorted by name; hidden files and folders (``.name``) and Office lock files
+    (``~$name``) are skipped. Files of every type are yielded: the caller
+    decides what to do with unsupported ones. Each yielded path is the given
+    path joined with the walked relative part, so ``Path.as_posix()`` of it is
+    what :attr:`RawReport.source` will hold.
+
+    Raises :class:`SourceError` for a path that does not exist.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists():
+            yield path
+        else:
+            raise SourceError(f"找不到文件或文件夹：{given}")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(
+                (e.name, e.is_dir()) for e in entries if not _is_skipped_name(e.name)
+            )
+    except OSError as exc:
+        log.warning("cannot list folder %s: %s", folder, exc)
+        return
+    for name, is_dir in names:
+        child = folder / name
+        if is_dir:
+            yield from _walk(child)
+        else:
+            yield child
+
+
+def _is_skipped_name(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$")
+
+
+# ---------------------------------------------------------------------------
+# Reading one file
+
+
+def read_reports(path: str | Path) -> list[RawReport]:
+    """Decode one source file into the raw reports it holds.
+
+    Usually one; a compilation such as seed 004 gives one per report in it,
+    numbered ``part`` 1..``parts``. ``source`` is ``Path(path).as_posix()``.
+
+    Raises :class:`UnsupportedFile` for a suffix not in
+    :data:`SUPPORTED_SUFFIXES`, and :class:`SourceError` when the file cannot
+    be read as text (missing, empty, binary, corrupt, PDF without text).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise SourceError("这是文件夹，不是文件")
+    suffix = path.suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        if suffix == ".doc":
+            raise UnsupportedFile("不支持旧版 Word 文件 .doc，请另存为 .docx，已跳过")
+        raise UnsupportedFile(f"不支持的文件类型 {suffix or '（无扩展名）'}，已跳过")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"找不到文件：{path.as_posix()}") from None
+    except OSError as exc:
+        raise SourceError(f"无法打开文件（{exc.strerror or exc}）") from exc
+
+    if fmt == "txt":
+        text, container_title = decode_text(data), None
+    elif fmt == "html":
+        text, container_title = _read_html(data)
+    elif fmt == "docx":
+        text, container_title = _read_docx(data)
+    else:
+        text, container_title = _read_pdf(data)
+
+    if not text.strip():
+        raise SourceError("文件为空（没有可读的文字）")
+
+    source = path.as_posix()
+    parts = split_reports(text)
+    if len(parts) == 1:
+        return [RawReport(source=source, text=text, format=fmt, title_hint=container_title)]
+    log.info("%s holds %d reports", source, len(parts))
+    return [
+        RawReport(
+            source=source,
+            text=part.text,
+            format=fmt,
+            part=number,
+            parts=len(parts),
+            title_hint=part.title,
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Plain text
+
+#: Characters that must not be common in a text file (controls other than
+#: tab/newline/form feed, and the replacement character of a failed decode).
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a")
+#: Share of such characters above which the bytes are taken for binary data.
+_BINARY_SHARE = 0.01
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts the same
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text file → ``str`` with ``\\n`` line ends.
+
+    Accepts UTF-8, UTF-8 with BOM, UTF-16/UTF-32 with BOM, and the GB family
+    (GB2312, GBK, GB18030 — always decoded as GB18030, their superset). CR,
+    LF and CRLF all become LF; a leading BOM is dropped. A GB file with a few
+    broken bytes is decoded with U+FFFD for them (and a warning logged).
+
+    Raises :class:`SourceError` for an empty file (``文件为空``) and for
+    binary data: NUL bytes, many control characters, or mostly undecodable.
+    """
+    if not data.strip():
+        raise SourceError("文件为空")
+    text = _decode_bytes(data)
+    return _unify_line_ends(text)
+
+
+def _decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Decode with BOM, else UTF-8, else ``declared``, else GB18030."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked_text(data[len(bom):].decode(encoding))
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"文件编码有误（{encoding.upper()} 解码失败）") from exc
+    if b"\x00" in data:
+        raise SourceError("不是文本文件（含二进制数据）")
+    try:
+        return _checked_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    if declared and declared not in ("utf-8", "gb18030"):
+        try:
+            return _checked_text(data.decode(declared))
+        except (UnicodeDecodeError, LookupError):
+            log.debug("declared charset %s does not fit, trying GB18030", declared)
+    try:
+        return _checked_text(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("gb18030", errors="replace")
+    bad = text.count("\ufffd")
+    if bad / max(len(text), 1) > _BINARY_SHARE:
+        raise SourceError("无法识别文件编码（大部分内容无法解码，可能不是文本文件）")
+    log.warning("%d undecodable byte sequences replaced by U+FFFD", bad)
+    return _checked_text(text, allow_replacement=True)
+
+
+def _checked_text(text: str, allow_replacement: bool = False) -> str:
+    """Return ``text`` unless it looks like decoded binary data."""
+    if not text:
+        return text
+    odd = sum(
+        1
+        for ch in text
+        if (ch < " " and ch not in _TEXT_CONTROLS)
+        or ch == "\x7f"
+        or (ch == "\ufffd" and not allow_replacement)
+    )
+    if odd / len(text) > _BINARY_SHARE:
+        raise SourceError("不是文本文件（含大量控制字符，可能是二进制文件）")
+    return text
+
+
+def _unify_line_ends(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    return text.lstrip("\ufeff")
+
+
+# ---------------------------------------------------------------------------
+# HTML
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""")
+_GB_NAMES = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "x-euc-cn", "ms936"}
+#: Elements whose content is never report text.
+_NOT_TEXT = ("script", "style", "iframe", "noscript", "template", "object", "embed", "svg", "head", "select", "button")
+#: Elements that hold site chrome rather than the page's article.
+_CHROME = ("nav", "header", "footer", "aside", "form", "menu")
+_BLOCKS = frozenset(
+    "address article blockquote body center dd details dialog div dl dt fieldset figcaption figure"
+    " h1 h2 h3 h4 h5 h6 hr html li main ol p pre section summary table tbody thead tfoot tr td th ul"
+    " caption".split()
+)
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜| - | – |－)\s*")
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset a page declares (``<meta charset>``, ``http-equiv`` or XML
+    declaration) as a Python codec name; the GB family is mapped to
+    ``gb18030`` and Big5 to ``big5hkscs``. ``None`` if none or unknown."""
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    if name in _GB_NAMES:
+        return "gb18030"
+    if name in ("big5", "big5-hkscs", "cp950", "x-x-big5"):
+        return "big5hkscs"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _read_html(data: bytes) -> tuple[str, str | None]:
+    """Main text of a saved page (one paragraph a line) and its title."""
+    if not data.strip():
+        raise SourceError("文件为空")
+    page = _unify_line_ends(_decode_bytes(data, declared=html_charset(data)))
+    # lxml refuses str input that still declares an encoding.
+    page = re.sub(r"^\s*<\?xml[^>]*\?>", "", page)
+    tree = _parse_html(page)
+    title = _html_title(tree) if tree is not None else None
+    text = _trafilatura_text(page)
+    if not text.strip() and tree is not None:
+        log.debug("trafilatura found no main text, falling back to lxml")
+        text = _lxml_text(tree)
+    return text, title
+
+
+def _parse_html(page: str):
+    import lxml.html
+    from lxml import etree
+
+    try:
+        return lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError) as exc:
+        log.debug("lxml cannot parse page: %s", exc)
+        return None
+
+
+def _html_title(tree) -> str | None:
+    candidates = []
+    for xpath in ("//h1", "//title"):
+        for el in tree.xpath(xpath)[:1]:
+            value = " ".join(el.text_content().split())
+            if value:
+                candidates.append(value)
+    if not candidates:
+        return None
+    # Prefer the one that names a report; cut a site name off a <title>.
+    chosen = next((c for c in candidates if "报告" in c), candidates[0])
+    pieces = [p for p in _TITLE_SEPARATORS.split(chosen) if p]
+    if len(pieces) > 1:
+        chosen = next((p for p in pieces if "报告" in p), pieces[0])
+    return chosen
+
+
+def _trafilatura_text(page: str) -> str:
+    import trafilatura
+    from lxml import etree
+
+    with _quiet_library("trafilatura", "htmldate", "justext"):
+        try:
+            xml = trafilatura.extract(
+                page,
+                output_format="xml",
+                include_comments=False,
+                include_tables=True,
+                include_images=False,
+                include_links=False,
+                favor_recall=True,
+            )
+        except Exception as exc:  # third-party parser on arbitrary input
+            log.debug("trafilatura failed: %s", exc)
+            return ""
+    if not xml:
+        return ""
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    lines: list[str] = []
+    _xml_lines(main if main is not None else root, lines)
+    return "\n".join(lines)
+
+
+def _xml_lines(el, lines: list[str]) -> None:
+    """Trafilatura's XML → one line per paragraph, heading, item or table row."""
+    for child in el:
+        tag = child.tag
+        if tag in ("p", "head", "item", "quote", "code"):
+            if any(c.tag in ("list", "table", "p") for c in child):
+                _xml_lines(child, lines)
+                continue
+            _add_lines(lines, _inline_text(child))
+        elif tag == "row":
+            cells = [" ".join(_inline_text(c).split()) for c in child if c.tag == "cell"]
+            _add_lines(lines, "\t".join(c for c in cells if c))
+        elif tag in ("list", "table", "div", "main"):
+            _xml_lines(child, lines)
+        elif tag == "lb":
+            continue
+
+
+def _inline_text(el) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        parts.append("\n" if child.tag == "lb" else _inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _add_lines(lines: list[str], text: str) -> None:
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            lines.append(line)
+
+
+def _lxml_text(tree) -> str:
+    """Careful text of a page when trafilatura finds nothing: scripts, styles,
+    frames and navigation dropped, block elements on their own lines."""
+    for el in tree.xpath("|".join(f"//{t}" for t in _NOT_TEXT + _CHROME)):
+        el.drop_tree()
+    chunks: list[str] = []
+    _lxml_chunks(tree, chunks)
+    lines: list[str] = []
+    _add_lines(lines, "".join(chunks).replace("\xa0", " "))
+    return "\n".join(lines)
+
+
+def _lxml_chunks(el, chunks: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    block = tag in _BLOCKS
+    if block:
+        chunks.append("\n")
+    if tag == "br":
+        chunks.append("\n")
+    if tag and el.text:
+        chunks.append(el.text)
+    for child in el:
+        _lxml_chunks(child, chunks)
+    if tag in ("td", "th"):
+        chunks.append("\t")
+    if block:
+        chunks.append("\n")
+    if el.tail:
+        chunks.append(el.tail)
+
+
+# ---------------------------------------------------------------------------
+# DOCX
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_NOT_A_TITLE = re.compile(r"^(microsoft|word|wps|document|untitled|文档|新建|标题)|\.(docx?|wps)$", re.IGNORECASE)
+
+
+def _read_docx(data: bytes) -> tuple[str, str | None]:
+    """Text of a Word document (paragraphs and table rows, in body order) and
+    its core-properties title when that looks like a real title."""
+    import io
+
+    import docx
+
+    if not data.strip(b"\x00 \r\n\t"):
+        raise SourceError("文件为空")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        _docx_lines(document.element.body, lines)
+        title = (document.core_properties.title or "").strip()
+    except Exception as exc:  # zipfile, KeyError, lxml, python-docx: any of them means corrupt
+        log.debug("docx failed: %r", exc)
+        raise SourceError("无法读取 DOCX 文件（文件已损坏或被截断）") from exc
+    return "\n".join(lines), (title if _looks_like_title(title) else None)
+
+
+def _looks_like_title(value: str) -> bool:
+    return 4 <= len(value) <= 80 and bool(_CJK.search(value)) and not _NOT_A_TITLE.search(value)
+
+
+def _docx_lines(container, lines: list[str]) -> None:
+    for child in container:
+        if child.tag == _W + "p":
+            _add_lines(lines, _docx_paragraph_text(child))
+        elif child.tag == _W + "tbl":
+            for row in child.iterchildren(_W + "tr"):
+                cells = []
+                for cell in row.iterchildren(_W + "tc"):
+                    cell_lines: list[str] = []
+                    _docx_lines(cell, cell_lines)
+                    cells.append(" ".join(cell_lines))
+                _add_lines(lines, "\t".join(c for c in cells if c))
+        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "smartTag"):
+            _docx_lines(child, lines)
+
+
+def _docx_paragraph_text(p) -> str:
+    """Visible text of a ``w:p``: runs, hyperlinks, insertions; deleted text,
+    field codes and the duplicate fallback of text boxes left out."""
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag in (_W + "del", _W + "moveFrom", _MC_FALLBACK, _W + "instrText", _W + "delText"):
+                continue
+            elif tag == _W + "p":  # a paragraph inside a text box
+                walk(child)
+                parts.append("\n")
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# PDF
+
+#: A line ending with one of these ends its paragraph.
+_PARAGRAPH_END = tuple("。！？!?：:；;”」』）)")
+#: A wrapped line is at least this share of the page's longest line.
+_FULL_LINE = 0.85
+
+
+def _read_pdf(data: bytes) -> tuple[str, str | None]:
+    """Text layer of a PDF, pages joined, wrapped lines rejoined."""
+    import io
+
+    import pypdf
+
+    if not data.strip():
+        raise SourceError("文件为空")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise SourceError("无法读取 PDF 文件（不是 PDF 格式）")
+    if b"%%EOF" not in data[-2048:]:
+        # A cut-off download: pypdf could recover some pages, but a report
+        # silently missing its end would mislead an exact search.
+        raise SourceError("无法读取 PDF 文件（文件已损坏或被截断）")
+    with _quiet_library("pypdf"):
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise SourceError("PDF 文件已加密，无法读取")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            title = None
+            if reader.metadata is not None and reader.metadata.title:
+                title = str(reader.metadata.title).strip()
+        except SourceError:
+            raise
+        except Exception as exc:  # pypdf raises many kinds on damaged files
+            log.debug("pdf failed: %r", exc)
+            raise SourceError("无法读取 PDF 文件（文件已损坏或被截断）") from exc
+    if not any(p.strip() for p in pages):
+        raise SourceError("PDF 没有文字层（可能是扫描件），无法检索")
+    text = "\n".join(_rejoin_wrapped_lines(_unify_line_ends(p)) for p in pages if p.strip())
+    return text, (title if title and _looks_like_title(title) else None)
+
+
+def _rejoin_wrapped_lines(page: str) -> str:
+    """Join lines that the PDF layout wrapped: a line nearly as long as the
+    page's longest that does not end a sentence continues on the next line."""
+    lines = [line.strip() for line in page.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    widest = max(_width(line) for line in lines)
+    out: list[str] = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1].split("\n")[-1]
+        wrapped = _width(previous) >= _FULL_LINE * widest and not previous.endswith(_PARAGRAPH_END)
+        if wrapped:
+            joiner = " " if previous[-1].isascii() and line[0].isascii() else ""
+            out[-1] = out[-1] + joiner + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _width(line: str) -> int:
+    """Display width: CJK and full-width characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+@contextlib.contextmanager
+def _quiet_library(*loggers: str) -> Iterator[None]:
+    """Silence a third-party library's warnings and log chatter while it reads
+    one file: damaged input is reported by our own SourceError instead."""
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+
+
+# ---------------------------------------------------------------------------
+# Compilations: several reports in one file
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """One report found in a compilation: the title line that introduced it
+    (its bracketed site prefix removed), or ``None``, and its text."""
+
+    title: str | None
+    text: str
+
+
+#: A report-title line: short, ends with 政府工作报告 (and maybe （摘要）).
+_TITLE_LINE = re.compile(r"政府工作报告(?:[（(](?:摘要|摘登|全文|节选|草案)[）)])?$")
+_TITLE_MAX = 60
+_TITLE_PREFIX = re.compile(r"^\s*(?:【[^】]{0,20}】|\[[^\]]{0,20}\]|〖[^〗]{0,20}〗)\s*")
+#: A report body has at least this many non-space characters.
+_MIN_BODY = 3000
+#: A line shorter than this not ending a sentence is not report text when it
+#: trails a body (dates, separators, site links between reports).
+_SENTENCE_LINE = 80
+_SENTENCE_END = re.compile(r"[。！？!?…”」』）)]$")
+
+
+def split_reports(text: str) -> list[ReportPart]:
+    """Split a compilation into its reports; any other text is one part.
+
+    A file is a compilation when at least two report-title lines are each
+    followed by a body of :data:`_MIN_BODY` characters, and those titles and
+    bodies are all different (a scrape that repeats one report stays one).
+    Each part's text runs from after its title to the next title, without
+    trailing short lines that are not sentences (scrape dates, separators,
+    site chrome). Text before the first title is kept as its own part only
+    when it is itself as long as a body; otherwise it is container chrome.
+    """
+    lines = text.split("\n")
+    titles = [i for i, line in enumerate(lines) if _is_title_line(line)]
+    if len(titles) < 2:
+        return [ReportPart(None, text)]
+    bounds = titles[1:] + [len(lines)]
+    headed = [
+        (start, end)
+        for start, end in zip(titles, bounds)
+        if _body_size(lines[start + 1:end]) >= _MIN_BODY
+    ]
+    if len(headed) < 2:
+        return [ReportPart(None, text)]
+    starts = [start for start, _ in headed]
+    ends = starts[1:] + [len(lines)]
+    parts = [
+        ReportPart(_TITLE_PREFIX.sub("", lines[start]).strip(), _trim_tail(lines[start + 1:end]))
+        for start, end in zip(starts, ends)
+    ]
+    titles_seen = [p.title for p in parts]
+    openings = [re.sub(r"\s", "", p.text)[:200] for p in parts]
+    if len(set(titles_seen)) < len(parts) or len(set(openings)) < len(parts):
+        log.debug("report titles or bodies repeat: one report, not a compilation")
+        return [ReportPart(None, text)]
+    leading = lines[: starts[0]]
+    if _body_size(leading) >= _MIN_BODY:
+        parts.insert(0, ReportPart(None, _trim_tail(leading)))
+    elif any(line.strip() for line in leading):
+        log.debug("dropped %d lines of chrome before the first report", len(leading))
+    return parts
+
+
+def _is_title_line(line: str) -> bool:
+    line = line.strip()
+    if not line or len(line) > _TITLE_MAX or "。" in line or "，" in line:
+        return False
+    return bool(_TITLE_LINE.search(_TITLE_PREFIX.sub("", line)))
+
+
+def _body_size(lines: list[str]) -> int:
+    return sum(len("".join(line.split())) for line in lines)
+
+
+def _trim_tail(lines: list[str]) -> str:
+    end = len(lines)
+    while end > 0:
+        line = lines[end - 1].strip()
+        if line and (len(line) >= _SENTENCE_LINE or _SENTENCE_END.search(line)):
+            break
+        end -= 1
+    start = 0
+    while start < end and not lines[start].strip():
+        start += 1
+    return "\n".join(lines[start:end])
