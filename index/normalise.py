@@ -1,0 +1,242 @@
+"""Display text and search text.
+
+Two transformations live here:
+
+* :func:`strip_pinyin_annotations` repairs *display text*: some converters insert
+  the pinyin of each converted character after it (``預(yù)期`` in seed 000).
+  Those annotations go; real parentheses such as ``(摘登)`` or ``(一)`` stay.
+* :func:`fold_for_search` makes *search text*: the form both paragraphs and
+  queries take before they are compared. It converts Traditional characters to
+  Simplified (only for text known to be Traditional — see :func:`is_traditional`;
+  Simplified text is never converted, or the town 乾务镇 would become 干务镇),
+  folds full-width digits, letters and punctuation to their ASCII forms
+  (``，`` → ``,``, ``（`` → ``(``), unifies quotes, lower-cases Latin letters,
+  drops zero-width characters and footnote markers (``〔17〕``), and removes
+  white space between two Chinese characters.
+
+:func:`fold_with_offsets` does the same fold character by character and also
+returns, for every character of the search text, its index in the display
+text: snippets find a phrase in the search text and mark it in the display text.
+The two functions agree exactly (a test holds them to it).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+__all__ = [
+    "strip_pinyin_annotations",
+    "is_traditional",
+    "to_simplified",
+    "fold_for_search",
+    "fold_with_offsets",
+    "query_variants",
+    "is_cjk",
+]
+
+# --- pinyin annotations -------------------------------------------------------
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN_BODY = f"[a-zü{_TONED}]{{1,6}}"
+# A CJK character followed by a parenthesised pinyin syllable with a tone mark.
+_PINYIN_TONED = re.compile(
+    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（](?=[a-zü]*[{_TONED}])({_PINYIN_BODY})[)）]"
+)
+# The same without a tone mark (neutral tone: 們(men)): only removed in text that
+# already shows several toned annotations, so a lone (a) in ordinary text stays.
+_PINYIN_PLAIN = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([a-zü]{{1,6}})[)）]")
+
+
+def strip_pinyin_annotations(text: str) -> str:
+    """Remove pinyin inserted after converted characters: ``預(yù)期`` → ``預期``.
+
+    Parentheses holding Chinese, digits or capital letters are never touched.
+    """
+    stripped, toned = _PINYIN_TONED.subn("", text)
+    if toned >= 3:
+        stripped = _PINYIN_PLAIN.sub("", stripped)
+    return stripped
+
+
+# --- Traditional → Simplified ---------------------------------------------------
+
+
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _char_t2s(ch: str) -> str:
+    out = _t2s().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a Chinese character (CJK unified ideographs and extensions, 〇)."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3134F
+        or o == 0x3007
+    )
+
+
+def is_traditional(text: str, *, sample: int = 20000) -> bool:
+    """Whether ``text`` is written in Traditional characters.
+
+    Counts the characters that opencc's t2s conversion changes. Simplified text
+    changes almost nowhere (乾 in 乾务镇, 著 in some words); Traditional text
+    changes in a large share of its characters.
+    """
+    chunk = text[:sample]
+    cjk = sum(1 for c in chunk if is_cjk(c))
+    if cjk < 4:
+        return False
+    converted = _t2s().convert(chunk)
+    if len(converted) != len(chunk):
+        changed = sum(1 for c in chunk if is_cjk(c) and _char_t2s(c) != c)
+    else:
+        changed = sum(1 for a, b in zip(chunk, converted) if a != b)
+    return changed >= 3 and changed / cjk >= 0.03
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified, one character for one (so offsets survive)."""
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(_char_t2s(c) for c in text)
+
+
+# --- the search fold ------------------------------------------------------------
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_FOOTNOTE = re.compile(r"〔\d{1,3}〕")
+_SPACES = "\u3000\u00a0\u2002\u2003\u2009\u202f\t\r\n\x0b\x0c"
+
+_FOLD_TABLE: dict[int, str | None] = {}
+for _o in range(0xFF01, 0xFF5F):  # full-width ASCII → ASCII
+    _FOLD_TABLE[_o] = chr(_o - 0xFEE0)
+for _c in _SPACES:
+    _FOLD_TABLE[ord(_c)] = " "
+for _c in _ZERO_WIDTH:
+    _FOLD_TABLE[ord(_c)] = None
+_FOLD_TABLE.update(
+    {
+        ord("“"): '"',
+        ord("”"): '"',
+        ord("„"): '"',
+        ord("‟"): '"',
+        ord("″"): '"',
+        ord("‘"): "'",
+        ord("’"): "'",
+        ord("′"): "'",
+        ord("・"): "·",
+        ord("•"): "·",
+        ord("‧"): "·",
+        ord("－"): "-",
+        ord("‐"): "-",
+        ord("‑"): "-",
+        ord("﹐"): ",",
+        ord("﹑"): "、",
+        ord("﹒"): ".",
+        ord("﹔"): ";",
+        ord("﹕"): ":",
+        ord("﹖"): "?",
+        ord("﹗"): "!",
+        ord("﹙"): "(",
+        ord("﹚"): ")",
+        ord("\u2028"): " ",
+        ord("\u2029"): " ",
+    }
+)
+for _o in range(ord("A"), ord("Z") + 1):
+    _FOLD_TABLE[_o] = chr(_o + 32)
+for _o in range(0xFF21, 0xFF3B):  # full-width capitals straight to lower case
+    _FOLD_TABLE[_o] = chr(_o - 0xFEE0 + 32)
+
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007"
+_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}]) (?=[{_CJK_CLASS}])")
+
+
+def _fold_char(c: str) -> str | None:
+    """One character's fold (None when it disappears)."""
+    return _FOLD_TABLE.get(ord(c), c) if ord(c) in _FOLD_TABLE else c
+
+
+def fold_for_search(text: str, *, traditional: bool = False) -> str:
+    """The search form of ``text`` (see the module docstring for the rules).
+
+    ``traditional`` says the text is Traditional and must be converted; queries
+    pass False and search for each of :func:`query_variants` instead.
+    """
+    text = _FOOTNOTE.sub("", text)
+    if traditional:
+        text = to_simplified(text)
+    text = text.translate(_FOLD_TABLE)
+    text = _SPACE_RUN.sub(" ", text)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    return text.strip(" ")
+
+
+def fold_with_offsets(text: str, *, traditional: bool = False) -> tuple[str, list[int]]:
+    """:func:`fold_for_search` plus, for each output character, its index in ``text``."""
+    # 1. drop footnote markers, remembering where each kept character came from
+    keep = [True] * len(text)
+    for m in _FOOTNOTE.finditer(text):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    chars: list[str] = []
+    where: list[int] = []
+    src = to_simplified(text) if traditional else text
+    for i, c in enumerate(src):
+        if not keep[i]:
+            continue
+        f = _fold_char(c)
+        if f is None:
+            continue
+        chars.append(f)
+        where.append(i)
+    # 2. collapse space runs, then remove single spaces between CJK characters
+    out: list[str] = []
+    pos: list[int] = []
+    for c, i in zip(chars, where):
+        if c == " " and out and out[-1] == " ":
+            continue
+        out.append(c)
+        pos.append(i)
+    final: list[str] = []
+    fpos: list[int] = []
+    n = len(out)
+    for k, c in enumerate(out):
+        if c == " " and 0 < k < n - 1 and is_cjk(out[k - 1]) and is_cjk(out[k + 1]):
+            continue
+        final.append(c)
+        fpos.append(pos[k])
+    # 3. strip spaces at the ends
+    start, end = 0, len(final)
+    while start < end and final[start] == " ":
+        start += 1
+    while end > start and final[end - 1] == " ":
+        end -= 1
+    return "".join(final[start:end]), fpos[start:end]
+
+
+def query_variants(phrase: str) -> tuple[str, ...]:
+    """The search forms a query phrase is looked for in.
+
+    Paragraph search text is Simplified, so a Traditional phrase is looked for
+    in its Simplified form. A phrase is also looked for as typed, because some
+    Simplified text keeps characters that t2s would change (乾务镇).
+    """
+    folded = fold_for_search(phrase)
+    simplified = fold_for_search(phrase, traditional=True)
+    if simplified != folded:
+        return (folded, simplified)
+    return (folded,)

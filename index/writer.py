@@ -1,0 +1,423 @@
+"""Build or update an index on disk without ever losing the previous one.
+
+An *index directory* holds *generations*. Each generation is a complete Whoosh
+index of paragraphs plus ``reports.json`` (report metadata) in a folder
+``gen-NNNNNN``; the file ``CURRENT`` names the generation readers use. An
+update copies the current generation into a new folder, writes to the copy,
+commits, and only then replaces ``CURRENT`` in one atomic rename. A run that
+fails, is interrupted or is killed leaves ``CURRENT`` — and so every reader —
+exactly where it was; the next run clears the abandoned folder.
+
+One writer at a time: :meth:`IndexStore.update` takes an exclusive lock on
+``.lock`` (released by the kernel if the process dies) and waits for it up to
+``wait`` seconds before raising :class:`IndexBusyError`.
+
+Adding a report (:meth:`IndexUpdate.add_report`) is idempotent: the same file
+indexed twice changes nothing; a file whose content changed replaces its
+report; the same report read from a second file (the national reports exist in
+two folders) is recognised by region, year and content and gains a source
+instead of becoming a second report.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import errno
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import schema as S
+from .report import Report
+
+__all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
+
+log = logging.getLogger(__name__)
+
+
+class IndexStoreError(Exception):
+    """The index directory cannot be used: not an index, unreadable, read-only or the disk is full."""
+
+
+class IndexBusyError(IndexStoreError):
+    """Another ``baogao index`` run holds the write lock and did not finish within the wait."""
+
+
+CURRENT = "CURRENT"
+LOCK = ".lock"
+REPORTS = "reports.json"
+GEN_PREFIX = "gen-"
+KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
+DUPLICATE_SIMILARITY = 0.6
+
+
+def default_index_dir() -> Path:
+    """``$BAOGAO_INDEX`` or ``var/index``."""
+    return Path(os.environ.get("BAOGAO_INDEX") or "var/index")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _disk_error(exc: OSError, root: Path) -> IndexStoreError:
+    if exc.errno == errno.ENOSPC:
+        return IndexStoreError(f"磁盘已满，无法写入索引 {root}；原索引未改动")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return IndexStoreError(f"索引目录 {root} 不可写（只读或无权限）；原索引未改动")
+    return IndexStoreError(f"写入索引 {root} 失败：{exc.strerror or exc}；原索引未改动")
+
+
+def report_record(report: Report, indexed_at: str) -> dict:
+    """The JSON record of a report kept in ``reports.json``."""
+    return {
+        "report_id": report.report_id,
+        "title": report.title,
+        "display_title": report.display_title,
+        "region": report.region.as_dict(),
+        "region_display": report.region.display,
+        "year": report.year,
+        "date": report.date,
+        "speaker": report.speaker,
+        "sources": list(report.sources),
+        "evidence": [e.as_dict() for e in report.evidence],
+        "fingerprint": report.fingerprint,
+        "traditional": report.traditional,
+        "paragraphs": len(report.paragraphs),
+        "characters": report.characters,
+        "sketch": list(report_sketch(report)),
+        "indexed_at": indexed_at,
+    }
+
+
+def report_sketch(report: Report, k: int = 128) -> tuple[int, ...]:
+    """A bottom-k sketch of the report's 5-character shingles (estimates content overlap)."""
+    import zlib
+
+    text = "".join(p.search_text.replace(" ", "") for p in report.paragraphs)
+    hashes = {zlib.crc32(text[i : i + 5].encode("utf-8")) for i in range(max(0, len(text) - 4))}
+    return tuple(sorted(hashes)[:k])
+
+
+def sketch_similarity(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...], k: int = 128) -> float:
+    """Estimated Jaccard similarity of two sketches."""
+    if not a or not b:
+        return 0.0
+    sa, sb = set(a), set(b)
+    union_bottom = sorted(sa | sb)[:k]
+    both = sum(1 for h in union_bottom if h in sa and h in sb)
+    return both / len(union_bottom)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :meth:`IndexUpdate.add_report` did: ``added``, ``replaced``, ``unchanged`` or ``duplicate``."""
+
+    outcome: str
+    report_id: str
+    paragraphs: int = 0
+
+
+class IndexStore:
+    """An index directory (see the module docstring)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    # -- reading -------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        """The name of the generation readers use, or None for an empty store."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise IndexStoreError(f"无法读取索引 {self.root}：{exc}") from exc
+        return name or None
+
+    def generation_dir(self, name: str) -> Path:
+        return self.root / name
+
+    def exists(self) -> bool:
+        return self.current_generation() is not None
+
+    def open_generation(self, name: str | None = None):
+        """(whoosh index, reports dict, generation name) of the current (or named) generation."""
+        name = name or self.current_generation()
+        if name is None:
+            raise IndexStoreError(f"{self.root} 还没有索引：先运行 baogao index")
+        gdir = self.generation_dir(name)
+        try:
+            ix = whoosh_index.open_dir(str(gdir))
+            reports = json.loads((gdir / REPORTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError, whoosh_index.IndexError) as exc:
+            raise IndexStoreError(f"无法打开索引 {gdir}：{exc}") from exc
+        return ix, reports, name
+
+    def read_reports(self) -> dict[str, dict]:
+        """The report records of the current generation (empty for an empty store)."""
+        name = self.current_generation()
+        if name is None:
+            return {}
+        return json.loads((self.generation_dir(name) / REPORTS).read_text(encoding="utf-8"))
+
+    # -- writing -------------------------------------------------------------
+
+    def update(self, *, wait: float = 0.0) -> "IndexUpdate":
+        """A context manager that writes one new generation (see :class:`IndexUpdate`)."""
+        return IndexUpdate(self, wait=wait)
+
+
+class IndexUpdate:
+    """One write transaction. Use as ``with store.update() as up: up.add_report(r)``.
+
+    Leaving the block normally commits and publishes the new generation (if
+    anything changed); an exception cancels it and leaves the index as it was.
+    """
+
+    def __init__(self, store: IndexStore, *, wait: float = 0.0):
+        self.store = store
+        self.wait = wait
+        self._lock_fd: int | None = None
+        self._writer = None
+        self._ix = None
+        self.reports: dict[str, dict] = {}
+        self.changed = False
+        self.gen_dir: Path | None = None
+        self.generation: str | None = None
+        self.indexed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+    # -- lock ----------------------------------------------------------------
+
+    def _acquire(self) -> None:
+        root = self.store.root
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _disk_error(exc, root) from exc
+        deadline = time.monotonic() + self.wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise IndexBusyError(
+                        f"另一个 baogao index 正在写入 {root}，请等它结束后再试（或用 --wait 秒数 等待）"
+                    ) from None
+                if not announced:
+                    log.warning("index %s is locked by another run; waiting", root)
+                    announced = True
+                time.sleep(0.2)
+        self._lock_fd = fd
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- transaction ---------------------------------------------------------
+
+    def __enter__(self) -> "IndexUpdate":
+        self._acquire()
+        try:
+            self._begin()
+        except BaseException:
+            self._abandon()
+            self._release()
+            raise
+        return self
+
+    def _next_generation(self) -> str:
+        numbers = [0]
+        for p in self.store.root.glob(GEN_PREFIX + "*"):
+            try:
+                numbers.append(int(p.name[len(GEN_PREFIX):]))
+            except ValueError:
+                continue
+        return f"{GEN_PREFIX}{max(numbers) + 1:06d}"
+
+    def _begin(self) -> None:
+        root = self.store.root
+        current = self.store.current_generation()
+        self._remove_abandoned(current)
+        self.generation = self._next_generation()
+        self.gen_dir = root / self.generation
+        try:
+            if current:
+                src = root / current
+                self.gen_dir.mkdir()
+                for f in src.iterdir():
+                    if f.is_file() and not f.name.endswith(".lock") and not f.name.endswith(".tmp"):
+                        shutil.copy2(f, self.gen_dir / f.name)
+                self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
+                self._ix = whoosh_index.open_dir(str(self.gen_dir))
+            else:
+                self.gen_dir.mkdir()
+                self._ix = whoosh_index.create_in(str(self.gen_dir), S.paragraph_schema())
+                self.reports = {}
+                self.changed = True  # an empty store gets a first (possibly empty) generation
+            self._writer = self._ix.writer()
+        except OSError as exc:
+            raise _disk_error(exc, root) from exc
+
+    def _remove_abandoned(self, current: str | None) -> None:
+        """Delete generation folders of interrupted runs and old generations beyond the ones kept."""
+        gens = sorted(p for p in self.store.root.glob(GEN_PREFIX + "*") if p.is_dir())
+        if current is None:
+            keep: set[str] = set()
+        else:
+            older = [p.name for p in gens if p.name <= current]
+            keep = set(older[-KEEP_GENERATIONS:])
+        for p in gens:
+            if p.name not in keep:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def _abandon(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.cancel()
+            except Exception:  # the writer may be half-dead already
+                pass
+            self._writer = None
+        if self.gen_dir is not None and self.gen_dir.exists():
+            shutil.rmtree(self.gen_dir, ignore_errors=True)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            if exc_type is not None or not self.changed:
+                self._abandon()
+                return False
+            self._publish()
+            return False
+        finally:
+            self._release()
+
+    def _publish(self) -> None:
+        root = self.store.root
+        try:
+            self._writer.commit(optimize=True)
+            self._writer = None
+            _write_atomic(
+                self.gen_dir / REPORTS,
+                json.dumps(self.reports, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+            )
+            _fsync_dir(self.gen_dir)
+            _write_atomic(root / CURRENT, (self.generation + "\n").encode("utf-8"))
+            _fsync_dir(root)
+        except OSError as exc:
+            self._abandon()
+            raise _disk_error(exc, root) from exc
+        except BaseException:
+            self._abandon()
+            raise
+        log.info("published %s", self.generation)
+
+    # -- content -------------------------------------------------------------
+
+    def _drop_source(self, source: str, keep_id: str | None = None) -> None:
+        """Remove ``source`` from every report except ``keep_id``; delete reports left with none."""
+        for rid, rec in list(self.reports.items()):
+            if rid == keep_id or source not in rec["sources"]:
+                continue
+            rec["sources"] = [s for s in rec["sources"] if s != source]
+            self.changed = True
+            if not rec["sources"]:
+                self._writer.delete_by_term(S.REPORT_ID, rid)
+                del self.reports[rid]
+
+    def _find_duplicate(self, report: Report, sketch: tuple[int, ...]) -> str | None:
+        for rid, rec in self.reports.items():
+            if rec["year"] != report.year or rec["region"].get("code") != report.region.code:
+                continue
+            if rec["region"].get("level") != report.region.level or report.region.level == "unknown":
+                continue
+            if rec["fingerprint"] == report.fingerprint:
+                return rid
+            if sketch_similarity(rec.get("sketch") or [], sketch) >= DUPLICATE_SIMILARITY:
+                return rid
+        return None
+
+    def add_report(self, report: Report) -> AddResult:
+        """Add (or refresh) one report; see the module docstring for the rules."""
+        source = report.sources[0]
+        rid = report.report_id
+        existing = self.reports.get(rid)
+        if existing and existing["fingerprint"] == report.fingerprint:
+            if source not in existing["sources"]:
+                self._drop_source(source, keep_id=rid)
+                existing["sources"].append(source)
+                self.changed = True
+            return AddResult("unchanged", rid, 0)
+        sketch = report_sketch(report)
+        dup = self._find_duplicate(report, sketch)
+        if dup is not None and source not in self.reports[dup]["sources"]:
+            self._drop_source(source, keep_id=dup)
+            self.reports[dup]["sources"].append(source)
+            self.changed = True
+            return AddResult("duplicate", dup, 0)
+        outcome = "added"
+        if existing is not None:
+            if source in existing["sources"]:
+                outcome = "replaced"
+            else:  # a different report with the same readable id: disambiguate
+                rid = f"{rid}-{report.fingerprint[:6]}"
+                if rid in self.reports and self.reports[rid]["fingerprint"] == report.fingerprint:
+                    return AddResult("unchanged", rid, 0)
+        self._drop_source(source, keep_id=rid)
+        if rid in self.reports:
+            self._writer.delete_by_term(S.REPORT_ID, rid)
+            outcome = "replaced"
+        record = report_record(report, self.indexed_at)
+        record["report_id"] = rid
+        record["sketch"] = list(sketch)
+        self.reports[rid] = record
+        region = report.region
+        for p in report.paragraphs:
+            self._writer.add_document(
+                **{
+                    S.PARAGRAPH_ID: p.paragraph_id,
+                    S.REPORT_ID: rid,
+                    S.NUMBER: p.number,
+                    S.EXACT: p.search_text,
+                    S.WORDS: p.search_text,
+                    S.TEXT: p.text,
+                    S.SECTION: p.section,
+                    S.SECTION_CATEGORY: p.section_category,
+                    S.PROVINCE: region.province or "",
+                    S.PREFECTURE: region.prefecture or "",
+                    S.COUNTY: region.county or "",
+                    S.LEVEL: region.level,
+                    S.YEAR: report.year if report.year is not None else 0,
+                    S.HEADING: p.is_heading,
+                }
+            )
+        self.changed = True
+        return AddResult(outcome, rid, len(report.paragraphs))

@@ -1,0 +1,713 @@
+"""The search engine: a query in, every matching paragraph out, exactly.
+
+How a query is answered:
+
+1. :func:`search.query.parse_query` turns the text into a tree of phrases,
+   operators and filters; request parameters add filters.
+2. Each **phrase** is folded (:func:`index.normalise.query_variants`). Its
+   *candidates* are the postings of its rarest bigram in the ``exact`` field —
+   every paragraph holding the phrase holds that bigram, so nothing is missed.
+   A phrase with no bigram (one character) is looked for in every paragraph.
+3. Every candidate is **verified** against the paragraph's search text held in
+   memory (``phrase in text``), so nothing wrong is returned either.
+4. Filters, facets and sorting use small integer arrays loaded once per index
+   generation; ranking is BM25 over the query's jieba words, with paragraphs
+   that match more of the query's phrases first.
+
+An :class:`Engine` opens the current generation of an index directory once and
+notices a new one (written by ``baogao index``) at the next request, without a
+restart. It is safe to share between threads.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from index import schema as S
+from index.analysis import bigrams, query_words
+from index.normalise import fold_for_search, query_variants
+from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
+from index.writer import IndexStore, IndexStoreError
+
+from .query import And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, parse_query, phrases_of
+from .snippets import make_snippet
+
+__all__ = [
+    "Engine",
+    "SearchRequest",
+    "SearchPage",
+    "Hit",
+    "ReportGroup",
+    "FacetCount",
+    "EngineError",
+    "NotFound",
+    "SORTS",
+    "MAX_PER_PAGE",
+]
+
+log = logging.getLogger(__name__)
+
+
+class EngineError(Exception):
+    """The index cannot be opened or read (missing, corrupt). Message in Chinese."""
+
+
+class NotFound(KeyError):
+    """A report id or paragraph id that the index does not hold."""
+
+
+SORTS = ("relevance", "newest", "oldest", "region")
+MAX_PER_PAGE = 1000
+FACET_FIELDS = ("province", "prefecture", "county", "level", "year", "section")
+_BM25_K1, _BM25_B = 1.2, 0.75
+_REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "省", "市", "地区", "盟", "县", "区", "旗")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked for. Filters here are ANDed with filters in ``q``."""
+
+    q: str = ""
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    year: str | None = None
+    level: str | None = None
+    section: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    group: bool = False
+    report_id: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """The request as URL parameters (empty values left out)."""
+        out = {}
+        for k in ("q", "province", "prefecture", "county", "year", "level", "section"):
+            v = getattr(self, k)
+            if v:
+                out[k] = str(v)
+        if self.sort != "relevance":
+            out["sort"] = self.sort
+        return out
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching paragraph, with what a reader needs to judge and cite it."""
+
+    report_id: str
+    paragraph_id: str
+    number: int
+    title: str
+    region: Region
+    year: int | None
+    section: str
+    section_category: str
+    snippet_html: str
+    text: str
+    score: float = 0.0
+
+    def as_dict(self, url: str = "") -> dict:
+        return {
+            "report_id": self.report_id,
+            "paragraph_id": self.paragraph_id,
+            "number": self.number,
+            "title": self.title,
+            "region": self.region.as_dict(),
+            "year": self.year,
+            "section": self.section,
+            "section_category": self.section_category,
+            "snippet_html": self.snippet_html,
+            "text": self.text,
+            "url": url,
+        }
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """The hits of one report: the best few, and how many more there are."""
+
+    report_id: str
+    title: str
+    region: Region
+    year: int | None
+    hits: tuple[Hit, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.hits)
+
+
+@dataclass
+class SearchPage:
+    """The answer to a :class:`SearchRequest`."""
+
+    request: SearchRequest
+    total: int
+    reports_total: int
+    hits: list[Hit]
+    groups: list[ReportGroup]
+    facets: dict[str, list[FacetCount]]
+    years: list[tuple[int, int]]
+    took_ms: float
+    phrases: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        unit = self.reports_total if self.request.group else self.total
+        return max(1, math.ceil(unit / self.request.per_page))
+
+    def as_dict(self, url_for_paragraph=lambda pid: "") -> dict:
+        """The JSON shape shared by ``baogao search --json`` and ``/api/search``."""
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "reports_total": self.reports_total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "hits": [h.as_dict(url_for_paragraph(h.paragraph_id)) for h in self.hits],
+            "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in self.facets.items()},
+            "years": [{"year": y, "count": c} for y, c in self.years],
+            "took_ms": round(self.took_ms, 2),
+            "notices": self.notices,
+        }
+
+
+class _Codes:
+    """A column of short strings stored as small integer codes."""
+
+    def __init__(self, values: list[str]):
+        self.labels: list[str] = []
+        index: dict[str, int] = {}
+        codes = np.empty(len(values), dtype=np.int32)
+        for i, v in enumerate(values):
+            c = index.get(v)
+            if c is None:
+                c = index[v] = len(self.labels)
+                self.labels.append(v)
+            codes[i] = c
+        self.index = index
+        self.codes = codes
+
+
+class _Snapshot:
+    """Everything the query path keeps in memory for one index generation."""
+
+    def __init__(self, store: IndexStore, generation: str | None):
+        self.generation = generation
+        self.ix = None
+        self.reader = None
+        self.reports: dict[str, dict] = {}
+        texts: list[str] = []
+        search: list[str] = []
+        pids: list[str] = []
+        numbers: list[int] = []
+        sections: list[str] = []
+        rids: list[str] = []
+        cats: list[str] = []
+        prov: list[str] = []
+        pref: list[str] = []
+        county: list[str] = []
+        level: list[str] = []
+        years: list[int] = []
+        docnum_to_i: list[int] = []
+        if generation is not None:
+            ix, reports, _ = store.open_generation(generation)
+            self.ix, self.reports = ix, reports
+            self.reader = ix.reader()
+            reader = self.reader
+            total = reader.doc_count_all()
+            docnum_to_i = [-1] * total
+            for docnum in range(total):
+                if reader.is_deleted(docnum):
+                    continue
+                f = reader.stored_fields(docnum)
+                rec = reports.get(f[S.REPORT_ID])
+                trad = bool(rec and rec.get("traditional"))
+                docnum_to_i[docnum] = len(texts)
+                texts.append(f[S.TEXT])
+                search.append(fold_for_search(f[S.TEXT], traditional=trad))
+                pids.append(f[S.PARAGRAPH_ID])
+                numbers.append(f[S.NUMBER])
+                sections.append(f.get(S.SECTION) or "")
+                rids.append(f[S.REPORT_ID])
+                cats.append(f.get(S.SECTION_CATEGORY) or "其他")
+                prov.append(f.get(S.PROVINCE) or "")
+                pref.append(f.get(S.PREFECTURE) or "")
+                county.append(f.get(S.COUNTY) or "")
+                level.append(f.get(S.LEVEL) or "unknown")
+                years.append(int(f.get(S.YEAR) or 0))
+        self.n = len(texts)
+        self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
+        self.docnum_to_i = np.array(docnum_to_i, dtype=np.int64)
+        self.report = _Codes(rids)
+        self.cols = {
+            "province": _Codes(prov),
+            "prefecture": _Codes(pref),
+            "county": _Codes(county),
+            "level": _Codes(level),
+            "section": _Codes(cats),
+        }
+        self.year = np.array(years, dtype=np.int32)
+        self.lengths = np.array([len(s) for s in search], dtype=np.int32)
+        self.avg_len = float(self.lengths.mean()) if self.n else 1.0
+        self.by_pid = {p: i for i, p in enumerate(pids)}
+        self.report_docs: dict[str, list[int]] = {}
+        for i, rid in enumerate(rids):
+            self.report_docs.setdefault(rid, []).append(i)
+        for docs in self.report_docs.values():
+            docs.sort(key=lambda i: self.numbers[i])
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+
+class Engine:
+    """Searches one index directory (see the module docstring)."""
+
+    def __init__(self, index_dir: str | Path):
+        self.store = IndexStore(index_dir)
+        self._lock = threading.Lock()
+        self._snap: _Snapshot | None = None
+        self._checked = 0.0
+        self.refresh()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Load the current generation if it changed; True when it did."""
+        try:
+            gen = self.store.current_generation()
+        except IndexStoreError as exc:
+            raise EngineError(str(exc)) from exc
+        snap = self._snap
+        if snap is not None and snap.generation == gen:
+            return False
+        with self._lock:
+            if self._snap is not None and self._snap.generation == gen:
+                return False
+            try:
+                new = _Snapshot(self.store, gen)
+            except IndexStoreError as exc:
+                raise EngineError(str(exc)) from exc
+            # requests in flight keep their reference to the old snapshot; its
+            # reader is closed when the last reference goes
+            self._snap = new
+            log.info("loaded index generation %s (%d paragraphs)", gen, new.n)
+            return True
+
+    def _snapshot(self) -> _Snapshot:
+        now = time.monotonic()
+        if now - self._checked > 0.5:
+            self._checked = now
+            self.refresh()
+        assert self._snap is not None
+        return self._snap
+
+    @property
+    def generation(self) -> str | None:
+        return self._snapshot().generation
+
+    def close(self) -> None:
+        if self._snap is not None:
+            self._snap.close()
+
+    # -- reports and paragraphs -----------------------------------------------------
+
+    def reports(self) -> list[dict]:
+        """Every report's record, by year then region."""
+        snap = self._snapshot()
+        return sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
+
+    def report(self, report_id: str) -> tuple[dict, list[dict]]:
+        """(report record, its paragraphs in order). Raises :class:`NotFound`."""
+        snap = self._snapshot()
+        rec = snap.reports.get(report_id)
+        if rec is None:
+            raise NotFound(report_id)
+        paras = [self._paragraph_dict(snap, i) for i in snap.report_docs.get(report_id, [])]
+        return rec, paras
+
+    def paragraph(self, paragraph_id: str) -> tuple[dict, dict]:
+        """(report record, paragraph) for a paragraph id. Raises :class:`NotFound`."""
+        snap = self._snapshot()
+        i = snap.by_pid.get(paragraph_id)
+        if i is None:
+            raise NotFound(paragraph_id)
+        rid = snap.report.labels[snap.report.codes[i]]
+        return snap.reports[rid], self._paragraph_dict(snap, i)
+
+    @staticmethod
+    def _paragraph_dict(snap: _Snapshot, i: int) -> dict:
+        sec = snap.sections[i]
+        return {
+            "paragraph_id": snap.pids[i],
+            "number": snap.numbers[i],
+            "text": snap.texts[i],
+            "section": sec,
+            "section_category": snap.cols["section"].labels[snap.cols["section"].codes[i]],
+            "report_id": snap.report.labels[snap.report.codes[i]],
+        }
+
+    def stats(self) -> dict:
+        """What is indexed: reports, paragraphs, characters, regions, years."""
+        snap = self._snapshot()
+        years = sorted({r["year"] for r in snap.reports.values() if r.get("year")})
+        return {
+            "reports": len(snap.reports),
+            "paragraphs": snap.n,
+            "characters": int(sum(len(t) for t in snap.texts)),
+            "provinces": len({r["region"].get("province") for r in snap.reports.values() if r["region"].get("province")}),
+            "regions": len({r["region_display"] for r in snap.reports.values()}),
+            "years": (years[0], years[-1]) if years else None,
+            "generation": snap.generation,
+        }
+
+    # -- searching ---------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Answer a request. Raises :class:`search.query.QueryError` for a query it cannot parse."""
+        t0 = time.perf_counter()
+        snap = self._snapshot()
+        if request.sort not in SORTS:
+            raise QueryError(f"排序方式“{request.sort}”无法识别：可用 {'、'.join(SORTS)}")
+        if request.page < 1 or request.per_page < 1 or request.per_page > MAX_PER_PAGE:
+            raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
+        tree = parse_query(request.q or "")
+        parts: list[Node] = [] if tree is None else [tree]
+        for name in ("province", "prefecture", "county", "year", "level", "section"):
+            v = getattr(request, name)
+            if v:
+                parts.append(canonical_filter(name, str(v)))
+        if request.report_id:
+            parts.append(Filter("report", request.report_id))
+        node: Node | None = None if not parts else (parts[0] if len(parts) == 1 else And(tuple(parts)))
+        notices: list[str] = []
+        ev = _Evaluator(snap, notices)
+        if node is None:
+            hits = np.arange(snap.n, dtype=np.int64)
+        else:
+            hits = ev.run(node)
+        phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
+        order = self._order(snap, hits, phrases, request.sort)
+        facets = self._facets(snap, order)
+        year_counts = facets.pop("_years")
+        page = self._page(snap, order, phrases, request)
+        took = (time.perf_counter() - t0) * 1000
+        hits_page, groups, reports_total = page
+        return SearchPage(
+            request=request,
+            total=int(len(order)),
+            reports_total=reports_total,
+            hits=hits_page,
+            groups=groups,
+            facets=facets,
+            years=year_counts,
+            took_ms=took,
+            phrases=phrases,
+            notices=notices,
+        )
+
+    def matching_paragraphs(self, request: SearchRequest) -> list[Hit]:
+        """Every hit of a request in its sort order (for exports), without snippets' fragmenting."""
+        full = replace(request, page=1, per_page=MAX_PER_PAGE, group=False)
+        first = self.search(full)
+        out = list(first.hits)
+        pages = first.pages
+        for p in range(2, pages + 1):
+            out += self.search(replace(full, page=p)).hits
+        return out
+
+    # -- ranking, facets, pages --------------------------------------------------------
+
+    def _order(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], sort: str) -> np.ndarray:
+        if len(hits) == 0:
+            return hits
+        if sort in ("newest", "oldest") and not phrases:
+            key = snap.year[hits]
+            idx = np.lexsort((np.array([snap.numbers[i] for i in hits]), snap.report.codes[hits], -key if sort == "newest" else key))
+            return hits[idx]
+        scores = self._scores(snap, hits, phrases) if phrases else np.zeros(len(hits))
+        if sort == "relevance":
+            idx = np.lexsort((hits, -scores))
+        elif sort == "newest":
+            idx = np.lexsort((hits, -scores, -snap.year[hits]))
+        elif sort == "oldest":
+            idx = np.lexsort((hits, -scores, snap.year[hits]))
+        else:  # region
+            region_rank = self._region_rank(snap)
+            idx = np.lexsort((hits, -snap.year[hits], region_rank[hits]))
+        return hits[idx]
+
+    @staticmethod
+    def _region_rank(snap: _Snapshot) -> np.ndarray:
+        keys = [
+            (snap.cols["province"].labels[p], snap.cols["prefecture"].labels[q], snap.cols["county"].labels[c])
+            for p, q, c in zip(snap.cols["province"].codes, snap.cols["prefecture"].codes, snap.cols["county"].codes)
+        ]
+        order = {k: r for r, k in enumerate(sorted(set(keys)))}
+        return np.array([order[k] for k in keys], dtype=np.int64)
+
+    def _scores(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str]) -> np.ndarray:
+        """Phrases matched (a large step) + BM25 over the query's jieba words."""
+        texts = snap.search
+        n_docs = max(snap.n, 1)
+        reader = snap.reader
+        words: list[tuple[str, float]] = []
+        for w in dict.fromkeys(w for p in phrases for w in query_words(p)):
+            df = reader.doc_frequency(S.WORDS, w) if reader is not None else 0
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            words.append((w, idf))
+        lengths = snap.lengths[hits].astype(np.float64)
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths / snap.avg_len)
+        score = np.zeros(len(hits))
+        for w, idf in words:
+            tf = np.fromiter((texts[i].count(w) for i in hits), dtype=np.float64, count=len(hits))
+            score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
+        distinct = np.zeros(len(hits))
+        for p in dict.fromkeys(phrases):
+            distinct += np.fromiter((1.0 if p in texts[i] else 0.0 for i in hits), dtype=np.float64, count=len(hits))
+        return distinct * 1000.0 + score
+
+    def _facets(self, snap: _Snapshot, hits: np.ndarray) -> dict:
+        out: dict[str, list[FacetCount]] = {}
+        for name in ("province", "prefecture", "county", "level", "section"):
+            col = snap.cols[name]
+            counts = np.bincount(col.codes[hits], minlength=len(col.labels)) if len(hits) else np.zeros(len(col.labels), dtype=np.int64)
+            items = [(col.labels[c], int(n)) for c, n in enumerate(counts) if n and col.labels[c]]
+            if name == "section":
+                rank = {c: i for i, c in enumerate(SECTION_CATEGORIES)}
+                items.sort(key=lambda x: rank.get(x[0], 99))
+                out["section"] = [FacetCount(v, n, v) for v, n in items]
+            elif name == "level":
+                rank = {c: i for i, c in enumerate(LEVEL_LABELS)}
+                items.sort(key=lambda x: rank.get(x[0], 99))
+                out["level"] = [FacetCount(v, n, LEVEL_LABELS.get(v, v)) for v, n in items]
+            else:
+                items.sort(key=lambda x: (-x[1], x[0]))
+                out[name] = [FacetCount(v, n, v) for v, n in items]
+        years = Counter(snap.year[hits].tolist()) if len(hits) else Counter()
+        year_items = sorted((y, n) for y, n in years.items() if y)
+        out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
+        out["_years"] = year_items  # type: ignore[assignment]
+        return out
+
+    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0) -> Hit:
+        rid = snap.report.labels[snap.report.codes[i]]
+        rec = snap.reports.get(rid, {})
+        text = snap.texts[i]
+        return Hit(
+            report_id=rid,
+            paragraph_id=snap.pids[i],
+            number=snap.numbers[i],
+            title=rec.get("display_title") or rid,
+            region=Region.from_dict(rec.get("region") or {}),
+            year=rec.get("year"),
+            section=snap.sections[i],
+            section_category=snap.cols["section"].labels[snap.cols["section"].codes[i]],
+            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))),
+            text=text,
+            score=score,
+        )
+
+    def _page(self, snap: _Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest):
+        start = (request.page - 1) * request.per_page
+        if not request.group:
+            page = [self._hit(snap, int(i), phrases) for i in order[start : start + request.per_page]]
+            reports_total = len(np.unique(snap.report.codes[order])) if len(order) else 0
+            return page, [], reports_total
+        # group by report, in the order of each report's best hit
+        codes = snap.report.codes[order]
+        _, first = np.unique(codes, return_index=True)
+        report_order = codes[np.sort(first)]
+        reports_total = len(report_order)
+        chosen = report_order[start : start + request.per_page]
+        groups: list[ReportGroup] = []
+        per_report = 3
+        for code in chosen:
+            members = order[codes == code]
+            rid = snap.report.labels[code]
+            rec = snap.reports.get(rid, {})
+            hits = tuple(self._hit(snap, int(i), phrases) for i in members[:per_report])
+            groups.append(
+                ReportGroup(
+                    report_id=rid,
+                    title=rec.get("display_title") or rid,
+                    region=Region.from_dict(rec.get("region") or {}),
+                    year=rec.get("year"),
+                    hits=hits,
+                    total=int(len(members)),
+                )
+            )
+        flat = [h for g in groups for h in g.hits]
+        return flat, groups, reports_total
+
+
+class _Evaluator:
+    """Evaluates a query tree to the sorted array of matching paragraph numbers."""
+
+    def __init__(self, snap: _Snapshot, notices: list[str]):
+        self.snap = snap
+        self.notices = notices
+        self._phrase_cache: dict[str, np.ndarray] = {}
+
+    def run(self, node: Node) -> np.ndarray:
+        cands = self.candidates(node)
+        if cands is None:
+            cands = np.arange(self.snap.n, dtype=np.int64)
+        mask = self.matches(node, cands)
+        return np.sort(cands[mask])
+
+    # candidates: a superset of the matches, or None for "every paragraph"
+    def candidates(self, node: Node) -> np.ndarray | None:
+        if isinstance(node, Phrase):
+            return self.phrase_hits(node.text)
+        if isinstance(node, Filter):
+            return np.flatnonzero(self.filter_mask(node))
+        if isinstance(node, And):
+            best = None
+            for c in node.children:
+                cc = self.candidates(c)
+                if cc is not None and (best is None or len(cc) < len(best)):
+                    best = cc
+            return best
+        if isinstance(node, Or):
+            sets = [self.candidates(c) for c in node.children]
+            if any(s is None for s in sets):
+                return None
+            return np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.int64)
+        return None  # Not
+
+    def matches(self, node: Node, cands: np.ndarray) -> np.ndarray:
+        """Boolean mask over ``cands``."""
+        if len(cands) == 0:
+            return np.zeros(0, dtype=bool)
+        if isinstance(node, Phrase):
+            return np.isin(cands, self.phrase_hits(node.text), assume_unique=False)
+        if isinstance(node, Filter):
+            return self.filter_mask(node)[cands]
+        if isinstance(node, And):
+            mask = np.ones(len(cands), dtype=bool)
+            for c in node.children:
+                idx = np.flatnonzero(mask)
+                if len(idx) == 0:
+                    break
+                sub = self.matches(c, cands[idx])
+                mask[idx[~sub]] = False
+            return mask
+        if isinstance(node, Or):
+            mask = np.zeros(len(cands), dtype=bool)
+            for c in node.children:
+                idx = np.flatnonzero(~mask)
+                if len(idx) == 0:
+                    break
+                mask[idx[self.matches(c, cands[idx])]] = True
+            return mask
+        if isinstance(node, Not):
+            return ~self.matches(node.child, cands)
+        raise QueryError("无法理解的检索式")
+
+    # -- phrases -------------------------------------------------------------------
+
+    def phrase_hits(self, phrase: str) -> np.ndarray:
+        """Sorted paragraph numbers whose search text contains the phrase (any of its variants)."""
+        cached = self._phrase_cache.get(phrase)
+        if cached is not None:
+            return cached
+        out: set[int] = set()
+        for v in query_variants(phrase):
+            if v:
+                out.update(self._variant_hits(v))
+        arr = np.array(sorted(out), dtype=np.int64)
+        self._phrase_cache[phrase] = arr
+        return arr
+
+    def _variant_hits(self, v: str) -> list[int]:
+        snap = self.snap
+        texts = snap.search
+        terms = candidate_terms(v)
+        if not terms or snap.reader is None:
+            return [i for i in range(snap.n) if v in texts[i]]
+        reader = snap.reader
+        best, best_df = None, None
+        for t in terms:
+            df = reader.doc_frequency(S.EXACT, t)
+            if df == 0:
+                return []
+            if best_df is None or df < best_df:
+                best, best_df = t, df
+        docnums = np.fromiter(reader.postings(S.EXACT, best).all_ids(), dtype=np.int64)
+        cands = snap.docnum_to_i[docnums]
+        cands = cands[cands >= 0]
+        if len(v) == 2 and v == best:
+            return cands.tolist()
+        return [i for i in cands.tolist() if v in texts[i]]
+
+    # -- filters -------------------------------------------------------------------
+
+    def filter_mask(self, f: Filter) -> np.ndarray:
+        snap = self.snap
+        if f.field == "year":
+            y1, y2 = f.value  # type: ignore[misc]
+            return (snap.year >= y1) & (snap.year <= y2)
+        if f.field == "report":
+            code = snap.report.index.get(str(f.value))
+            return snap.report.codes == (code if code is not None else -1)
+        col = snap.cols[f.field]
+        codes = self._resolve(f.field, str(f.value), col)
+        return np.isin(col.codes, np.array(codes, dtype=np.int32))
+
+    def _resolve(self, field: str, value: str, col: _Codes) -> list[int]:
+        if value in col.index:
+            return [col.index[value]]
+        if field in ("province", "prefecture", "county"):
+            names = [n for n in col.labels if n and _short_name(n) == value]
+            if not names:
+                names = [n for n in col.labels if n and n.startswith(value)]
+            if len(names) > 1 and field == "province":
+                raise QueryError(f"“{value}”可指 {'、'.join(names)}：请写全称")
+            if names:
+                return [col.index[n] for n in names]
+            labels = {"province": "省份", "prefecture": "地市", "county": "区县"}
+            self.notices.append(f"索引中没有{labels[field]}“{value}”")
+        return []
+
+
+def candidate_terms(v: str) -> list[str]:
+    """Exact-field terms every paragraph containing ``v`` must hold (see index.analysis)."""
+    runs = v.split(" ")
+    terms = list(dict.fromkeys(bigrams(v)))
+    # single characters are indexed only as whole runs: only interior runs are safe
+    if len(runs) > 2:
+        interior = {r for r in runs[1:-1] if len(r) == 1}
+    else:
+        interior = set()
+    return [t for t in terms if len(t) == 2 or t in interior]
+
+
+def _short_name(name: str) -> str:
+    for suffix in _REGION_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+        if name.endswith(suffix) and len(name) == len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name

@@ -1,0 +1,356 @@
+"""The query language: text a journalist types → a small tree.
+
+Vocabulary:
+
+* a **phrase** is matched exactly (after :func:`index.normalise.fold_for_search`).
+  An unquoted run of characters is a phrase (``项目为王`` means that string, not
+  four characters); ``"..."`` quotes a phrase that holds spaces or syntax.
+* **operators**: white space or ``AND`` between two parts means both; ``OR``
+  means either; ``NOT`` or a leading ``-`` excludes; parentheses group.
+  Only upper-case ``AND``/``OR``/``NOT`` are operators.
+* **filters** ``field:value`` narrow by metadata: ``province:河北``,
+  ``prefecture:廊坊``, ``county:霸州``, ``year:2021``, ``year:2019-2023``,
+  ``level:county``, ``section:重点任务``. Chinese names work too
+  (``省:河北``, ``年份:2021``…). A colon after anything else is plain text.
+* Characters that are syntax elsewhere are text here: ``互联网+``, ``3.8%``,
+  ``“两会”`` (curly quotes are text; only ASCII ``"`` quotes).
+
+:func:`parse_query` returns a :class:`Node` tree or raises :class:`QueryError`
+with a Chinese message that says what is wrong and where.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.report import SECTION_CATEGORIES
+
+__all__ = [
+    "QueryError",
+    "Node",
+    "Phrase",
+    "Filter",
+    "And",
+    "Or",
+    "Not",
+    "parse_query",
+    "parse_year_range",
+    "FILTER_FIELDS",
+    "MAX_QUERY_LENGTH",
+]
+
+MAX_QUERY_LENGTH = 1000
+MAX_TERMS = 64
+
+
+class QueryError(ValueError):
+    """The query cannot be understood. ``message`` is Chinese; ``position`` a 0-based offset or None."""
+
+    def __init__(self, message: str, position: int | None = None):
+        self.message = message
+        self.position = position
+        where = f"（第 {position + 1} 个字符处）" if position is not None else ""
+        super().__init__(message + where)
+
+
+#: Filter names → canonical field. Canonical names are the URL parameters too.
+FILTER_FIELDS = {
+    "province": "province", "省": "province", "省份": "province",
+    "prefecture": "prefecture", "city": "prefecture", "市": "prefecture", "地市": "prefecture",
+    "county": "county", "县": "county", "区县": "county",
+    "year": "year", "年": "year", "年份": "year",
+    "level": "level", "级别": "level", "层级": "level",
+    "section": "section", "章节": "section", "部分": "section",
+}
+
+_LEVEL_ALIASES = {
+    "national": "national", "全国": "national", "国家": "national", "中央": "national",
+    "province": "province", "省": "province", "省级": "province",
+    "prefecture": "prefecture", "city": "prefecture", "市": "prefecture", "地级": "prefecture", "市级": "prefecture",
+    "county": "county", "县": "county", "县级": "county", "区县": "county",
+    "unknown": "unknown", "未知": "unknown",
+}
+
+MIN_YEAR, MAX_YEAR = 1949, 2100
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of the query tree."""
+
+
+@dataclass(frozen=True)
+class Phrase(Node):
+    """An exact phrase (as typed; the engine folds it)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Filter(Node):
+    """A metadata filter. ``value`` is canonical: a name, a level, a section, or ``(y1, y2)`` for year."""
+
+    field: str
+    value: object
+
+
+@dataclass(frozen=True)
+class And(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    child: Node
+
+
+def parse_year_range(value: str, position: int | None = None) -> tuple[int, int]:
+    """``2021`` → (2021, 2021); ``2019-2023`` → (2019, 2023). Raises :class:`QueryError`."""
+    v = value.strip().translate({0xFF0D: "-", 0x2013: "-", 0x2014: "-", 0xFF5E: "-", 0x7E: "-", 0x81F3: "-"})
+    v = v.translate({o: chr(o - 0xFEE0) for o in range(0xFF10, 0xFF1A)})
+    m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", v)
+    if not m:
+        raise QueryError(f"年份“{value}”无法识别：请写成 2021 或 2019-2023", position)
+    y1 = int(m.group(1))
+    y2 = int(m.group(2) or y1)
+    for y in (y1, y2):
+        if not MIN_YEAR <= y <= MAX_YEAR:
+            raise QueryError(f"年份 {y} 超出范围（{MIN_YEAR}–{MAX_YEAR}）", position)
+    if y2 < y1:
+        raise QueryError(f"年份范围 {y1}-{y2} 前后颠倒，应写成 {y2}-{y1}", position)
+    return (y1, y2)
+
+
+def canonical_filter(field: str, value: str, position: int | None = None) -> Filter:
+    """Validate one filter's value (names are resolved later, by the engine)."""
+    value = value.strip()
+    if not value:
+        raise QueryError(f"筛选条件 {field}: 后面缺少值", position)
+    if field == "year":
+        return Filter("year", parse_year_range(value, position))
+    if field == "level":
+        level = _LEVEL_ALIASES.get(value.lower()) or _LEVEL_ALIASES.get(value)
+        if level is None:
+            raise QueryError(
+                f"级别“{value}”无法识别：可用 national/全国、province/省级、prefecture/地级、county/县级", position
+            )
+        return Filter("level", level)
+    if field == "section":
+        matches = [c for c in SECTION_CATEGORIES if value in c or c in value]
+        if len(matches) != 1:
+            raise QueryError(f"章节“{value}”无法识别：可用 {'、'.join(SECTION_CATEGORIES)}", position)
+        return Filter("section", matches[0])
+    return Filter(field, value)
+
+
+# --- tokens -----------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # PHRASE, TERM, LPAREN, RPAREN, AND, OR, NOT, MINUS, FILTER
+    text: str
+    pos: int
+    value: object = None
+
+
+_SPACE = " \t\n\r\u3000\u00a0"
+
+
+def _tokenize(q: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        c = q[i]
+        if c in _SPACE:
+            i += 1
+            continue
+        if c == '"':
+            j = q.find('"', i + 1)
+            if j < 0:
+                raise QueryError("引号没有闭合：请补上右引号 \"", i)
+            text = q[i + 1 : j]
+            if text.strip():
+                toks.append(_Tok("PHRASE", text, i))
+            i = j + 1
+            continue
+        if c == "(" or c == "（":
+            toks.append(_Tok("LPAREN", c, i))
+            i += 1
+            continue
+        if c == ")" or c == "）":
+            toks.append(_Tok("RPAREN", c, i))
+            i += 1
+            continue
+        if c in "-－" and i + 1 < n and q[i + 1] not in _SPACE:
+            toks.append(_Tok("MINUS", c, i))
+            i += 1
+            continue
+        # a bare run up to white space, a quote, or a closing parenthesis at its end
+        j = i
+        while j < n and q[j] not in _SPACE and q[j] != '"':
+            j += 1
+        run = q[i:j]
+        # closing parentheses at the end of a run close groups (互联网+) keeps its +)
+        trail = 0
+        while run and run[-1] in ")）" and trail < len(run) - 1:
+            run = run[:-1]
+            trail += 1
+        start = i
+        i = i + len(run)
+        if run in ("AND", "OR", "NOT"):
+            toks.append(_Tok(run, run, start))
+        elif run == "-":
+            raise QueryError("“-”后面需要一个检索词（例如 -疫情）", start)
+        else:
+            m = re.match(r"([A-Za-z\u4e00-\u9fff]{1,12})[:：](.*)$", run, re.S)
+            if m and m.group(1) in FILTER_FIELDS:
+                field = FILTER_FIELDS[m.group(1)]
+                value = m.group(2)
+                if not value and i < n and q[i] == '"':  # province:"内蒙古"
+                    k = q.find('"', i + 1)
+                    if k < 0:
+                        raise QueryError("引号没有闭合：请补上右引号 \"", i)
+                    value = q[i + 1 : k]
+                    i = k + 1
+                toks.append(_Tok("FILTER", run, start, canonical_filter(field, value, start)))
+            elif m and re.fullmatch(r"[A-Za-z]{1,12}", m.group(1)) and m.group(2) and not m.group(2).startswith("//"):
+                known = "、".join(sorted({k for k in FILTER_FIELDS if k.isascii()}))
+                raise QueryError(f"未知的筛选字段“{m.group(1)}”：可用 {known}；要检索这段文字本身请加引号", start)
+            else:
+                toks.append(_Tok("TERM", run, start))
+    return toks
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], q: str):
+        self.toks = toks
+        self.i = 0
+        self.q = q
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self) -> Node:
+        node = self.expr()
+        t = self.peek()
+        if t is not None:
+            if t.kind == "RPAREN":
+                raise QueryError("多了一个右括号“)”", t.pos)
+            raise QueryError(f"无法理解“{t.text}”", t.pos)
+        return node
+
+    def expr(self) -> Node:
+        parts = [self.and_expr()]
+        while (t := self.peek()) is not None and t.kind == "OR":
+            self.take()
+            if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):
+                raise QueryError("OR 后面需要一个检索词", t.pos)
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self) -> Node:
+        t = self.peek()
+        if t is None:
+            raise QueryError("这里需要一个检索词", len(self.q))
+        if t.kind in ("AND", "OR"):
+            raise QueryError(f"{t.kind} 前面需要一个检索词", t.pos)
+        parts = [self.unary()]
+        while (t := self.peek()) is not None and t.kind not in ("OR", "RPAREN"):
+            if t.kind == "AND":
+                self.take()
+                nxt = self.peek()
+                if nxt is None or nxt.kind in ("AND", "OR", "RPAREN"):
+                    raise QueryError("AND 后面需要一个检索词", t.pos)
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node:
+        t = self.peek()
+        if t is not None and t.kind in ("NOT", "MINUS"):
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("AND", "OR", "RPAREN"):
+                raise QueryError(f"{'NOT' if t.kind == 'NOT' else '“-”'} 后面需要一个检索词", t.pos)
+            if nxt.kind in ("NOT", "MINUS"):
+                raise QueryError("连续的否定（NOT NOT）没有意义", nxt.pos)
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        t = self.peek()
+        if t is None:
+            raise QueryError("这里需要一个检索词", len(self.q))
+        if t.kind == "LPAREN":
+            self.take()
+            if self.peek() is not None and self.peek().kind == "RPAREN":
+                raise QueryError("括号里是空的", t.pos)
+            node = self.expr()
+            close = self.peek()
+            if close is None or close.kind != "RPAREN":
+                raise QueryError("括号没有闭合：请补上“)”", t.pos)
+            self.take()
+            return node
+        if t.kind == "RPAREN":
+            raise QueryError("多了一个右括号“)”", t.pos)
+        self.take()
+        if t.kind in ("PHRASE", "TERM"):
+            return Phrase(t.text)
+        if t.kind == "FILTER":
+            return t.value  # type: ignore[return-value]
+        raise QueryError(f"无法理解“{t.text}”", t.pos)
+
+
+def parse_query(q: str) -> Node | None:
+    """Parse query text into a tree; ``None`` for an empty query. Raises :class:`QueryError`."""
+    if q is None:
+        return None
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"检索式太长（{len(q)} 个字符，最多 {MAX_QUERY_LENGTH} 个）")
+    m = _CONTROL.search(q)
+    if m:
+        raise QueryError("检索式含有无法识别的控制字符", m.start())
+    toks = _tokenize(q)
+    if not toks:
+        return None
+    if sum(1 for t in toks if t.kind in ("PHRASE", "TERM", "FILTER")) > MAX_TERMS:
+        raise QueryError(f"检索词太多（最多 {MAX_TERMS} 个）")
+    return _Parser(toks, q).parse()
+
+
+def phrases_of(node: Node | None, *, negated: bool = False) -> list[str]:
+    """The phrases a hit must or may contain (not the excluded ones), for ranking and snippets."""
+    if node is None:
+        return []
+    if isinstance(node, Phrase):
+        return [] if negated else [node.text]
+    if isinstance(node, Not):
+        return phrases_of(node.child, negated=not negated)
+    if isinstance(node, (And, Or)):
+        out: list[str] = []
+        for c in node.children:
+            out += phrases_of(c, negated=negated)
+        return out
+    return []
+
+
+def filters_of(node: Node | None) -> list[Filter]:
+    """Filters that apply to the whole query (those directly under the top AND)."""
+    if isinstance(node, Filter):
+        return [node]
+    if isinstance(node, And):
+        return [c for c in node.children if isinstance(c, Filter)]
+    return []
+
