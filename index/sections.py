@@ -1,0 +1,309 @@
+"""Headings and the section each paragraph belongs to.
+
+Vocabulary:
+
+* A *heading marker* opens a heading: ``一、`` (level 1), ``（一）``/``(一)``
+  (level 2), ``1.``/``1、``/``（1）`` (level 3), ``①`` (level 4). The number in
+  the marker is its *ordinal*. :func:`heading_level` reads the marker at the
+  start of a paragraph; ``1.5%`` has no marker (a digit follows the dot).
+* A *heading* is a marker that fits the *sequence* around it: ``（三）`` after
+  ``（二）``, ``（一）`` again under a new level-1 heading. Reports also carry
+  *unmarked headings* — short keyword lines such as ``2023年 工作回顾`` or
+  ``名词解释`` — which count as level 1.
+* A *heading paragraph* (``is_heading``) is nothing but a heading: marker and a
+  short title (``一、2001年工作回顾``) or marker and one short sentence. A
+  paragraph that opens with a heading sentence and goes on with body text
+  (``（一）国民经济稳步增长。初步统计…``) is body text, but its *heading part*
+  (the first sentence, at most :data:`HEADING_PART_MAX` characters) still enters
+  the path.
+* The *section path* of a paragraph is the headings above it, outermost first;
+  a heading paragraph's path ends with itself.
+* The *section category* is the facet a journalist filters on, one of
+  :data:`index.report.SECTION_CATEGORIES`, read from the path by keyword.
+  Everything after a glossary heading (名词解释, 注释, 附注) is 名词解释.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from index.report import SECTION_CATEGORIES  # noqa: F401  (the values category_of returns)
+
+log = logging.getLogger(__name__)
+
+#: A path entry taken from a body paragraph is cut to this many characters.
+HEADING_PART_MAX = 40
+
+#: A paragraph longer than this is never a heading paragraph.
+HEADING_MAX = 60
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# Marker patterns, each capturing the ordinal. Order matters: level 2 before 3.
+_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^([{_CN_NUM}](?:\s?[{_CN_NUM}]){{0,2}})\s*[、．]")),
+    (2, re.compile(rf"^[（(]\s*([{_CN_NUM}]{{1,3}})\s*[）)]")),
+    (3, re.compile(r"^([0-9０-９]{1,2})\s*(?:、|[.．](?![0-9０-９]))")),
+    (3, re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]")),
+    (4, re.compile(rf"^([{_CIRCLED}])")),
+)
+
+_SENTENCE_END = "。！？!?"
+
+#: Keywords per category, checked in this order (first match wins).
+CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("名词解释", ("名词解释", "名词注释", "注释", "附注", "注解", "词语解释")),
+    ("政府自身建设", ("自身建设", "人民满意的政府", "人民满意政府", "加强政府", "政府建设",
+                "建设法治政府", "服务型政府", "廉洁政府", "政府职能", "改进政府", "政府工作人员")),
+    ("工作回顾", ("回顾", "过去一年", "过去五年", "过去的一年", "过去的五年", "过去六年", "一年来",
+              "五年来", "工作总结", "主要工作成绩", "工作成绩", "成就", "完成情况", "工作情况",
+              "政府的工作", "主要成绩", "基本经验", "主要工作及", "执行情况")),
+    ("目标与要求", ("总体要求", "预期目标", "主要目标", "目标任务", "指导思想", "发展思路", "总体思路",
+               "基本思路", "奋斗目标", "总的要求", "工作思路", "总体部署", "发展目标", "主要任务和目标",
+               "主要指标", "远景目标")),
+    ("重点任务", ("重点工作", "主要任务", "重点任务", "工作安排", "主要工作", "做好", "工作任务",
+              "部署", "重点抓好", "今后五年", "今年工作", "年工作", "基本任务", "任务")),
+)
+
+# Unmarked heading keywords (a short line without punctuation holding one of these).
+_UNMARKED_KEYWORDS = tuple(k for _, ks in CATEGORY_KEYWORDS for k in ks
+                           if k not in ("做好", "部署", "年工作", "成就", "任务", "加强政府"))
+_GLOSSARY_LINE = re.compile(r"^(?:名词解释|名词注释|注释|附注|注解|词语解释)[：:]?$")
+
+# Body openers that follow a run-in level-1 heading title ("一、2009年政府工作回顾刚刚过去的…").
+_RUN_IN_OPENERS = re.compile(
+    r"^(?:今年|去年|过去|刚刚|围绕|一年来|五年来|六年来|这五年|今后|未来|当前|面对|根据|"
+    r"我们|经过|\d{4}年|[“\"]十[一二三四五六]五[”\"]时期|全市|全县|全区|全省|市人民政府|市政府|"
+    r"在省委|在市委|实现|做好|为了|按照)"
+)
+_RUN_IN_TITLE_ENDS = ("回顾", "工作", "情况", "任务", "目标", "要求", "成就", "建设", "安排", "部署")
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    """Where one paragraph sits: its heading path, its category, whether it is a heading."""
+
+    path: tuple[str, ...]
+    category: str
+    is_heading: bool
+
+
+def _ordinal_value(token: str) -> int | None:
+    token = re.sub(r"\s", "", token).translate(_FW_DIGITS)
+    if token and token in _CIRCLED:
+        return _CIRCLED.index(token) + 1
+    if token.isascii() and token.isdigit():
+        return int(token)
+    if token == "十":
+        return 10
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        o = _CN_DIGITS.get(ones, None) if ones else 0
+        if t is None or o is None:
+            return None
+        return t * 10 + o
+    if len(token) == 1 and token in _CN_DIGITS:
+        return _CN_DIGITS[token]
+    return None
+
+
+def read_marker(paragraph: str) -> tuple[int, int, int] | None:
+    """The heading marker at the start of *paragraph*: (level, ordinal, marker length), or None."""
+    text = paragraph.lstrip(" \u3000\u00a0\u2003\t")
+    skipped = len(paragraph) - len(text)
+    for level, pattern in _MARKERS:
+        m = pattern.match(text)
+        if m:
+            value = _ordinal_value(m.group(1))
+            if value is None or value == 0:
+                continue
+            return level, value, skipped + m.end()
+    return None
+
+
+def heading_level(paragraph: str) -> int | None:
+    """1 for '一、', 2 for '(一)'/'（一）', 3 for '1.'/'1、'/'（1）', 4 for '①'; None without a marker."""
+    marker = read_marker(paragraph)
+    return marker[0] if marker else None
+
+
+def is_unmarked_heading(paragraph: str) -> bool:
+    """True for a short keyword line that heads a section without a marker (``2023年 工作回顾``, ``名词解释``)."""
+    text = paragraph.strip()
+    if _GLOSSARY_LINE.match(text):
+        return True
+    if not text or len(text) > 30 or re.search(r"[。！？；，,：:!?、]", text):
+        return False
+    if text.endswith("报告") or "政府工作报告" in text:
+        return False
+    return any(k in text for k in _UNMARKED_KEYWORDS)
+
+
+def is_glossary_heading(paragraph: str) -> bool:
+    """True for the heading that opens the glossary at the end of a report."""
+    text = paragraph.strip()
+    if _GLOSSARY_LINE.match(text):
+        return True
+    marker = read_marker(text)
+    if marker:
+        title = text[marker[2]:].strip()
+        return bool(_GLOSSARY_LINE.match(title))
+    return False
+
+
+def heading_part(paragraph: str) -> str:
+    """The heading sentence of a paragraph: up to its first sentence end, at most HEADING_PART_MAX characters."""
+    text = paragraph.strip()
+    cut = len(text)
+    for i, ch in enumerate(text):
+        if ch in _SENTENCE_END:
+            cut = i
+            break
+    part = text[:cut]
+    if len(part) > HEADING_PART_MAX:
+        part = part[:HEADING_PART_MAX]
+    return part.rstrip("，,；;：: ")
+
+
+def _is_heading_paragraph(paragraph: str) -> bool:
+    text = paragraph.strip().rstrip("”’")
+    if len(text) > HEADING_MAX:
+        return False
+    body = text[:-1] if text and text[-1] in _SENTENCE_END + "：:" else text
+    return not any(ch in body for ch in _SENTENCE_END)
+
+
+def run_in_title_length(text: str) -> int | None:
+    """Length of a heading title run into its body at the start of *text*, or None.
+
+    Two shapes: a level-1 heading ('一、2009年政府工作回顾刚刚过去的2009年，…') and
+    an unmarked keyword heading ('2021年重点工作安排2021年是…'). The title must end
+    with a heading word (回顾, 工作, 任务, 目标…) and the body must open the way
+    report text opens (今年, 过去, 2020年, “十四五”时期…); the last such point
+    within the first clause wins. None when the title already ends at punctuation
+    or no split point is certain.
+    """
+    text = text.lstrip(" \u3000")
+    marker = read_marker(text)
+    if marker and marker[0] != 1:
+        return None
+    start = marker[2] if marker else 0
+    clause_end = re.search(r"[，,。！？；：:!?]", text[start:])
+    clause = text[start:start + clause_end.start()] if clause_end else text[start:]
+    best = None
+    for end_word in _RUN_IN_TITLE_ENDS:
+        for m in re.finditer(end_word, clause):
+            cut = m.end()
+            if cut < 4 or cut > 30 or len(clause) - cut < 4:
+                continue
+            if not _RUN_IN_OPENERS.match(clause[cut:]):
+                continue
+            if not marker and not is_unmarked_heading(clause[:cut]):
+                continue
+            if best is None or cut > best:
+                best = cut
+    return None if best is None else start + best
+
+
+def split_run_in_heading(paragraph: str) -> tuple[str, str] | None:
+    """Split a heading run into its body into (title, body); None when there is none (see run_in_title_length)."""
+    text = paragraph.strip()
+    cut = run_in_title_length(text)
+    if cut is None:
+        return None
+    return text[:cut].strip(), text[cut:].strip()
+
+
+def category_of(path: tuple[str, ...]) -> str:
+    """The section category for a heading path: outermost entry first, first keyword rule that matches."""
+    for entry in path:
+        title = entry
+        marker = read_marker(entry)
+        if marker:
+            title = entry[marker[2]:]
+        for category, keywords in CATEGORY_KEYWORDS:
+            if any(k in title for k in keywords):
+                return category
+    return "其他"
+
+
+class HeadingSequence:
+    """The ordinals seen so far at each level, for checking that a marker fits the sequence.
+
+    A marker fits when it follows the last ordinal of its level (``（三）`` after
+    ``（二）``), or is 1 where that level is fresh (a new level-1 heading clears
+    the levels below it). An excerpt may open mid-sequence: the first marker of a
+    level never seen, with nothing deeper open, is accepted at any ordinal up to 10.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+        self.seen: set[int] = set()
+
+    def fits(self, level: int, ordinal: int) -> bool:
+        """True when a marker of *level* with *ordinal* continues the sequence."""
+        last = self.last.get(level)
+        if last is not None:
+            return ordinal == last + 1
+        if ordinal == 1:
+            return True
+        # An excerpt may start mid-sequence: accept a first marker at a level never seen.
+        return level not in self.seen and ordinal <= 10 and not any(lv > level for lv in self.last)
+
+    def accept(self, level: int, ordinal: int) -> None:
+        """Record a heading; the levels below it start afresh."""
+        self.last[level] = ordinal
+        self.seen.add(level)
+        for deeper in [lv for lv in self.last if lv > level]:
+            del self.last[deeper]
+
+
+def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
+    """One SectionInfo per paragraph, same order.
+
+    Levels on the path: the glossary heading is outermost and never closed;
+    an unmarked heading (``2021年重点工作安排``) sits above marked level-1
+    headings, which nest under it unless they carry a category keyword of
+    their own (``十一、着力加强政府自身建设``), in which case they replace it.
+    """
+    out: list[SectionInfo] = []
+    stack: list[tuple[int, str]] = []  # (level, path entry); glossary -1, unmarked 0, markers 1-4
+    sequence = HeadingSequence()
+    glossary = False
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        marker = read_marker(text)
+        is_heading = False
+        entry: tuple[int, str] | None = None
+        if not glossary and is_glossary_heading(text):
+            glossary = True
+            stack = []
+            sequence = HeadingSequence()
+            entry, is_heading = (-1, text), True
+        elif marker and len(text) > marker[2] and sequence.fits(marker[0], marker[1]):
+            level, ordinal, _ = marker
+            sequence.accept(level, ordinal)
+            if _is_heading_paragraph(text):
+                entry, is_heading = (level, text), True
+            else:
+                entry = (level, heading_part(text))
+            if level == 1 and category_of((entry[1],)) != "其他":
+                stack = [e for e in stack if e[0] < 0]
+        elif not marker and not glossary and is_unmarked_heading(text):
+            sequence = HeadingSequence()
+            entry, is_heading = (0, text), True
+        if entry is not None:
+            level = entry[0]
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append(entry)
+        path = tuple(e for _, e in stack)
+        category = "名词解释" if glossary else category_of(path)
+        out.append(SectionInfo(path=path, category=category, is_heading=is_heading))
+    return out
