@@ -182,10 +182,11 @@ def read_reports(path: str | Path) -> list[RawReport]:
 # ---------------------------------------------------------------------------
 # Plain text
 
-#: Characters that must not be common in a text file (controls other than
-#: tab/newline/form feed, and the replacement character of a failed decode).
-_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a")
-#: Share of such characters above which the bytes are taken for binary data.
+#: Characters that must not be common in a text file: controls other than
+#: tab, newline, carriage return, vertical tab, form feed and DOS end-of-file.
+_ODD_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+#: Share of odd characters (or of undecodable bytes) above which the data is
+#: taken for binary rather than text.
 _BINARY_SHARE = 0.01
 
 _BOMS = (
@@ -242,21 +243,12 @@ def _decode_bytes(data: bytes, declared: str | None = None) -> str:
     if bad / max(len(text), 1) > _BINARY_SHARE:
         raise SourceError("无法识别文件编码（大部分内容无法解码，可能不是文本文件）")
     log.warning("%d undecodable byte sequences replaced by U+FFFD", bad)
-    return _checked_text(text, allow_replacement=True)
+    return _checked_text(text)
 
 
-def _checked_text(text: str, allow_replacement: bool = False) -> str:
+def _checked_text(text: str) -> str:
     """Return ``text`` unless it looks like decoded binary data."""
-    if not text:
-        return text
-    odd = sum(
-        1
-        for ch in text
-        if (ch < " " and ch not in _TEXT_CONTROLS)
-        or ch == "\x7f"
-        or (ch == "\ufffd" and not allow_replacement)
-    )
-    if odd / len(text) > _BINARY_SHARE:
+    if text and len(_ODD_CONTROLS.findall(text)) / len(text) > _BINARY_SHARE:
         raise SourceError("不是文本文件（含大量控制字符，可能是二进制文件）")
     return text
 
@@ -316,10 +308,52 @@ def _read_html(data: bytes) -> tuple[str, str | None]:
     tree = _parse_html(page)
     title = _html_title(tree) if tree is not None else None
     text = _trafilatura_text(page)
-    if not text.strip() and tree is not None:
+    if tree is None:
+        return text, title
+    page_text = _lxml_text(tree)
+    if not text.strip():
         log.debug("trafilatura found no main text, falling back to lxml")
-        text = _lxml_text(tree)
-    return text, title
+        return page_text, title
+    return "\n".join(_restore_repeats(text.split("\n"), page_text.split("\n"))), title
+
+
+#: After the last kept line only short repeats (各位代表！) are put back, so
+#: a page that prints its article twice does not give it twice.
+_SHORT_REPEAT = 20
+
+
+def _restore_repeats(kept: list[str], page: list[str]) -> list[str]:
+    """Put back paragraphs trafilatura collapsed because they repeat one it
+    kept (reports say 各位代表！ many times): walk the page's own lines from
+    the first kept line to the last (and a run of short repeats after it),
+    keeping kept lines and exact repeats of them. If the kept lines are not
+    found in order, ``kept`` is returned unchanged."""
+    def key(line: str) -> str:
+        return "".join(line.split())
+
+    wanted = [key(line) for line in kept]
+    seen: dict[str, str] = {}
+    page_keys = [key(line) for line in page]
+    try:
+        start = page_keys.index(wanted[0])
+    except ValueError:
+        return kept
+    out: list[str] = []
+    i = 0
+    for j in range(start, len(page)):
+        if i < len(kept) and page_keys[j] == wanted[i]:
+            out.append(kept[i])
+            seen[wanted[i]] = kept[i]
+            i += 1
+        elif page_keys[j] in seen and (i < len(kept) or len(page_keys[j]) <= _SHORT_REPEAT):
+            out.append(seen[page_keys[j]])
+        elif i == len(kept):
+            break
+    if i < len(kept):
+        return kept
+    if len(out) > len(kept):
+        log.debug("restored %d repeated paragraphs", len(out) - len(kept))
+    return out
 
 
 def _parse_html(page: str):
@@ -533,7 +567,7 @@ def _read_pdf(data: bytes) -> tuple[str, str | None]:
 
     if not data.strip():
         raise SourceError("文件为空")
-    if not data.lstrip()[:5] == b"%PDF-":
+    if b"%PDF-" not in data[:1024]:
         raise SourceError("无法读取 PDF 文件（不是 PDF 格式）")
     if b"%%EOF" not in data[-2048:]:
         # A cut-off download: pypdf could recover some pages, but a report
