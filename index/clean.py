@@ -420,8 +420,8 @@ def clean_paragraphs(text: str, *, title_hint: str | None = None) -> list[str]:
     joins letter-spaced titles; splits collapsed paragraphs; drops repeats of
     long paragraphs; strips each paragraph. Keeps the report's own text,
     including its title line, the delivery line and the glossary. *title_hint*
-    is accepted for callers that have one; a leading line equal to it is kept
-    as the title.
+    is accepted for callers that have one but does not change the result: the
+    report's own title line stays in the text either way.
     """
     paragraphs: list[str] = []
     for line in _lines(text):

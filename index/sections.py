@@ -150,6 +150,8 @@ def is_glossary_heading(paragraph: str) -> bool:
     text = paragraph.strip()
     if _GLOSSARY_LINE.match(text):
         return True
+    if len(text) <= 30 and not re.search(r"[。！？，,；]", text) and re.search(r"(?:名词解释|名词注释|词语解释|注释)[：:]?$", text):
+        return True  # 《政府工作报告》有关内容名词注释
     marker = read_marker(text)
     if marker:
         title = text[marker[2]:].strip()

@@ -177,3 +177,15 @@ def test_run_in_heading_split(paragraph, title):
 ])
 def test_no_run_in_split_where_there_is_none(paragraph):
     assert split_run_in_heading(paragraph) is None
+
+
+@pytest.mark.parametrize("line", ["名词解释", "注释：", "《政府工作报告》有关内容名词注释", "附注"])
+def test_glossary_headings_are_recognised(line):
+    infos = assign_sections(["一、2024年工作回顾", "过去一年经济平稳。", line, "1.两新：设备更新和以旧换新。"])
+    assert [info.category for info in infos[2:]] == ["名词解释", "名词解释"]
+    assert infos[2].is_heading
+
+
+def test_sentence_about_notes_is_not_a_glossary_heading():
+    infos = assign_sections(["一、2024年工作回顾", "我们高度重视注释工作，完善了统计口径。"])
+    assert infos[1].category == "工作回顾"
