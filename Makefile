@@ -1,0 +1,49 @@
+# baogao — `make run` sets everything up and serves the sample; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BAOGAO := $(VENV)/bin/baogao
+STAMP  := $(VENV)/.installed
+INDEX  ?= var/index
+CORPUS ?= ../shared/corpus
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+export BAOGAO_CACHE_DIR ?= $(CURDIR)/var/cache
+
+.PHONY: all install index run test test-fast browser-deps bench clean
+
+all: install
+
+$(STAMP): setup.cfg pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: $(STAMP)
+	$(BAOGAO) index --index $(INDEX) data/sample
+
+run: index
+	$(BAOGAO) serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# Debian's chromium and a CJK font for the browser tests (never a downloaded browser).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; fi; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser"
+
+bench: $(STAMP)
+	$(PY) -m bench --corpus $(CORPUS)
+
+clean:
+	rm -rf var build *.egg-info .pytest_cache tests/output

@@ -1,0 +1,302 @@
+"""The ``baogao`` command: a thin shell over :mod:`index`, :mod:`search` and :mod:`web`.
+
+    baogao index   [--index DIR] [--meta FILE.csv] [--wait SECONDS] PATH...
+    baogao inspect [--meta FILE.csv] PATH... [--json]
+    baogao reports [--index DIR] [--json]
+    baogao paragraphs [--index DIR] [--jsonl]
+    baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
+    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
+
+Messages for people are Chinese and go to stderr; data goes to stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger("baogao")
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is shown to the user as is."""
+
+
+def _index_dir(args) -> Path:
+    from index.writer import default_index_dir
+
+    return Path(args.index) if args.index else default_index_dir()
+
+
+def _load_meta(path: str | None):
+    if not path:
+        return []
+    from index.overrides import MetaFileError, load_overrides
+
+    try:
+        return load_overrides(path)
+    except MetaFileError as exc:
+        raise CommandError(f"--meta {path}：{exc}") from exc
+    except OSError as exc:
+        raise CommandError(f"无法读取 --meta 文件 {path}：{exc.strerror}") from exc
+
+
+def _progress(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="文件", file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
+
+
+# -- index ---------------------------------------------------------------------------
+
+
+def cmd_index(args) -> int:
+    from index import sources
+    from index.assemble import iter_parsed
+    from index.writer import IndexStore, IndexStoreError
+
+    meta = _load_meta(args.meta)
+    try:
+        files = list(sources.iter_source_files(args.paths))
+    except sources.SourceError as exc:
+        raise CommandError(str(exc)) from exc
+    store = IndexStore(_index_dir(args))
+    t0 = time.perf_counter()
+    counts = {"files": 0, "reports": 0, "paragraphs": 0, "characters": 0, "added": 0, "replaced": 0,
+              "unchanged": 0, "duplicate": 0, "failures": 0, "skipped": 0}
+    problems: list[str] = []
+    try:
+        with store.update(wait=args.wait) as up:
+            bar = _progress(len(files), "索引")
+            try:
+                for parsed in iter_parsed(files, meta):
+                    bar.update(1)
+                    counts["files"] += 1
+                    if parsed.problem:
+                        key = "skipped" if parsed.problem.skipped else "failures"
+                        counts[key] += 1
+                        problems.append(f"{parsed.path}：{parsed.problem.message}")
+                        bar.write(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
+                        continue
+                    for report in parsed.reports:
+                        result = up.add_report(report)
+                        counts[result.outcome] += 1
+                        counts["reports"] += 1
+                        counts["paragraphs"] += len(report.paragraphs)
+                        counts["characters"] += report.characters
+            finally:
+                bar.close()
+            print("正在写入并合并索引……", file=sys.stderr)
+    except IndexStoreError as exc:
+        raise CommandError(str(exc)) from exc
+    secs = time.perf_counter() - t0
+    rate = counts["characters"] / secs if secs > 0 else 0
+    print(
+        f"完成：{counts['files']} 个文件，{counts['reports']} 篇报告（新增 {counts['added']}，更新 {counts['replaced']}，"
+        f"未变 {counts['unchanged']}，重复 {counts['duplicate']}），{counts['paragraphs']} 段，"
+        f"{counts['characters']:,} 字，用时 {secs:.1f} 秒（{rate:,.0f} 字/秒），失败 {counts['failures']}，跳过 {counts['skipped']}",
+        file=sys.stderr,
+    )
+    if args.json:
+        print(json.dumps({**counts, "seconds": round(secs, 2), "chars_per_second": round(rate), "problems": problems},
+                         ensure_ascii=False))
+    return 1 if counts["failures"] else 0
+
+
+# -- inspect -------------------------------------------------------------------------
+
+
+def cmd_inspect(args) -> int:
+    from index import sources
+    from index.assemble import iter_parsed, report_as_dict
+
+    meta = _load_meta(args.meta)
+    try:
+        files = list(sources.iter_source_files(args.paths))
+    except sources.SourceError as exc:
+        raise CommandError(str(exc)) from exc
+    failures = 0
+    out = []
+    for parsed in iter_parsed(files, meta):
+        if parsed.problem:
+            failures += 0 if parsed.problem.skipped else 1
+            print(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
+            continue
+        for r in parsed.reports:
+            if args.json:
+                out.append(report_as_dict(r, paragraphs=not args.no_paragraphs))
+            else:
+                print(f"{r.report_id}\t{r.display_title}\t{r.region.display}\t{r.year or '未知'}\t{len(r.paragraphs)} 段\t{r.sources[0]}")
+    if args.json:
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    return 1 if failures else 0
+
+
+# -- reports / paragraphs ------------------------------------------------------------------
+
+
+def _engine(args):
+    from search.engine import Engine, EngineError
+
+    try:
+        engine = Engine(_index_dir(args))
+    except EngineError as exc:
+        raise CommandError(str(exc)) from exc
+    if engine.generation is None:
+        raise CommandError(f"{_index_dir(args)} 还没有索引：先运行 baogao index PATH")
+    return engine
+
+
+def cmd_reports(args) -> int:
+    engine = _engine(args)
+    reports = engine.reports()
+    if args.json:
+        slim = [{k: v for k, v in r.items() if k != "sketch"} for r in reports]
+        json.dump(slim, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for r in reports:
+            print(f"{r['report_id']}\t{r['display_title']}\t{r['region_display']}\t{r.get('year') or '未知'}\t{r['paragraphs']} 段")
+    return 0
+
+
+def cmd_paragraphs(args) -> int:
+    engine = _engine(args)
+    for r in engine.reports():
+        _, paras = engine.report(r["report_id"])
+        for p in paras:
+            rec = {"report_id": p["report_id"], "paragraph_id": p["paragraph_id"], "number": p["number"],
+                   "section": p["section"], "section_category": p["section_category"], "text": p["text"]}
+            print(json.dumps(rec, ensure_ascii=False) if args.jsonl else f"{p['paragraph_id']}\t{p['text']}")
+    return 0
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+def cmd_search(args) -> int:
+    from search.engine import SearchRequest
+    from search.query import QueryError
+
+    engine = _engine(args)
+    req = SearchRequest(q=" ".join(args.query), province=args.province, prefecture=args.prefecture,
+                        county=args.county, year=args.year, level=args.level, section=args.section,
+                        sort=args.sort, per_page=args.limit)
+    try:
+        page = engine.search(req)
+    except QueryError as exc:
+        raise CommandError(f"检索式有误：{exc}") from exc
+    if args.json:
+        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
+        json.dump(page.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    import re
+
+    for n in page.notices:
+        print(f"注意：{n}", file=sys.stderr)
+    print(f"共 {page.total} 段，来自 {page.reports_total} 篇报告（{page.took_ms:.1f} 毫秒）")
+    for h in page.hits:
+        snippet = re.sub(r"</?mark>", lambda m: "【" if m.group(0) == "<mark>" else "】", h.snippet_html)
+        import html as _html
+
+        print(f"\n{h.title}｜{h.region.display}｜{h.year or '未知'}年｜第{h.number}段｜{h.section or '（无章节）'}")
+        print(f"  {_html.unescape(snippet)}")
+        print(f"  /p/{h.paragraph_id}")
+    return 0
+
+
+# -- serve -----------------------------------------------------------------------------
+
+
+def cmd_serve(args) -> int:
+    from waitress import serve
+
+    from web import create_app
+
+    index_dir = _index_dir(args)
+    app = create_app({"INDEX": str(index_dir)})
+    print(f"baogao 正在 http://{args.host}:{args.port}/ 提供服务（索引 {index_dir}，按 Ctrl-C 停止）", file=sys.stderr)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="baogao")
+    return 0
+
+
+# -- main ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="baogao", description="政府工作报告全文检索：精确短语、按地区与年份筛选。")
+    p.add_argument("-v", "--verbose", action="store_true", help="显示调试信息")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add_index_opt(sp):
+        sp.add_argument("--index", help="索引目录（默认 $BAOGAO_INDEX 或 var/index）")
+
+    sp = sub.add_parser("index", help="把报告文件加入索引")
+    add_index_opt(sp)
+    sp.add_argument("--meta", help="更正元数据的 CSV（列：file, region, year）")
+    sp.add_argument("--wait", type=float, default=0.0, help="另一个索引进程占用时最多等待的秒数")
+    sp.add_argument("--json", action="store_true", help="最后输出 JSON 摘要")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.set_defaults(func=cmd_index)
+
+    sp = sub.add_parser("inspect", help="只解析、不索引，查看 baogao 如何理解文件")
+    sp.add_argument("--meta")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--no-paragraphs", action="store_true", help="JSON 中不含段落")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.set_defaults(func=cmd_inspect)
+
+    sp = sub.add_parser("reports", help="列出索引中的报告")
+    add_index_opt(sp)
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_reports)
+
+    sp = sub.add_parser("paragraphs", help="导出索引中的全部段落")
+    add_index_opt(sp)
+    sp.add_argument("--jsonl", action="store_true")
+    sp.set_defaults(func=cmd_paragraphs)
+
+    sp = sub.add_parser("search", help="检索")
+    add_index_opt(sp)
+    for name in ("province", "prefecture", "county", "level", "section"):
+        sp.add_argument(f"--{name}")
+    sp.add_argument("--year", help="2021 或 2019-2023")
+    sp.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest", "region"])
+    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("query", nargs="*", metavar="QUERY")
+    sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("serve", help="启动网页界面（waitress）")
+    add_index_opt(sp)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=5000)
+    sp.add_argument("--threads", type=int, default=8)
+    sp.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except CommandError as exc:
+        print(f"baogao: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("baogao: 已中断；索引保持原样", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

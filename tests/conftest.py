@@ -1,0 +1,72 @@
+"""Shared fixtures: tiny inline indexes, and the bundled sample indexed once per session."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+# jieba's dictionary cache goes under var/, never the system temp dir
+os.environ.setdefault("BAOGAO_CACHE_DIR", str(ROOT / "var" / "cache"))
+
+
+def make_report(texts, *, region=None, year=2021, title=None, source="inline.txt", traditional=False,
+                sections=None, categories=None):
+    """A Report built inline from paragraph texts (search text folded the real way)."""
+    from index.assemble import paragraph_ids, report_id_for
+    from index.normalise import fold_for_search
+    from index.report import Paragraph, Region, Report
+
+    region = region or Region("county", "河北省", "廊坊市", "霸州市", "131081")
+    search = [fold_for_search(t, traditional=traditional) for t in texts]
+    fp = hashlib.sha1("\n".join(search).encode()).hexdigest()
+    ids = paragraph_ids(fp, search)
+    paras = tuple(
+        Paragraph(pid, i + 1, t, s,
+                  section_path=tuple(sections[i]) if sections else (),
+                  section_category=categories[i] if categories else "其他")
+        for i, (pid, t, s) in enumerate(zip(ids, texts, search))
+    )
+    return Report(report_id_for(region, year, fp), region, year, title, None, None, (source,), paras,
+                  fingerprint=fp, traditional=traditional)
+
+
+@pytest.fixture
+def make_index(tmp_path):
+    """Build an index directory from reports: ``make_index([report, ...]) -> Path``."""
+    from index.writer import IndexStore
+
+    def build(reports, root=None):
+        root = Path(root or tmp_path / "index")
+        with IndexStore(root).update() as up:
+            for r in reports:
+                up.add_report(r)
+        return root
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """data/sample indexed through the whole pipeline, once per test session."""
+    from index.assemble import parse_path
+    from index.writer import IndexStore
+
+    root = tmp_path_factory.mktemp("sample") / "index"
+    with IndexStore(root).update() as up:
+        for r in parse_path(SAMPLE):
+            up.add_report(r)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_engine(sample_index):
+    from search.engine import Engine
+
+    engine = Engine(sample_index)
+    yield engine
+    engine.close()

@@ -1,0 +1,132 @@
+"""The index store: generations, idempotence, duplicates, locking, failures and kill -9."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from index.report import NATIONAL, Region
+from index.writer import IndexBusyError, IndexStore
+from search.engine import Engine, SearchRequest
+from tests.conftest import ROOT, make_report
+
+BAZHOU = Region("county", "河北省", "廊坊市", "霸州市", "131081")
+NATIONAL_2010 = [f"第{i}段：国内生产总值达到三十三点五万亿元，比上年增长百分之八点七，财政收入增长。" for i in range(30)]
+
+
+def generation(root):
+    return IndexStore(root).current_generation()
+
+
+def test_indexing_the_same_report_twice_changes_nothing(make_index, tmp_path):
+    r = make_report(["坚持项目为王。", "深化放管服改革。"], region=BAZHOU, source="a.txt")
+    root = make_index([r])
+    gen = generation(root)
+    with IndexStore(root).update() as up:
+        assert up.add_report(r).outcome == "unchanged"
+    assert generation(root) == gen
+    assert list(IndexStore(root).read_reports()) == [r.report_id]
+
+
+def test_a_changed_file_replaces_its_report(make_index):
+    root = make_index([make_report(["旧的段落。"], region=BAZHOU, source="a.txt")])
+    with IndexStore(root).update() as up:
+        assert up.add_report(make_report(["新的段落。"], region=BAZHOU, source="a.txt")).outcome == "replaced"
+    e = Engine(root)
+    assert e.search(SearchRequest(q="旧的")).total == 0
+    assert e.search(SearchRequest(q="新的")).total == 1
+    assert e.stats()["reports"] == 1
+
+
+def test_the_same_report_in_two_files_is_one_report_with_two_sources(make_index):
+    a = make_report(NATIONAL_2010, region=NATIONAL, year=2010, source="national-gbk-scrape/2010.txt")
+    b = make_report(NATIONAL_2010[:-2] + ["各位代表！", "让我们更加紧密地团结起来。"], region=NATIONAL, year=2010,
+                    source="national-txt/2010.txt")
+    root = make_index([a, b])
+    reports = IndexStore(root).read_reports()
+    assert list(reports) == ["2010-全国"]
+    assert reports["2010-全国"]["sources"] == ["national-gbk-scrape/2010.txt", "national-txt/2010.txt"]
+    assert Engine(root).search(SearchRequest(q="第3段")).total == 1
+
+
+def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):
+    a = make_report(["霸州市坚持项目为王。"] * 3, region=BAZHOU, source="a.txt")
+    b = make_report(["完全不同的另一篇报告内容。", "第二段。"], region=BAZHOU, source="b.txt")
+    reports = IndexStore(make_index([a, b])).read_reports()
+    assert len(reports) == 2
+    assert a.report_id in reports and any(k.startswith(a.report_id + "-") for k in reports)
+
+
+def test_a_failed_run_leaves_the_previous_index_searchable(make_index):
+    root = make_index([make_report(["坚持项目为王。"], region=BAZHOU, source="a.txt")])
+    gen = generation(root)
+    with pytest.raises(RuntimeError):
+        with IndexStore(root).update() as up:
+            up.add_report(make_report(["新质生产力。"], region=BAZHOU, year=2024, source="b.txt"))
+            raise RuntimeError("boom")
+    assert generation(root) == gen
+    e = Engine(root)
+    assert e.search(SearchRequest(q="项目为王")).total == 1
+    assert e.search(SearchRequest(q="新质生产力")).total == 0
+    assert sorted(p.name for p in root.glob("gen-*")) == [gen]
+
+
+def test_a_second_writer_gets_a_clear_busy_error(make_index):
+    root = make_index([make_report(["坚持项目为王。"], region=BAZHOU, source="a.txt")])
+    with IndexStore(root).update():
+        with pytest.raises(IndexBusyError) as info:
+            with IndexStore(root).update(wait=0.3):
+                pass
+    assert "另一个 baogao index" in str(info.value)
+
+
+def test_old_generations_are_pruned(make_index):
+    root = make_index([make_report(["第一篇。"], region=BAZHOU, source="a.txt")])
+    for i in range(4):
+        with IndexStore(root).update() as up:
+            up.add_report(make_report([f"第{i}次更新的内容。"], region=BAZHOU, year=2000 + i, source=f"x{i}.txt"))
+    with IndexStore(root).update() as up:
+        up.add_report(make_report(["再来一篇。"], region=BAZHOU, year=2019, source="y.txt"))
+    assert len(list(root.glob("gen-*"))) <= 3
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from tests.conftest import make_report
+    from index.report import Region
+    from index.writer import IndexStore
+    region = Region("county", "河北省", "廊坊市", "霸州市", "131081")
+    with IndexStore({index!r}).update() as up:
+        for i in range(50):
+            up.add_report(make_report([f"被中断的第{{i}}篇报告，新质生产力。"], region=region, year=1990 + i, source=f"k{{i}}.txt"))
+        print("writing", flush=True)
+        time.sleep(60)
+""")
+
+
+def test_kill_9_during_indexing_leaves_the_index_as_it_was_and_a_rerun_completes(make_index, tmp_path):
+    root = make_index([make_report(["坚持项目为王。"], region=BAZHOU, source="a.txt")])
+    before = Engine(root).search(SearchRequest(q="项目为王")).as_dict()
+    script = tmp_path / "writer.py"
+    script.write_text(KILLED_WRITER.format(root=str(ROOT), index=str(root)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env={**os.environ})
+    try:
+        assert proc.stdout.readline().strip() == b"writing"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        proc.stdout.close()
+    e = Engine(root)
+    after = e.search(SearchRequest(q="项目为王")).as_dict()
+    assert {k: v for k, v in after.items() if k != "took_ms"} == {k: v for k, v in before.items() if k != "took_ms"}
+    assert e.search(SearchRequest(q="新质生产力")).total == 0
+    # the lock died with the process: the same job runs to the end now
+    with IndexStore(root).update(wait=2) as up:
+        for i in range(50):
+            up.add_report(make_report([f"被中断的第{i}篇报告，新质生产力。"], region=BAZHOU, year=1990 + i, source=f"k{i}.txt"))
+    e._checked = 0
+    assert e.search(SearchRequest(q="新质生产力")).total == 50
