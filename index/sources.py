@@ -91,14 +91,19 @@ def iter_source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, set())
         elif path.exists():
             yield path
         else:
             raise SourceError(f"找不到文件或文件夹：{given}")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, visited: set[str]) -> Iterator[Path]:
+    real = os.path.realpath(folder)
+    if real in visited:  # a symbolic link back up the tree
+        log.warning("folder %s already walked, skipped", folder)
+        return
+    visited.add(real)
     try:
         with os.scandir(folder) as entries:
             names = sorted(
@@ -110,7 +115,7 @@ def _walk(folder: Path) -> Iterator[Path]:
     for name, is_dir in names:
         child = folder / name
         if is_dir:
-            yield from _walk(child)
+            yield from _walk(child, visited)
         else:
             yield child
 
@@ -211,8 +216,10 @@ def decode_text(data: bytes) -> str:
     """
     if not data.strip():
         raise SourceError("文件为空")
-    text = _decode_bytes(data)
-    return _unify_line_ends(text)
+    text = _unify_line_ends(_decode_bytes(data))
+    if not text.strip():
+        raise SourceError("文件为空")
+    return text
 
 
 def _decode_bytes(data: bytes, declared: str | None = None) -> str:

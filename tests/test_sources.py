@@ -103,6 +103,18 @@ def test_whitespace_only_file_is_empty():
         decode_text(b" \r\n\t\r\n")
 
 
+def test_bom_without_text_is_empty():
+    with pytest.raises(SourceError, match="文件为空"):
+        decode_text(b"\xff\xfe \x00\n\x00")
+
+
+def test_symlink_loop_is_walked_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "报告.txt").write_text(GOALS, encoding="utf-8")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a", target_is_directory=True)
+    assert [p.name for p in iter_source_files([tmp_path])] == ["报告.txt"]
+
+
 def test_binary_file_is_an_error_with_a_chinese_message():
     with pytest.raises(SourceError) as caught:
         read_reports(FIXTURES / "binary.txt")
