@@ -2,8 +2,8 @@
 
 Vocabulary:
 
-* A *source file* is one file on disk: plain text (``.txt``, ``.text``,
-  ``.md``), a saved web page (``.html``, ``.htm``), a Word document
+* A *source file* is one file on disk: plain text (``.txt``, ``.text``), a
+  saved web page (``.html``, ``.htm``, ``.xhtml``), a Word document
   (``.docx``) or a PDF with a text layer (``.pdf``). Its *format* is one of
   ``txt``, ``html``, ``docx``, ``pdf`` and is decided by the file name suffix.
 * *Decoding* turns the file's bytes into text with ``\\n`` line ends and one
@@ -57,11 +57,11 @@ class UnsupportedFile(SourceError):
     ``.doc``…): message like ``不支持的文件类型 .xls，已跳过``."""
 
 
-#: Suffix (lower case) → format name.
+#: Suffix (lower case) → format name. ``.md`` is left out on purpose: in a
+#: folder of reports it is a README or notes, not a report.
 FORMATS: dict[str, str] = {
     ".txt": "txt",
     ".text": "txt",
-    ".md": "txt",
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",

@@ -282,8 +282,9 @@ def test_unsupported_file_is_a_source_error():
 
 
 def test_supported_suffixes_cover_every_format():
-    assert {".txt", ".md", ".html", ".htm", ".docx", ".pdf"} <= SUPPORTED_SUFFIXES
+    assert {".txt", ".html", ".htm", ".docx", ".pdf"} <= SUPPORTED_SUFFIXES
     assert ".xls" not in SUPPORTED_SUFFIXES
+    assert ".md" not in SUPPORTED_SUFFIXES  # a folder's README is not a report
 
 
 def test_suffix_is_matched_case_insensitively(tmp_path):
