@@ -94,7 +94,7 @@ def is_traditional(text: str, *, sample: int = 20000) -> bool:
     changes in a large share of its characters.
     """
     chunk = text[:sample]
-    cjk = sum(1 for c in chunk if is_cjk(c))
+    cjk = len(_CJK_RUN.findall(chunk))
     if cjk < 4:
         return False
     converted = _t2s().convert(chunk)
@@ -161,6 +161,7 @@ for _o in range(0xFF21, 0xFF3B):  # full-width capitals straight to lower case
     _FOLD_TABLE[_o] = chr(_o - 0xFEE0 + 32)
 
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007"
+_CJK_RUN = re.compile(f"[{_CJK_CLASS}]")
 _SPACE_RUN = re.compile(r" {2,}")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}]) (?=[{_CJK_CLASS}])")
 

@@ -47,7 +47,9 @@ class ExactField(fields.FieldType):
     """Bigram terms with no frequencies or positions: presence is all the engine needs."""
 
     indexed = True
-    scorable = False
+    # Scorable only so Whoosh keeps a lengths column for the field: for an
+    # unscorable field its writer asks the file system once per posting at commit.
+    scorable = True
     stored = False
     unique = False
 
