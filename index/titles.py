@@ -145,6 +145,12 @@ _SPEAKER_AFTER = re.compile(
     rf"{_OFFICE}[\s;；:：,，]*(?P<name>[\u4e00-\u9fff·]{{2,4}}?)"
     r"(?=[\s;；:：,，。)）]|各位代表|受|$|作政府工作报告|作报告)"
 )
+# A line holding only the office and the name: 国务院副总理兼国家计划委员会主任李富春,
+# 自治区主席 艾尔肯·吐尼亚孜.
+_SPEAKER_LINE = re.compile(
+    r"^\s*[\u4e00-\u9fff、]*?(?:总理|主任|部长|委员|省长|市长|县长|区长|州长|旗长|盟长|主席)\s*"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}(?:·[\u4e00-\u9fff]{2,8})?)\s*$"
+)
 _BARE_NAME = re.compile(r"^[\s)）]*(?P<name>[\u4e00-\u9fff]{2,3})\s+各位代表")
 _SPEAKER_BEFORE = re.compile(
     r"(?:^|[\s——-])(?P<name>[\u4e00-\u9fff]{2,3})(?:(?:代?(?:省|市|县|区|州|旗)长|主席|总理))?在[^。\n]{2,30}?(?:人民代表大会|人大)"
@@ -235,7 +241,7 @@ def detect_delivery(paragraphs: list[str]) -> tuple[str | None, str | None, list
                 # Office and name on the next line alone: 海拉尔区人民政府区长　　杜联合
                 rest = after.split("\n")
                 for piece in rest[1:3]:
-                    nm = re.match(rf"^\s*[\u4e00-\u9fff]*?{_OFFICE}\s*(?P<name>[\u4e00-\u9fff·]{{2,4}})\s*$", piece)
+                    nm = _SPEAKER_LINE.match(piece)
                     if nm:
                         speaker = nm.group("name")
                         evidence.append(Evidence("speaker", speaker, "title", piece.strip()[:100]))

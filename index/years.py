@@ -60,7 +60,7 @@ _THIS_YEAR_PLAN = re.compile(r"今年[,，]?\s*是[^。]{0,30}?[“\"]?(?P<plan>
 _YEAR_IS_START = re.compile(YEAR + r"[,，]?\s*是[^。]{0,60}?(?:[“\"]?(?P<plan>十[一二三四五六]?五)[”\"]?[^。]{0,30}?)?(?:开局|起步|开篇)之年")
 _THIS_YEAR_IS = re.compile(r"今年[,，]?\s*是" + r"[^。]{0,4}?" + YEAR)
 _DEADLINE = re.compile(r"(?:确保|力争|争取|年内|计划|预计|于)[^。，,]{0,6}?" + YEAR + r"\s*[0-9一二三四五六七八九十]{1,3}\s*月")
-_FILE_TITLE = re.compile(YEAR + r"?[^/]{0,12}?政府工作报告")
+_FILE_TITLE = re.compile(YEAR + r"?[^/_]{0,12}?政府工作报告")
 _FILE_DIGITS = re.compile(r"^(?P<y>(?:19|20)\d{2})(?!\d)")
 
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
