@@ -54,7 +54,7 @@ LOCK = ".lock"
 REPORTS = "reports.json"
 GEN_PREFIX = "gen-"
 KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
-DUPLICATE_SIMILARITY = 0.6
+DUPLICATE_CONTAINMENT = 0.7
 
 
 def default_index_dir() -> Path:
@@ -112,7 +112,10 @@ def report_record(report: Report, indexed_at: str) -> dict:
     }
 
 
-def report_sketch(report: Report, k: int = 128) -> tuple[int, ...]:
+SKETCH_SIZE = 256
+
+
+def report_sketch(report: Report, k: int = SKETCH_SIZE) -> tuple[int, ...]:
     """A bottom-k sketch of the report's 5-character shingles (estimates content overlap)."""
     import zlib
 
@@ -121,14 +124,24 @@ def report_sketch(report: Report, k: int = 128) -> tuple[int, ...]:
     return tuple(sorted(hashes)[:k])
 
 
-def sketch_similarity(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...], k: int = 128) -> float:
-    """Estimated Jaccard similarity of two sketches."""
+def sketch_containment(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:
+    """Estimated share of the smaller text's shingles that the other text also has.
+
+    One report scraped from a paged article holds only its first page: the
+    share is then near 1 although the two texts differ greatly in length.
+    """
     if not a or not b:
         return 0.0
     sa, sb = set(a), set(b)
-    union_bottom = sorted(sa | sb)[:k]
-    both = sum(1 for h in union_bottom if h in sa and h in sb)
-    return both / len(union_bottom)
+    # only hashes below both sketches' largest values are comparable
+    limit = min(max(sa), max(sb))
+    ca = {h for h in sa if h <= limit}
+    cb = {h for h in sb if h <= limit}
+    smaller = ca if len(ca) <= len(cb) else cb
+    other = cb if smaller is ca else ca
+    if len(smaller) < 8:
+        return 0.0
+    return len(smaller & other) / len(smaller)
 
 
 @dataclass(frozen=True)
@@ -361,7 +374,7 @@ class IndexUpdate:
                 continue
             if rec["fingerprint"] == report.fingerprint:
                 return rid
-            if sketch_similarity(rec.get("sketch") or [], sketch) >= DUPLICATE_SIMILARITY:
+            if sketch_containment(rec.get("sketch") or [], sketch) >= DUPLICATE_CONTAINMENT:
                 return rid
         return None
 
@@ -380,8 +393,16 @@ class IndexUpdate:
         dup = self._find_duplicate(report, sketch)
         if dup is not None and source not in self.reports[dup]["sources"]:
             self._drop_source(source, keep_id=dup)
-            self.reports[dup]["sources"].append(source)
+            kept = self.reports[dup]
+            kept["sources"].append(source)
             self.changed = True
+            if report.characters > kept["characters"]:
+                # the fuller copy wins whichever file came first (a paged scrape holds page one only)
+                self._writer.delete_by_term(S.REPORT_ID, dup)
+                record = report_record(report, self.indexed_at)
+                record.update(report_id=dup, sources=kept["sources"], sketch=list(sketch))
+                self.reports[dup] = record
+                self._add_paragraphs(dup, report)
             return AddResult("duplicate", dup, 0)
         outcome = "added"
         if existing is not None:
@@ -399,6 +420,11 @@ class IndexUpdate:
         record["report_id"] = rid
         record["sketch"] = list(sketch)
         self.reports[rid] = record
+        self._add_paragraphs(rid, report)
+        self.changed = True
+        return AddResult(outcome, rid, len(report.paragraphs))
+
+    def _add_paragraphs(self, rid: str, report: Report) -> None:
         region = report.region
         for p in report.paragraphs:
             self._writer.add_document(
@@ -419,5 +445,3 @@ class IndexUpdate:
                     S.HEADING: p.is_heading,
                 }
             )
-        self.changed = True
-        return AddResult(outcome, rid, len(report.paragraphs))

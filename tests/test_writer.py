@@ -130,3 +130,17 @@ def test_kill_9_during_indexing_leaves_the_index_as_it_was_and_a_rerun_completes
             up.add_report(make_report([f"被中断的第{i}篇报告，新质生产力。"], region=BAZHOU, year=1990 + i, source=f"k{i}.txt"))
     e._checked = 0
     assert e.search(SearchRequest(q="新质生产力")).total == 50
+
+
+@pytest.mark.parametrize("order", ["page-one-first", "full-first"])
+def test_a_paged_scrape_holding_page_one_is_the_same_report_and_the_fuller_copy_wins(make_index, order):
+    full = make_report([f"第{i}部分：我们坚持稳中求进工作总基调，国民经济运行总体平稳，发展质量稳步提升{i}。" for i in range(60)],
+                       region=NATIONAL, year=2006, source="national-txt/2006.txt")
+    page_one = make_report([p.text for p in full.paragraphs[:12]], region=NATIONAL, year=2006,
+                           source="national-gbk-scrape/2006.txt")
+    root = make_index([page_one, full] if order == "page-one-first" else [full, page_one])
+    reports = IndexStore(root).read_reports()
+    assert list(reports) == ["2006-全国"]
+    assert sorted(reports["2006-全国"]["sources"]) == ["national-gbk-scrape/2006.txt", "national-txt/2006.txt"]
+    assert reports["2006-全国"]["paragraphs"] == 60
+    assert Engine(root).search(SearchRequest(q="第59部分")).total == 1
