@@ -70,3 +70,39 @@ def sample_engine(sample_index):
     engine = Engine(sample_index)
     yield engine
     engine.close()
+
+
+# -- web app (tests/test_web.py, tests/test_api.py, tests/browser/) -----------------------
+
+
+@pytest.fixture
+def make_app():
+    """``make_app(index_dir, **config) -> Flask app`` in testing mode; engines closed afterwards."""
+    from web import close_engine, create_app
+
+    apps = []
+
+    def build(index_dir, **config):
+        app = create_app({"TESTING": True, "INDEX": str(index_dir), "SERVER_NAME": "baogao.test", **config})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        close_engine(app)
+
+
+@pytest.fixture
+def app(make_app, sample_index):
+    """The web app over the bundled sample."""
+    return make_app(sample_index)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

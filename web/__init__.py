@@ -1,0 +1,92 @@
+"""The journalist's web app: search, facets, the report reader, permalinks, citations, export.
+
+Vocabulary:
+
+* the **app** is made by :func:`create_app`; its configuration comes from
+  defaults, then ``BAOGAO_*`` environment variables (``BAOGAO_INDEX`` sets
+  ``INDEX``), then the mapping given to :func:`create_app` (tests, ``baogao serve``).
+* the **engine** (:class:`search.engine.Engine`) is opened once per app, on the
+  first request that needs it, and shared by every thread (see :func:`get_engine`).
+  The web layer holds no search logic: it turns URL parameters into a
+  :class:`search.engine.SearchRequest` and the answer into pages.
+* two **blueprints**: :mod:`web.views` (HTML pages and exports) and
+  :mod:`web.api` (JSON under ``/api``); :mod:`web.errors` answers 400/404/503 in
+  Chinese.
+* every response carries **security headers**: a Content-Security-Policy that
+  allows script, style and images only from the app itself (no inline script,
+  no framing), ``nosniff`` and a strict referrer policy.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app
+
+__all__ = ["create_app", "get_engine", "close_engine", "CONTENT_SECURITY_POLICY"]
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+_ENGINE_KEY = "baogao.engine"
+_engine_lock = threading.Lock()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The Flask app: defaults, then ``BAOGAO_*`` environment variables, then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX="var/index",
+        PER_PAGE=10,  # reports per search page
+        JSON_AS_ASCII=False,
+    )
+    app.config.from_prefixed_env("BAOGAO")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["INDEX"] = str(app.config["INDEX"])
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import api, errors, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    log.debug("app created for index %s", Path(app.config["INDEX"]))
+    return app
+
+
+def get_engine():
+    """The app's :class:`search.engine.Engine`, opened on first use; raises ``EngineError``."""
+    app = current_app._get_current_object()
+    engine = app.extensions.get(_ENGINE_KEY)
+    if engine is None:
+        with _engine_lock:
+            engine = app.extensions.get(_ENGINE_KEY)
+            if engine is None:
+                from search.engine import Engine
+
+                engine = Engine(app.config["INDEX"])
+                app.extensions[_ENGINE_KEY] = engine
+    return engine
+
+
+def close_engine(app: Flask) -> None:
+    """Close the app's engine, if one was opened (tests; a server just exits)."""
+    engine = app.extensions.pop(_ENGINE_KEY, None)
+    if engine is not None:
+        engine.close()

@@ -1,0 +1,80 @@
+"""The JSON API under ``/api``: the same answers as the pages, for scripts and notebooks.
+
+* ``GET /api/search?q=…&province=…&page=…&per_page=…`` — :meth:`search.engine.SearchPage.as_dict`
+  (the shape ``baogao search --json`` prints), hit ``url`` = absolute permalink.
+  ``per_page`` goes up to 1000; for everything at once use ``/search.json``.
+* ``GET /api/reports`` — every report's record (metadata, evidence, counts) with
+  its reader ``url``.
+* ``GET /api/reports/<report_id>`` — one record plus its paragraphs, each with
+  its permalink ``url``.
+* ``GET /api/stats`` — what is indexed.
+
+Errors are JSON too (see :mod:`web.errors`): 400 ``{"error", "position"}`` for a
+query the parser rejects, 404 for an unknown id.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, request, url_for
+
+from search.engine import NotFound
+
+from . import get_engine
+from .errors import MissingPage
+from .params import search_request, valid_report_id
+
+__all__ = ["bp"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+_PRIVATE = ("sketch",)
+
+
+def _record(rec: dict) -> dict:
+    out = {k: v for k, v in rec.items() if k not in _PRIVATE}
+    out["url"] = url_for("views.report", report_id=rec["report_id"], _external=True)
+    return out
+
+
+def _permalink(pid: str) -> str:
+    return url_for("views.paragraph", paragraph_id=pid, _external=True)
+
+
+@bp.get("/search")
+def search():
+    """One page of hits, facets and the per-year counts."""
+    req = search_request(request.args, per_page=20)
+    page = get_engine().search(req)
+    return jsonify(page.as_dict(_permalink))
+
+
+@bp.get("/reports")
+def reports():
+    """Every report's record, by year then region."""
+    return jsonify([_record(r) for r in get_engine().reports()])
+
+
+@bp.get("/reports/<report_id>")
+def report(report_id: str):
+    """One report's record and its paragraphs in reading order."""
+    if not valid_report_id(report_id):
+        raise MissingPage("报告", report_id[:80])
+    try:
+        rec, paragraphs = get_engine().report(report_id)
+    except NotFound:
+        raise MissingPage("报告", report_id) from None
+    out = _record(rec)
+    out["paragraphs"] = [{**p, "url": _permalink(p["paragraph_id"])} for p in paragraphs]
+    return jsonify(out)
+
+
+@bp.get("/stats")
+def stats():
+    """Reports, paragraphs, characters, provinces, regions, the span of years."""
+    s = dict(get_engine().stats())
+    if s.get("years"):
+        s["years"] = list(s["years"])
+    return jsonify(s)

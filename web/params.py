@@ -1,0 +1,83 @@
+"""URL parameters → a :class:`search.engine.SearchRequest`, and ids checked before lookup.
+
+The parameters are the ones ``/search``, ``/search.csv``, ``/search.json`` and
+``/api/search`` share: ``q``, ``province``, ``prefecture``, ``county``,
+``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. A value
+that cannot be a page number or a page size is a :class:`BadParameter`
+(answered with 400, never 500). Report ids look like ``2021-河北省-廊坊市-霸州市``
+(years, region names, ``-``, sometimes a short hex suffix); paragraph ids are
+16 hex digits. Anything else is rejected before the index is asked.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
+
+__all__ = ["BadParameter", "search_request", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS"]
+
+log = logging.getLogger(__name__)
+
+
+class BadParameter(ValueError):
+    """A URL parameter has a value that cannot be used (page, per_page, sort, an over-long filter)."""
+
+    def __init__(self, name: str, message: str):
+        self.name = name
+        self.message = message
+        super().__init__(message)
+
+
+FILTER_PARAMS = ("province", "prefecture", "county", "year", "level", "section")
+MAX_PAGE = 100_000
+MAX_PARAM_LENGTH = 1000
+MAX_REPORT_ID_LENGTH = 120
+
+# letters of any script (CJK included), digits, '-', '_' and the middle dot of some place names
+_REPORT_ID = re.compile(r"[\w\-·（）()]+")
+_PARAGRAPH_ID = re.compile(r"[0-9a-f]{8,40}")
+
+
+def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit():
+        raise BadParameter(name, f"参数 {name} 须是整数，收到“{raw[:20]}”")
+    value = int(raw)
+    if not low <= value <= high:
+        raise BadParameter(name, f"参数 {name} 须在 {low}–{high} 之间，收到 {value}")
+    return value
+
+
+def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool = False) -> SearchRequest:
+    """A request from URL parameters; raises :class:`BadParameter` for unusable values."""
+    values: dict[str, str | None] = {}
+    for name in ("q",) + FILTER_PARAMS:
+        v = (args.get(name) or "").strip()
+        if len(v) > MAX_PARAM_LENGTH:
+            raise BadParameter(name, f"参数 {name} 太长（最多 {MAX_PARAM_LENGTH} 个字符）")
+        values[name] = v or None
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise BadParameter("sort", f"排序方式“{sort[:20]}”无法识别：可用 {'、'.join(SORTS)}")
+    return SearchRequest(
+        q=values.pop("q") or "",
+        sort=sort,
+        page=_int(args, "page", 1, 1, MAX_PAGE),
+        per_page=_int(args, "per_page", per_page, 1, MAX_PER_PAGE),
+        group=group,
+        **values,
+    )
+
+
+def valid_report_id(report_id: str) -> bool:
+    """Whether a string can be a report id at all (checked before any lookup)."""
+    return 0 < len(report_id) <= MAX_REPORT_ID_LENGTH and bool(_REPORT_ID.fullmatch(report_id))
+
+
+def valid_paragraph_id(paragraph_id: str) -> bool:
+    return bool(_PARAGRAPH_ID.fullmatch(paragraph_id))
