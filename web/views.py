@@ -240,7 +240,9 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
             continue
         seen.add(sec)
         parts = sec.split(" › ")
-        toc.append({"label": parts[-1], "depth": min(len(parts) - 1, 3), "anchor": f"p-{p['paragraph_id']}"})
+        if len(parts) > 2:  # the contents name chapters and their sections, not every numbered item
+            continue
+        toc.append({"label": parts[-1], "depth": len(parts) - 1, "anchor": f"p-{p['paragraph_id']}"})
     return toc
 
 
