@@ -34,6 +34,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
+from .postings import InliningCodec, MemoryPostingPool
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
@@ -154,10 +155,15 @@ class AddResult:
 
 
 class IndexStore:
-    """An index directory (see the module docstring)."""
+    """An index directory (see the module docstring).
 
-    def __init__(self, root: str | Path):
+    ``fast_pool=False`` writes through Whoosh's stock posting pool and codec
+    instead of :mod:`index.postings` (tests compare the two).
+    """
+
+    def __init__(self, root: str | Path, *, fast_pool: bool = True):
         self.root = Path(root)
+        self.fast_pool = fast_pool
 
     # -- reading -------------------------------------------------------------
 
@@ -297,7 +303,11 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
-            self._writer = self._ix.writer()
+            if self.store.fast_pool:
+                self._writer = self._ix.writer(codec=InliningCodec())
+                self._writer.pool = MemoryPostingPool()
+            else:
+                self._writer = self._ix.writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
 

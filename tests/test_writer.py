@@ -144,3 +144,27 @@ def test_a_paged_scrape_holding_page_one_is_the_same_report_and_the_fuller_copy_
     assert sorted(reports["2006-全国"]["sources"]) == ["national-gbk-scrape/2006.txt", "national-txt/2006.txt"]
     assert reports["2006-全国"]["paragraphs"] == 60
     assert Engine(root).search(SearchRequest(q="第59部分")).total == 1
+
+
+def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path):
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    reports = parse_path(SAMPLE / "001_7b54cff1a7856689.txt") + parse_path(SAMPLE / "000_1ebb74cc993d5f7f.txt")
+    extra = [make_report(["乾务镇加快推进产业园区建设。"], region=BAZHOU, year=2019, source="z.txt")]
+    postings = []
+    for fast in (True, False):
+        store = IndexStore(tmp_path / f"idx-{fast}", fast_pool=fast)
+        with store.update() as up:  # two generations: the second merges the first (optimize)
+            for r in reports:
+                up.add_report(r)
+        with store.update() as up:
+            for r in extra:
+                up.add_report(r)
+        ix, _, _ = store.open_generation()
+        with ix.reader() as reader:
+            # an inlined posting list reads back its empty value as "" where a block gives None
+            postings.append([(f, t, d, w, v or None) for f, t, d, w, v in reader.iter_postings()])
+            assert reader.doc_count() == sum(len(r.paragraphs) for r in reports + extra)
+    assert postings[0] == postings[1]
+    assert len(postings[0]) > 10000

@@ -1,0 +1,107 @@
+"""How postings are pooled and stored: two replacements for parts of Whoosh's writer.
+
+A *posting* says "term T occurs in document D" (with a weight and, for the
+words field, positions). The bigram field produces very many postings and very
+many *rare terms*: most bigrams occur in a handful of paragraphs. Two parts of
+Whoosh's segment writer handle that badly:
+
+* its posting pool pickles every posting into sorted runs on disk and merges
+  them back at commit — :class:`MemoryPostingPool` keeps them in memory,
+  grouped by field and term;
+* its codec writes every posting list, even one of a single posting, as a
+  pickled, compressed block of its own (it was meant to store short lists
+  inside the term dictionary, but whoosh-reloaded 2.7.5 calls a method that
+  does not exist, so its ``inlinelimit`` cannot be raised). That made the
+  index 17 times the size of its text. :class:`InliningCodec` stores lists of
+  up to :data:`INLINE_LIMIT` postings inside the term dictionary, which the
+  stock reader already knows how to read.
+
+Both reach into Whoosh internals, so the dependency is pinned to
+whoosh-reloaded 2.7.5, and ``tests/test_writer.py`` checks that an index
+written this way holds exactly the postings of one written the stock way.
+"""
+from __future__ import annotations
+
+from array import array
+
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+
+__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT"]
+
+#: Posting lists up to this length live inside the term dictionary.
+INLINE_LIMIT = 16
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if not self.written() and len(self) <= self._inlinelimit:
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class InliningCodec(W3Codec):
+    """Whoosh's W3 codec, with short posting lists stored in the term dictionary."""
+
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+
+class MemoryPostingPool:
+    """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
+
+    Postings are grouped by field and term as they arrive — docnums only, for
+    the many postings that carry the default weight and no value (the bigram
+    and facet fields) — and yielded in Whoosh's order at commit.
+    """
+
+    def __init__(self):
+        self._fields: dict[str, dict[bytes, list]] = {}
+        self.fieldnames: set[str] = set()
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        vbytes = vbytes or b""  # merged segments give "" where new postings give b""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        posts = terms.get(tbytes)
+        if posts is None:
+            posts = terms[tbytes] = [array("l"), None]
+        posts[0].append(docnum)
+        extra = posts[1]
+        if weight == 1.0 and vbytes == b"":
+            if extra is not None:
+                extra.append((weight, vbytes))
+        else:
+            if extra is None:
+                extra = posts[1] = [(1.0, b"")] * (len(posts[0]) - 1)
+            extra.append((weight, vbytes))
+
+    def iter_postings(self):
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docs, extra = terms[tbytes]
+                if extra is None:
+                    for d in docs:
+                        yield (fieldname, tbytes, d, 1.0, b"")
+                else:
+                    for d, (w, v) in zip(docs, extra):
+                        yield (fieldname, tbytes, d, w, v)
+
+    def cleanup(self) -> None:
+        self._fields.clear()
