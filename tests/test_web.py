@@ -383,3 +383,30 @@ def test_year_chart_escapes_its_title_and_skips_nothing():
     assert svg.count("<rect") == 3 and "2020年：0 段" in svg
     assert 'href="/s?year=2021&amp;q=&lt;x&gt;"' in svg
     assert year_chart_svg([]) == ""
+
+
+def test_a_corpus_spanning_many_years_is_listed_by_region_with_year_links(make_app, make_index):
+    region = Region("prefecture", "河南省", "驻马店市", None, "411700")
+    reports = [make_report([f"{y}年驻马店市政府工作报告", f"{y}年坚持项目为王。"], region=region, year=y, source=f"{y}.txt")
+               for y in range(2002, 2020)]
+    body = page_text(make_app(make_index(reports)).test_client().get("/"))
+    row = re.search(r'<th scope="row"><a [^>]*>河南省</a></th><td class="total">18</td>(.*?)</tr>', body, re.S)
+    assert row, "one row for 河南省 with 18 reports"
+    years = [params(u)["year"] for u in links(row.group(1))]
+    assert years == [str(y) for y in range(2002, 2020)]
+
+
+def test_a_corpus_cell_lists_the_reports_of_that_region_and_year(client):
+    body = page_text(client.get("/search?province=河北省&year=2024"))
+    titles = re.findall(r'<article class="report-group">\s*<header>\s*<h2><a [^>]*>([^<]*)</a>', body)
+    assert titles == ["刘媛在廊坊市八届人大六次会议上的政府工作报告(摘登)"]
+
+
+def test_an_unreadable_index_is_a_chinese_503_page(make_app, tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x", encoding="utf-8")
+    client = make_app(not_a_dir).test_client()
+    resp = client.get("/search?q=营商环境")
+    assert resp.status_code == 503 and "索引暂时无法使用" in page_text(resp)
+    api = client.get("/api/search?q=营商环境")
+    assert api.status_code == 503 and api.get_json()["error"]

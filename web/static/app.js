@@ -62,7 +62,10 @@
       if (history.replaceState) { history.replaceState(null, "", "#" + h.id); }
       pos.textContent = "第 " + (current + 1) + " / " + hits.length + " 处";
     }
-    if (current >= 0) { pos.textContent = "第 " + (current + 1) + " / " + hits.length + " 处"; }
+    if (current >= 0) {
+      hits[current].classList.add("current");
+      pos.textContent = "第 " + (current + 1) + " / " + hits.length + " 处";
+    }
     nav.querySelectorAll("button[data-hitnav]").forEach(function (b) {
       b.addEventListener("click", function () {
         var step = parseInt(b.getAttribute("data-hitnav"), 10);
