@@ -160,15 +160,20 @@ for _o in range(ord("A"), ord("Z") + 1):
 for _o in range(0xFF21, 0xFF3B):  # full-width capitals straight to lower case
     _FOLD_TABLE[_o] = chr(_o - 0xFEE0 + 32)
 
+# str.translate looks every character up in a dict, which is slow for Chinese
+# text; a regex finds the few characters that fold and replaces only those.
+_FOLD_CHARS = {chr(k): (v or "") for k, v in _FOLD_TABLE.items()}
+_FOLD_RE = re.compile("[" + re.escape("".join(_FOLD_CHARS)) + "]")
+
+
+def _fold_chars(text: str, table: dict[str, str]) -> str:
+    return _FOLD_RE.sub(lambda m: table[m.group()], text)
+
+
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007"
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]")
 _SPACE_RUN = re.compile(r" {2,}")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}]) (?=[{_CJK_CLASS}])")
-
-
-def _fold_char(c: str) -> str | None:
-    """One character's fold (None when it disappears)."""
-    return _FOLD_TABLE.get(ord(c), c) if ord(c) in _FOLD_TABLE else c
 
 
 def fold_for_search(text: str, *, traditional: bool = False) -> str:
@@ -177,56 +182,47 @@ def fold_for_search(text: str, *, traditional: bool = False) -> str:
     ``traditional`` says the text is Traditional and must be converted; queries
     pass False and search for each of :func:`query_variants` instead.
     """
-    text = _FOOTNOTE.sub("", text)
     if traditional:
         text = to_simplified(text)
-    text = text.translate(_FOLD_TABLE)
+    text = _FOOTNOTE.sub("", text)
+    text = _fold_chars(text, _FOLD_CHARS)
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACE_BETWEEN_CJK.sub("", text)
     return text.strip(" ")
 
 
+_GONE = "\x00"  # stands for a dropped character while offsets are worked out
+_KEEP_CHARS = {c: (v or _GONE) for c, v in _FOLD_CHARS.items()}
+
+
+def _without(s: str, where: list[int], drops: set[int]) -> tuple[str, list[int]]:
+    return (
+        "".join(c for k, c in enumerate(s) if k not in drops),
+        [i for k, i in enumerate(where) if k not in drops],
+    )
+
+
 def fold_with_offsets(text: str, *, traditional: bool = False) -> tuple[str, list[int]]:
     """:func:`fold_for_search` plus, for each output character, its index in ``text``."""
-    # 1. drop footnote markers, remembering where each kept character came from
-    keep = [True] * len(text)
-    for m in _FOOTNOTE.finditer(text):
-        for i in range(m.start(), m.end()):
-            keep[i] = False
-    chars: list[str] = []
-    where: list[int] = []
-    src = to_simplified(text) if traditional else text
-    for i, c in enumerate(src):
-        if not keep[i]:
-            continue
-        f = _fold_char(c)
-        if f is None:
-            continue
-        chars.append(f)
-        where.append(i)
-    # 2. collapse space runs, then remove single spaces between CJK characters
-    out: list[str] = []
-    pos: list[int] = []
-    for c, i in zip(chars, where):
-        if c == " " and out and out[-1] == " ":
-            continue
-        out.append(c)
-        pos.append(i)
-    final: list[str] = []
-    fpos: list[int] = []
-    n = len(out)
-    for k, c in enumerate(out):
-        if c == " " and 0 < k < n - 1 and is_cjk(out[k - 1]) and is_cjk(out[k + 1]):
-            continue
-        final.append(c)
-        fpos.append(pos[k])
-    # 3. strip spaces at the ends
-    start, end = 0, len(final)
-    while start < end and final[start] == " ":
-        start += 1
-    while end > start and final[end - 1] == " ":
-        end -= 1
-    return "".join(final[start:end]), fpos[start:end]
+    fast = fold_for_search(text, traditional=traditional)
+    if len(fast) == len(text):
+        # the fold never inserts: equal length means nothing was dropped, so
+        # every character stayed where it was
+        return fast, list(range(len(text)))
+    src = to_simplified(text) if traditional else text  # one character for one
+    src = _FOOTNOTE.sub(lambda m: _GONE * len(m.group()), src)
+    mapped = _fold_chars(src, _KEEP_CHARS)  # still one for one, dropped ones as _GONE
+    where = [i for i, c in enumerate(mapped) if c != _GONE]
+    folded = mapped.replace(_GONE, "")
+    drops = {j for m in _SPACE_RUN.finditer(folded) for j in range(m.start() + 1, m.end())}
+    if drops:
+        folded, where = _without(folded, where, drops)
+    drops = {m.start() for m in _SPACE_BETWEEN_CJK.finditer(folded)}
+    if drops:
+        folded, where = _without(folded, where, drops)
+    lead = len(folded) - len(folded.lstrip(" "))
+    end = len(folded.rstrip(" "))
+    return folded[lead:end], where[lead:end]
 
 
 def query_variants(phrase: str) -> tuple[str, ...]:

@@ -16,7 +16,11 @@ Whoosh's segment writer handle that badly:
   up to :data:`INLINE_LIMIT` postings inside the term dictionary, which the
   stock reader already knows how to read.
 
-Both reach into Whoosh internals, so the dependency is pinned to
+Reading back, :func:`read_docnums` decodes a posting list block by block
+(numpy's cumsum over each block's delta-coded ids) instead of one Python call
+per posting through the matcher API.
+
+All three reach into Whoosh internals, so the dependency is pinned to
 whoosh-reloaded 2.7.5, and ``tests/test_writer.py`` checks that an index
 written this way holds exactly the postings of one written the stock way.
 """
@@ -24,9 +28,10 @@ from __future__ import annotations
 
 from array import array
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 
-__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT"]
+__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT", "read_docnums"]
 
 #: Posting lists up to this length live inside the term dictionary.
 INLINE_LIMIT = 16
@@ -105,3 +110,23 @@ class MemoryPostingPool:
 
     def cleanup(self) -> None:
         self._fields.clear()
+
+
+def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
+    """The docnums of one term's postings, ascending, as an int64 array.
+
+    A posting list stored in blocks is decoded a block at a time; anything
+    else (inlined lists, several segments, deleted documents) goes through
+    the public ``all_ids()``.
+    """
+    m = reader.postings(fieldname, term)
+    if type(m) is W3LeafMatcher and not m._byteids:
+        parts = []
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            # each block delta-codes its ids from zero
+            parts.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
+            m._next_block()
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return np.fromiter(m.all_ids(), dtype=np.int64)

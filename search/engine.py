@@ -33,6 +33,7 @@ import numpy as np
 from index import schema as S
 from index.analysis import bigrams, query_words
 from index.normalise import fold_for_search, query_variants
+from index.postings import read_docnums
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
@@ -658,7 +659,7 @@ class _Evaluator:
                 return []
             if best_df is None or df < best_df:
                 best, best_df = t, df
-        docnums = np.fromiter(reader.postings(S.EXACT, best).all_ids(), dtype=np.int64)
+        docnums = read_docnums(reader, S.EXACT, best)
         cands = snap.docnum_to_i[docnums]
         cands = cands[cands >= 0]
         if len(v) == 2 and v == best:

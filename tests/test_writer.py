@@ -168,3 +168,16 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
             assert reader.doc_count() == sum(len(r.paragraphs) for r in reports + extra)
     assert postings[0] == postings[1]
     assert len(postings[0]) > 10000
+
+
+def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
+    from index.postings import read_docnums
+
+    ix, _, _ = IndexStore(sample_index).open_generation()
+    with ix.reader() as reader:
+        terms = [t for f, t in reader.all_terms() if f == "exact"]
+        by_df = sorted(terms, key=lambda t: -reader.doc_frequency("exact", t))
+        checked = by_df[:50] + terms[::97]  # the long block-stored lists and a spread of short ones
+        assert reader.doc_frequency("exact", by_df[0]) > 128  # more than one block
+        for t in checked:
+            assert read_docnums(reader, "exact", t).tolist() == list(reader.postings("exact", t).all_ids())
