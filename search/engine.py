@@ -220,6 +220,7 @@ class _Snapshot:
         search: list[str] = []
         pids: list[str] = []
         numbers: list[int] = []
+        headings: list[bool] = []
         sections: list[str] = []
         rids: list[str] = []
         cats: list[str] = []
@@ -247,6 +248,7 @@ class _Snapshot:
                 search.append(fold_for_search(f[S.TEXT], traditional=trad))
                 pids.append(f[S.PARAGRAPH_ID])
                 numbers.append(f[S.NUMBER])
+                headings.append(bool(f.get(S.HEADING)))
                 sections.append(f.get(S.SECTION) or "")
                 rids.append(f[S.REPORT_ID])
                 cats.append(f.get(S.SECTION_CATEGORY) or "其他")
@@ -257,6 +259,7 @@ class _Snapshot:
                 years.append(int(f.get(S.YEAR) or 0))
         self.n = len(texts)
         self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
+        self.headings = headings
         self.docnum_to_i = np.array(docnum_to_i, dtype=np.int64)
         self.report = _Codes(rids)
         self.cols = {
@@ -367,6 +370,7 @@ class Engine:
             "paragraph_id": snap.pids[i],
             "number": snap.numbers[i],
             "text": snap.texts[i],
+            "is_heading": snap.headings[i],
             "section": sec,
             "section_category": snap.cols["section"].labels[snap.cols["section"].codes[i]],
             "report_id": snap.report.labels[snap.report.codes[i]],

@@ -277,7 +277,7 @@ def report(report_id: str):
     for p in paragraphs:
         text = p["text"]
         parts = p["section"].split(" › ") if p["section"] else []
-        heading = bool(parts) and parts[-1].strip() == text.strip()
+        heading = p["is_heading"]
         hit = None
         if p["paragraph_id"] in hit_ids:
             hit_no += 1
