@@ -78,32 +78,36 @@ def bigrams(text: str) -> Iterator[str]:
                 yield run[i : i + 2]
 
 
-class BigramTokenizer(Tokenizer):
-    """Whoosh tokenizer for the exact field (see the module docstring)."""
+class _TermTokenizer(Tokenizer):
+    """A Whoosh tokenizer over (position, term) pairs from :meth:`terms`; settings-free, so it pickles."""
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
+
+    def terms(self, value: str, mode: str) -> Iterator[tuple[int, str]]:
+        raise NotImplementedError
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            yield t
-            return
-        for pos, term in enumerate(set(bigrams(value)) if not positions else bigrams(value)):
+        pairs = [(0, value)] if not tokenize else self.terms(value, mode)
+        for pos, term in pairs:
             t.text = term
             t.boost = 1.0
+            t.stopped = False
             if keeporiginal:
                 t.original = term
-            t.stopped = False
             if positions:
                 t.pos = start_pos + pos
             yield t
+
+
+class BigramTokenizer(_TermTokenizer):
+    """Whoosh tokenizer for the exact field (see the module docstring)."""
+
+    def terms(self, value: str, mode: str) -> Iterator[tuple[int, str]]:
+        return enumerate(bigrams(value))
 
 
 _SKIP = frozenset(" \t\n,.;:!?()[]{}<>\"'、。，：；！？（）“”‘’《》〈〉【】〔〕…—-·/\\|%")
@@ -140,33 +144,10 @@ def query_words(text: str) -> list[str]:
     return [w for w in tk.cut(text, HMM=True) if _is_word(w)]
 
 
-class WordTokenizer(Tokenizer):
+class WordTokenizer(_TermTokenizer):
     """Whoosh tokenizer for the words field; ``mode='query'`` cuts precisely only."""
 
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            yield t
-            return
+    def terms(self, value: str, mode: str) -> Iterator[tuple[int, str]]:
         if mode == "query":
-            pairs = enumerate(query_words(value))
-        else:
-            pairs = document_words(value)
-        for pos, w in pairs:
-            t.text = w
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = w
-            if positions:
-                t.pos = start_pos + pos
-            yield t
+            return enumerate(query_words(value))
+        return document_words(value)

@@ -211,19 +211,7 @@ def parse_path(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Repo
 def report_as_dict(report: Report, *, paragraphs: bool = True) -> dict:
     """The JSON form ``baogao inspect`` prints."""
     d = {
-        "report_id": report.report_id,
-        "title": report.title,
-        "display_title": report.display_title,
-        "region": report.region.as_dict(),
-        "region_display": report.region.display,
-        "year": report.year,
-        "date": report.date,
-        "speaker": report.speaker,
-        "sources": list(report.sources),
-        "traditional": report.traditional,
-        "fingerprint": report.fingerprint,
-        "characters": report.characters,
-        "evidence": [e.as_dict() for e in report.evidence],
+        **report.metadata(),
         "sections": [
             {"number": p.number, "paragraph_id": p.paragraph_id, "heading": p.section_path[-1] if p.section_path else p.text,
              "path": list(p.section_path), "category": p.section_category}

@@ -188,6 +188,24 @@ class Report:
     def characters(self) -> int:
         return sum(len(p.text) for p in self.paragraphs)
 
+    def metadata(self) -> dict:
+        """The report's metadata as JSON-ready values (no paragraphs)."""
+        return {
+            "report_id": self.report_id,
+            "title": self.title,
+            "display_title": self.display_title,
+            "region": self.region.as_dict(),
+            "region_display": self.region.display,
+            "year": self.year,
+            "date": self.date,
+            "speaker": self.speaker,
+            "sources": list(self.sources),
+            "evidence": [e.as_dict() for e in self.evidence],
+            "fingerprint": self.fingerprint,
+            "traditional": self.traditional,
+            "characters": self.characters,
+        }
+
 
 @dataclass(frozen=True)
 class MetaOverride:

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from index.report import SECTION_CATEGORIES  # noqa: F401  (the values category_of returns)
+from index.numerals import chinese_int
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,6 @@ HEADING_PART_MAX = 40
 #: A paragraph longer than this is never a heading paragraph.
 HEADING_MAX = 60
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "一二三四五六七八九十"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -97,20 +96,7 @@ def _ordinal_value(token: str) -> int | None:
     token = re.sub(r"\s", "", token).translate(_FW_DIGITS)
     if token and token in _CIRCLED:
         return _CIRCLED.index(token) + 1
-    if token.isascii() and token.isdigit():
-        return int(token)
-    if token == "十":
-        return 10
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        o = _CN_DIGITS.get(ones, None) if ones else 0
-        if t is None or o is None:
-            return None
-        return t * 10 + o
-    if len(token) == 1 and token in _CN_DIGITS:
-        return _CN_DIGITS[token]
-    return None
+    return chinese_int(token)
 
 
 def read_marker(paragraph: str) -> tuple[int, int, int] | None:

@@ -27,6 +27,7 @@ import re
 
 from .normalise import is_traditional, strip_pinyin_annotations, to_simplified
 from .report import Evidence
+from .numerals import chinese_int
 
 __all__ = ["detect_title", "detect_delivery", "reading_copy", "opening_text", "parse_date"]
 
@@ -132,8 +133,6 @@ def detect_title(paragraphs: list[str], *, title_hint: str | None) -> tuple[str 
 
 # --- delivery line -------------------------------------------------------------
 
-_CN_DIGITS = {"〇": 0, "零": 0, "O": 0, "o": 0, "Ｏ": 0, "○": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"[0-9〇零一二三四五六七八九十O○]"
 _DATE = re.compile(
     rf"(?P<y>(?:1[89]|20)[0-9]{{2}}|[一二][〇零一二三四五六七八九O○0]{{3}})\s*年\s*"
@@ -160,28 +159,11 @@ _DATE_THEN_NAME = re.compile(
 )
 
 
-def _cn_int(s: str) -> int | None:
-    s = s.strip()
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        left, _, right = s.partition("十")
-        tens = _CN_DIGITS.get(left, None) if left else 1
-        ones = _CN_DIGITS.get(right, None) if right else 0
-        if tens is None or ones is None:
-            return None
-        return tens * 10 + ones
-    digits = [_CN_DIGITS.get(c) for c in s]
-    if any(d is None for d in digits):
-        return None
-    return int("".join(str(d) for d in digits))
-
-
 def parse_date(match: re.Match) -> str | None:
     """``YYYY-MM-DD`` (or ``YYYY-MM``) from a :data:`_DATE` match; None when impossible."""
-    y = _cn_int(match.group("y"))
-    m = _cn_int(match.group("m"))
-    d = _cn_int(match.group("d")) if match.group("d") else None
+    y = chinese_int(match.group("y"))
+    m = chinese_int(match.group("m"))
+    d = chinese_int(match.group("d")) if match.group("d") else None
     if y is None or m is None or not 1 <= m <= 12:
         return None
     if d is not None and not 1 <= d <= 31:

@@ -94,20 +94,8 @@ def _disk_error(exc: OSError, root: Path) -> IndexStoreError:
 def report_record(report: Report, indexed_at: str) -> dict:
     """The JSON record of a report kept in ``reports.json``."""
     return {
-        "report_id": report.report_id,
-        "title": report.title,
-        "display_title": report.display_title,
-        "region": report.region.as_dict(),
-        "region_display": report.region.display,
-        "year": report.year,
-        "date": report.date,
-        "speaker": report.speaker,
-        "sources": list(report.sources),
-        "evidence": [e.as_dict() for e in report.evidence],
-        "fingerprint": report.fingerprint,
-        "traditional": report.traditional,
+        **report.metadata(),
         "paragraphs": len(report.paragraphs),
-        "characters": report.characters,
         "sketch": list(report_sketch(report)),
         "indexed_at": indexed_at,
     }

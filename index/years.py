@@ -27,16 +27,13 @@ from collections import Counter
 from pathlib import PurePath
 
 from .report import Evidence
+from .numerals import chinese_int
 from .titles import _DATE, _title_in, delivery_lines, parse_date, reading_copy
 
 __all__ = ["detect_year", "parse_chinese_year", "FIVE_YEAR_PLANS"]
 
 log = logging.getLogger(__name__)
 
-_DIGIT = {c: i for i, c in enumerate("0123456789")}
-_DIGIT.update({c: i for i, c in enumerate("０１２３４５６７８９")})
-_DIGIT.update({c: i for i, c in enumerate("〇一二三四五六七八九")})
-_DIGIT.update({"零": 0, "O": 0, "o": 0, "Ｏ": 0, "ｏ": 0, "○": 0, "◯": 0, "Ο": 0})
 
 #: The first year of each five-year plan, by its short name.
 FIVE_YEAR_PLANS = {
@@ -78,11 +75,10 @@ def parse_chinese_year(s: str) -> int | None:
         s = s[:-1].strip()
     if len(s) != 4:
         return None
-    digits = [_DIGIT.get(c) for c in s]
-    if any(d is None for d in digits):
+    if "十" in s or "两" in s:
         return None
-    year = int("".join(str(d) for d in digits))
-    return year if _MIN_YEAR <= year <= _MAX_YEAR else None
+    year = chinese_int(s)
+    return year if year is not None and _MIN_YEAR <= year <= _MAX_YEAR else None
 
 
 def _excerpt(text: str, start: int, end: int, pad: int = 20) -> str:
