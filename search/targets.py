@@ -1,0 +1,454 @@
+"""The targets table (主要预期目标): every report's headline figures, as rows.
+
+Vocabulary:
+
+* an **indicator** is one of the headline measures a work report gives a figure
+  for, under its normalised name (:data:`INDICATORS`): 地区生产总值 stands for
+  地区生产总值, 国内生产总值, 全市生产总值 and GDP alike; 规模以上工业增加值 for
+  规上工业增加值 too. A *mention* is where such a name occurs in a paragraph.
+* a **figure** is what follows a mention in the same clause: a *value* (``6.5``
+  with a *unit*: ``%``, ``亿元``, ``万人`` …, sometimes a range ``6-6.5``), its
+  *direction* (a figure after 下降/降低/减少 is negative) and its **qualifier**:
+  左右, 以上, 以内, 以下, or 同步 (``居民人均可支配收入增长与经济增长同步`` has no
+  value, only the qualifier). Five-year averages (年均) are not a year's figure
+  and are left out.
+* the **kind** of a row says what the figure is: ``target`` — the goal set for
+  the report's year (主要预期目标, 力争, 今年, the 目标与要求 section), or
+  ``result`` — what was achieved in the year before (比上年, 完成, the
+  工作回顾 section). ``for_year`` is the year the figure belongs to.
+* a **target row** (:class:`TargetRow`) keeps the paragraph it came from
+  (``paragraph_id``, ``paragraph_number``) and the clause as the reader sees it
+  (``excerpt``, Traditional stays Traditional), so every figure can be checked.
+
+Extraction reads the paragraphs' display text through the engine and matches on
+a folded copy (:func:`index.normalise.fold_with_offsets`: Simplified, ASCII
+digits and punctuation), so seed 000's Traditional text works like the rest.
+:func:`targets_for_engine` computes the table once per index generation and
+keeps it; :func:`filter_rows` narrows it for the page, the exports and the CLI.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Iterable
+
+from index.normalise import fold_with_offsets
+from index.report import Region
+
+__all__ = [
+    "INDICATORS",
+    "KINDS",
+    "KIND_LABELS",
+    "QUALIFIERS",
+    "TargetRow",
+    "extract_paragraph",
+    "extract_report",
+    "targets_for_engine",
+    "filter_rows",
+    "indicator_name",
+]
+
+log = logging.getLogger(__name__)
+
+#: Normalised indicator name → the surface forms (folded: Simplified, lower-case
+#: ASCII) that stand for it. Longer forms first: the first that matches wins.
+INDICATORS: dict[str, tuple[str, ...]] = {
+    "单位GDP能耗": (
+        "单位地区生产总值能耗", "单位国内生产总值能耗", "单位生产总值能耗", "单位gdp能耗",
+        "每万元地区生产总值能耗", "每万元生产总值能耗", "万元地区生产总值能耗", "万元生产总值能耗",
+        "万元gdp能耗", "单位地区生产总值能源消耗", "单位国内生产总值能源消耗",
+    ),
+    "地区生产总值": ("地区生产总值", "国内生产总值", "生产总值", "gdp"),
+    "一般公共预算收入": (
+        "地方一般公共预算收入", "一般公共预算收入", "一般公共财政预算收入", "公共财政预算收入",
+        "地方一般预算收入", "一般预算收入",
+    ),
+    "固定资产投资": ("全社会固定资产投资", "固定资产投资"),
+    "规模以上工业增加值": ("规模以上工业增加值", "规上工业增加值"),
+    "社会消费品零售总额": ("社会消费品零售总额", "社会消费品零售额"),
+    "城镇居民人均可支配收入": ("城镇常住居民人均可支配收入", "城镇居民人均可支配收入"),
+    "农村居民人均可支配收入": ("农村常住居民人均可支配收入", "农村居民人均可支配收入"),
+    "居民人均可支配收入": (
+        "城乡居民人均可支配收入", "全体居民人均可支配收入", "居民人均可支配收入", "城乡居民收入", "居民收入",
+    ),
+    "城镇调查失业率": ("城镇调查失业率",),
+    "城镇登记失业率": ("城镇登记失业率",),
+    "城镇新增就业": ("城镇新增就业人数", "城镇新增就业", "新增就业人数"),
+    "居民消费价格": ("居民消费价格指数", "居民消费价格总水平", "居民消费价格", "cpi"),
+    "外贸进出口": ("外贸进出口总额", "外贸进出口", "对外贸易进出口", "进出口总额"),
+    "实际利用外资": ("实际利用外资", "实际使用外资"),
+    "粮食产量": ("粮食总产量", "粮食产量", "粮食总产"),
+}
+
+KINDS = ("target", "result")
+KIND_LABELS = {"target": "年度目标", "result": "上年完成"}
+QUALIFIERS = ("左右", "以上", "以内", "以下", "同步")
+
+_SURFACE = {s: name for name, forms in INDICATORS.items() for s in forms}
+_MENTION = re.compile("|".join(re.escape(s) for s in sorted(_SURFACE, key=len, reverse=True)))
+
+# What may stand right before a mention without narrowing it to a part of the
+# region (工业固定资产投资, 民间固定资产投资, 人均地区生产总值 are other measures).
+_OPEN_BEFORE = re.compile(
+    r"(?:^|[,;:。!?、(\"'\s]|和|及|与|是|为|全市|全县|全区|全省|全州|全盟|全旗|全国|我市|我县|我区|我省|本市|本县|本区"
+    r"|确保|力争|实现|完成|预计|推动|促进|全年|今年|明年|去年|上年|其中|年|的|市|县|区|省|州|旗|盟|主要指标|主要预期目标)$"
+)
+_NARROW_BEFORE = re.compile(r"(?:开发区|园区|新区|城区|功能区|高新区|示范区|工业区|产业区|人均|民间|工业|农业|服务业)$")
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_UNITS = r"(%|个百分点|万亿元|亿元|万元|元|亿美元|万美元|万亿斤|亿斤|万斤|亿公斤|万吨|吨|万人|人)"
+# verbs and fillers allowed between a mention (or a previous figure) and a value
+_BRIDGE = re.compile(
+    r"(?:比上年|同比|较上年|预计|力争|确保|分别|均|全年|要|年均|"
+    r"实际|名义|可比价|按可比价格计算|"
+    r"增长|增速|增幅|增加|提高|上升|上涨|涨幅|下降|降低|减少|回落|"
+    r"控制在|保持在|稳定在|达到|达|突破|超过|完成|实现|总额|总量|为|在|了|的|到|约|至|"
+    r"不低于|不少于|不超过|低于|高于|快于|以上|左右|以内|\s)*"
+)
+_VALUE = re.compile(
+    _NUMBER + r"\s*(?:%|个百分点)?\s*(?:[-~～—–至到]\s*" + _NUMBER + r")?\s*" + _UNITS
+    + r"\s*(左右|以上|以内|以下|上下|之间|内)?"
+)
+_DOWN = re.compile(r"下降|降低|减少|回落")
+_SYNC = re.compile(r"(?:增长|增速|增幅)?(?:要|保持|实现)?(?:与|和|同)(?:经济增长|经济发展|经济增速|gdp增长|地区生产总值增长)(?:基本)?(?:保持)?同步|(?:基本)?同步增长")
+_BEFORE_QUAL = ((re.compile(r"不低于|不少于|超过"), "以上"), (re.compile(r"不超过|低于"), "以内"))
+_CLAUSE_END = re.compile(r"[;。!?]")
+_CONTINUE = re.compile(r"^,\s*(?:比上年|同比|较上年)?(?:增长|下降|提高|降低|增速|增幅)")
+
+# kind cues, looked for in the sentence that holds the figure
+_RESULT_OVER_TARGET = re.compile(
+    r"(?<!确保)(?<!力争)(?<!努力)(?:完成|实现|超额完成|超过|高于|达到)了?"
+    r"(?:年度|全年|预期|既定|省定|市定|县定|计划|年初|年初确定的|各项)?(?:目标|预期)"
+)
+_TARGET_CUE = re.compile(r"预期目标|主要目标|发展目标|目标(?:是|为|:)|预期性指标|约束性指标|力争|今年|明年|年度目标|目标任务")
+_RESULT_CUE = re.compile(r"比上年|同比|较上年|去年|上年|过去一年|刚刚过去|这一年|预计全年|全年完成|完成了|实现了")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One figure of one report: a year's target or last year's result (see the module docstring)."""
+
+    report_id: str
+    region: Region
+    year: int | None
+    indicator: str
+    value: float | None
+    value_high: float | None
+    unit: str
+    qualifier: str
+    kind: str
+    paragraph_id: str
+    paragraph_number: int
+    section_category: str
+    excerpt: str
+
+    @property
+    def for_year(self) -> int | None:
+        """The year the figure belongs to: the report's year for a target, the one before for a result."""
+        if self.year is None:
+            return None
+        return self.year if self.kind == "target" else self.year - 1
+
+    @property
+    def value_text(self) -> str:
+        """The figure as a reader writes it: ``6.5%``, ``-3%``, ``6-6.5%``, ``320.2亿元``, or ``""`` (同步)."""
+        if self.value is None:
+            return ""
+        text = _number_text(self.value)
+        if self.value_high is not None:
+            text += "-" + _number_text(abs(self.value_high))
+        return text + self.unit
+
+    @property
+    def display(self) -> str:
+        """Value and qualifier together: ``6%左右``, ``与经济增长同步``."""
+        if self.value is None:
+            return "与经济增长同步" if self.qualifier == "同步" else self.qualifier
+        return self.value_text + self.qualifier
+
+    def as_dict(self, url: str = "") -> dict:
+        return {
+            "report_id": self.report_id,
+            "region": self.region.as_dict(),
+            "region_display": self.region.display,
+            "year": self.year,
+            "for_year": self.for_year,
+            "indicator": self.indicator,
+            "value": self.value,
+            "value_high": self.value_high,
+            "unit": self.unit,
+            "value_text": self.value_text,
+            "qualifier": self.qualifier,
+            "display": self.display,
+            "kind": self.kind,
+            "paragraph_id": self.paragraph_id,
+            "paragraph_number": self.paragraph_number,
+            "section_category": self.section_category,
+            "excerpt": self.excerpt,
+            "url": url,
+        }
+
+
+def _number_text(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e15 else str(v)
+
+
+def indicator_name(text: str) -> str | None:
+    """The normalised indicator for a name or surface form (``GDP`` → 地区生产总值), or None."""
+    t = text.strip()
+    if t in INDICATORS:
+        return t
+    return _SURFACE.get(t.lower())
+
+
+# -- extraction ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Figure:
+    indicator: str
+    value: float | None
+    value_high: float | None
+    unit: str
+    qualifier: str
+    start: int  # folded offsets of the clause the figure was read from
+    end: int
+
+
+def _figures(text: str) -> list[_Figure]:
+    """Every figure in a folded paragraph, in reading order."""
+    out: list[_Figure] = []
+    mentions = [m for m in _MENTION.finditer(text)]
+    consumed = 0
+    for k, m in enumerate(mentions):
+        if m.start() < consumed:
+            continue  # inside an earlier figure (与地区生产总值增长同步)
+        before = text[max(0, m.start() - 6) : m.start()]
+        if _NARROW_BEFORE.search(before) or not _OPEN_BEFORE.search(before):
+            continue
+        name = _SURFACE[m.group()]
+        # the mention's reach: to the clause end or the next mention
+        limit = _CLAUSE_END.search(text, m.end())
+        stop = clause_stop = limit.start() if limit else len(text)
+        if k + 1 < len(mentions):
+            stop = min(stop, mentions[k + 1].start())
+        group = _group_before(mentions, k, text)
+        if group is None:
+            continue  # an earlier name of a 分别 list: its figure comes with the last name
+        names = group + [name]
+        if m.group() == "城乡居民人均可支配收入" and re.match(r"[^,;。\d]{0,3}分别", text[m.end() : stop]):
+            names = group + ["城镇居民人均可支配收入", "农村居民人均可支配收入"]
+        figs = _read_values(text, m.end(), stop, clause_stop, len(names))
+        if not figs:
+            continue
+        if len(names) > 1 and len(figs) == len(names):
+            pairs = list(zip(names, figs))
+        elif len(names) > 1 and len(figs) == 1 and re.match(r"^[^,;。]{0,4}(?:均|都|同步)", text[m.end():stop]):
+            pairs = [(n, figs[0]) for n in names]
+        else:
+            pairs = [(name, f) for f in figs]
+        clause_start = _clause_start(text, mentions[k - len(group)].start())
+        if re.search(r"年均|累计|五年来|过去五年", text[clause_start : m.start()]):
+            continue  # a five-year figure, not a year's
+        for n, (value, high, unit, qual, end) in pairs:
+            out.append(_Figure(n, value, high, unit, qual, clause_start, end))
+            consumed = max(consumed, end)
+    return out
+
+
+def _group_before(mentions: list[re.Match], k: int, text: str) -> list[str] | None:
+    """Names listed before mention ``k`` (地区生产总值、一般公共预算收入分别…), or None when ``k`` is not last."""
+    def joined(a: re.Match, b: re.Match) -> bool:
+        return re.fullmatch(r"\s*(?:、|和|及|与|以及|,)?\s*", text[a.end() : b.start()]) is not None \
+            and text[a.end() : b.start()].strip() != ""
+    if k + 1 < len(mentions) and joined(mentions[k], mentions[k + 1]):
+        return None
+    group: list[str] = []
+    j = k
+    while j > 0 and joined(mentions[j - 1], mentions[j]):
+        group.insert(0, _SURFACE[mentions[j - 1].group()])
+        j -= 1
+    return group
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in ",;。!?:、":
+        i -= 1
+    return i
+
+
+def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) -> list[tuple]:
+    """(value, high, unit, qualifier, end) for the figures after a mention, up to ``stop``."""
+    out: list[tuple] = []
+    while pos < stop:
+        bridge = _BRIDGE.match(text, pos, stop)
+        gap = text[pos : bridge.end()]
+        if "年均" in gap or "累计" in gap:
+            return out
+        if not out:
+            sync = _SYNC.match(text, pos, clause_stop)
+            if sync:
+                return [(None, None, "", "同步", sync.end())]
+        v = _VALUE.match(text, bridge.end(), stop)
+        if v is None:
+            break
+        value, high, unit, qual = float(v.group(1)), v.group(2), v.group(3), v.group(4) or ""
+        if unit == "个百分点" and high is None and not gap:
+            break
+        sign = -1.0 if _DOWN.search(gap) else 1.0
+        qual = {"上下": "左右", "内": "以内", "之间": ""}.get(qual, qual)
+        if not qual:
+            for cue, q in _BEFORE_QUAL:
+                if cue.search(gap):
+                    qual = q
+                    break
+        out.append((sign * value, float(high) * sign if high else None, unit, qual, v.end()))
+        pos = v.end()
+        # a list of values after 分别 (6%、5%和7%), or the same figure's next clause (,增长6%)
+        sep = re.match(r"\s*(?:、|和|及|,)\s*", text[pos:stop])
+        if sep and len(out) < wanted:
+            pos += sep.end()
+            continue
+        cont = _CONTINUE.match(text, pos, stop)
+        if cont:
+            pos += 1
+            continue
+        break
+    return out
+
+
+def _kind(sentence: str, category: str, qualifier: str) -> str:
+    if _RESULT_OVER_TARGET.search(sentence):
+        return "result"
+    if _TARGET_CUE.search(sentence):
+        return "target"
+    if _RESULT_CUE.search(sentence):
+        return "result"
+    if category == "工作回顾":
+        return "result"
+    if category in ("目标与要求", "重点任务"):
+        return "target"
+    if qualifier in ("左右", "以内", "同步"):
+        return "target"
+    return "result"
+
+
+def extract_paragraph(text: str, *, traditional: bool = False, category: str = "其他",
+                      year: int | None = None) -> list[tuple[_Figure, str, str]]:
+    """(figure, kind, excerpt) for every figure in one paragraph's display text."""
+    folded, where = fold_with_offsets(text, traditional=traditional)
+    out = []
+    for f in _figures(folded):
+        s = f.start
+        while s > 0 and folded[s - 1] not in "。!?":
+            s -= 1
+        e = _CLAUSE_END.search(folded, f.end)
+        sentence = folded[s : e.start() if e else len(folded)]
+        if year:
+            # a named year decides: the report's own year is a target, the one before a result
+            years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d|19\d\d)年", folded[s : f.start])]
+            if years and years[-1] == year - 1 and not _TARGET_CUE.search(sentence):
+                kind = "result"
+            else:
+                kind = _kind(sentence, category, f.qualifier)
+        else:
+            kind = _kind(sentence, category, f.qualifier)
+        a = where[f.start] if f.start < len(where) else len(text)
+        b = where[f.end - 1] + 1 if 0 < f.end <= len(where) else len(text)
+        out.append((f, kind, text[a:b].strip(" ,，;；")))
+    return out
+
+
+def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
+    """Every target row of one report (a record and paragraphs as :meth:`Engine.report` gives them).
+
+    A report that repeats the same figure (its summary and its chapter) gives one row.
+    """
+    region = Region.from_dict(rec.get("region") or {})
+    year = rec.get("year")
+    traditional = bool(rec.get("traditional"))
+    rows: list[TargetRow] = []
+    seen: set[tuple] = set()
+    for p in paragraphs:
+        if p.get("is_heading"):
+            continue
+        category = p.get("section_category") or "其他"
+        for f, kind, excerpt in extract_paragraph(p["text"], traditional=traditional, category=category, year=year):
+            key = (f.indicator, f.value, f.value_high, f.unit, f.qualifier, kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(TargetRow(
+                report_id=rec["report_id"], region=region, year=year, indicator=f.indicator,
+                value=f.value, value_high=f.value_high, unit=f.unit, qualifier=f.qualifier, kind=kind,
+                paragraph_id=p["paragraph_id"], paragraph_number=p["number"], section_category=category,
+                excerpt=excerpt,
+            ))
+    return rows
+
+
+# -- the table, once per index generation --------------------------------------------------
+
+_cache: "weakref.WeakKeyDictionary[object, tuple[str | None, list[TargetRow]]]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def targets_for_engine(engine) -> list[TargetRow]:
+    """The whole table for an :class:`search.engine.Engine`, computed once per index generation.
+
+    Rows are ordered by year, region, then indicator order of :data:`INDICATORS`.
+    """
+    generation = engine.generation
+    hit = _cache.get(engine)
+    if hit is not None and hit[0] == generation:
+        return hit[1]
+    with _cache_lock:
+        hit = _cache.get(engine)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        rows: list[TargetRow] = []
+        for rec in engine.reports():
+            _, paragraphs = engine.report(rec["report_id"])
+            rows.extend(extract_report(rec, paragraphs))
+        rank = {name: i for i, name in enumerate(INDICATORS)}
+        rows.sort(key=lambda r: (r.year or 0, r.region.display, r.report_id, KINDS.index(r.kind),
+                                 rank[r.indicator], r.paragraph_number))
+        _cache[engine] = (generation, rows)
+        log.info("targets table for generation %s: %d rows", generation, len(rows))
+        return rows
+
+
+def _region_matches(name: str | None, wanted: str) -> bool:
+    return bool(name) and (name == wanted or name.startswith(wanted))
+
+
+def filter_rows(rows: Iterable[TargetRow], *, indicator: str | None = None, province: str | None = None,
+                region: str | None = None, year: int | None = None, kind: str | None = None,
+                report_id: str | None = None) -> list[TargetRow]:
+    """Rows narrowed by indicator (any surface form), province (河北 = 河北省), any region name, year, kind.
+
+    ``year`` is the report's year. Unknown indicator names match nothing.
+    """
+    ind = indicator_name(indicator) if indicator else None
+    if indicator and ind is None:
+        return []
+    out = []
+    for r in rows:
+        if ind and r.indicator != ind:
+            continue
+        if province and not _region_matches(r.region.province, province):
+            continue
+        if region and not any(_region_matches(n, region) for n in (r.region.province, r.region.prefecture, r.region.county)):
+            continue
+        if year is not None and r.year != year:
+            continue
+        if kind and r.kind != kind:
+            continue
+        if report_id and r.report_id != report_id:
+            continue
+        out.append(r)
+    return out
