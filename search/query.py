@@ -37,10 +37,14 @@ __all__ = [
     "parse_year_range",
     "FILTER_FIELDS",
     "MAX_QUERY_LENGTH",
+    "MAX_TERMS",
+    "MAX_DEPTH",
 ]
 
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 64
+#: Deepest nesting of parentheses (the parser and the engine recurse once per level).
+MAX_DEPTH = 32
 
 
 class QueryError(ValueError):
@@ -327,6 +331,11 @@ def parse_query(q: str) -> Node | None:
         return None
     if sum(1 for t in toks if t.kind in ("PHRASE", "TERM", "FILTER")) > MAX_TERMS:
         raise QueryError(f"检索词太多（最多 {MAX_TERMS} 个）")
+    depth = 0
+    for t in toks:
+        depth += 1 if t.kind == "LPAREN" else -1 if t.kind == "RPAREN" else 0
+        if depth > MAX_DEPTH:
+            raise QueryError(f"括号嵌套太深（最多 {MAX_DEPTH} 层）", t.pos)
     return _Parser(toks, q).parse()
 
 
