@@ -429,7 +429,8 @@ def _region_matches(name: str | None, wanted: str) -> bool:
 def filter_rows(rows: Iterable[TargetRow], *, indicator: str | None = None, province: str | None = None,
                 region: str | None = None, year: int | None = None, kind: str | None = None,
                 report_id: str | None = None) -> list[TargetRow]:
-    """Rows narrowed by indicator (any surface form), province (河北 = 河北省), any region name, year, kind.
+    """Rows narrowed by indicator (any surface form), province (河北 = 河北省; 全国 = the national reports),
+    any region name, year, kind.
 
     ``year`` is the report's year. Unknown indicator names match nothing.
     """
@@ -440,7 +441,8 @@ def filter_rows(rows: Iterable[TargetRow], *, indicator: str | None = None, prov
     for r in rows:
         if ind and r.indicator != ind:
             continue
-        if province and not _region_matches(r.region.province, province):
+        if province and not (_region_matches(r.region.province, province)
+                             or (province == "全国" and r.region.level == "national")):
             continue
         if region and not any(_region_matches(n, region) for n in (r.region.province, r.region.prefecture, r.region.county)):
             continue

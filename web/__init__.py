@@ -9,9 +9,10 @@ Vocabulary:
   first request that needs it, and shared by every thread (see :func:`get_engine`).
   The web layer holds no search logic: it turns URL parameters into a
   :class:`search.engine.SearchRequest` and the answer into pages.
-* two **blueprints**: :mod:`web.views` (HTML pages and exports) and
-  :mod:`web.api` (JSON under ``/api``); :mod:`web.errors` answers 400/404/503 in
-  Chinese.
+* three **blueprints**: :mod:`web.views` (HTML pages and exports),
+  :mod:`web.api` (JSON under ``/api``) and :mod:`web.insights` (first use,
+  similar paragraphs, trends, Atom feeds); :mod:`web.errors` answers 400/404/503
+  in Chinese.
 * every response carries **security headers**: a Content-Security-Policy that
   allows script, style and images only from the app itself (no inline script,
   no framing), ``nosniff`` and a strict referrer policy.
@@ -52,10 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, errors, views
+    from . import api, errors, insights, targets, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(targets.bp)
+    app.register_blueprint(insights.bp)
     errors.register(app)
 
     @app.after_request

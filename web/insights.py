@@ -1,0 +1,583 @@
+"""Pages that look across reports: first use, near-identical paragraphs, trends, alerts.
+
+Vocabulary (the search side lives in :mod:`search.spread`, :mod:`search.similar`
+and :mod:`search.trends`; this module turns their answers into pages):
+
+* **first use** — ``/first?q=`` (page), ``/first.csv`` and ``/api/first``: the
+  first report that used a phrase and every report since, oldest first, with
+  the reports per year (chart) and per province (table).
+* **similar paragraphs** — ``/similar/<paragraph_id>`` (page),
+  ``/similar/<paragraph_id>.csv`` and ``/api/similar/<paragraph_id>``:
+  near-identical paragraphs of other reports with the differing text marked.
+  ``?min=0.5`` sets the similarity threshold (0.3–1).
+* **trends** — ``/trends?q=…&q=…`` (page), ``/trends.csv`` and ``/api/trends``:
+  per year and per province, the share of reports using each query (up to
+  three on one chart); ``?metric=per_report`` charts matching paragraphs per
+  report instead. The trend chart is server-rendered SVG (:func:`trend_chart_svg`).
+* **alerts** — ``/feed?q=…`` is an Atom 1.0 feed of the matching paragraphs,
+  newest first by when their report was indexed (``indexed_at``), so a feed
+  reader shows a new report that mentions the phrase the day it is added.
+
+Every page takes the search filters too (``province``, ``year``, ``level``…).
+Errors go through :mod:`web.errors` (400 for a bad query, 404 for an unknown
+paragraph); under ``/api`` they are JSON.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import replace
+from html import escape
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from index.normalise import query_variants
+from index.report import LEVEL_LABELS
+from search.engine import NotFound, SearchRequest
+from search.query import QueryError, parse_query, phrases_of
+from search.similar import SIMILAR_CSV_COLUMNS, THRESHOLD, Similar, similar_paragraphs
+from search.snippets import make_snippet, sanitise
+from search.spread import FIRST_CSV_COLUMNS, Spread, spread
+from search.trends import MAX_TERMS, TREND_CSV_COLUMNS, Trend, compare, matching_rows
+
+from . import get_engine
+from .chart import year_chart_svg
+from .errors import MissingPage
+from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
+
+__all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("insights", __name__)
+
+#: Entries in one Atom feed.
+FEED_LIMIT = 100
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_EPOCH = "1970-01-01T00:00:00+00:00"
+
+#: What the trend chart can show: (label, unit, value of a TrendRow).
+METRICS = {
+    "share": ("提及该词的报告占比", "%", lambda r: 100.0 * r.share),
+    "per_report": ("平均每篇报告的命中段落数", "段", lambda r: r.paragraphs_per_report),
+}
+SERIES_COLOURS = ("#1f5f99", "#c0392b", "#2e7d32")
+SERIES_DASHES = ("", "6 3", "2 3")
+_LIST_LIMIT = 1000
+
+
+# -- shared pieces -------------------------------------------------------------------
+
+
+def _permalink(pid: str) -> str:
+    return url_for("views.paragraph", paragraph_id=pid, _external=True)
+
+
+def _reader_url(report_id: str, q: str, pid: str) -> str:
+    base = url_for("views.report", report_id=report_id, q=q) if q else url_for("views.report", report_id=report_id)
+    return f"{base}#p-{pid}"
+
+
+def _filters(req: SearchRequest) -> dict[str, str]:
+    return {k: v for k, v in req.params().items() if k in FILTER_PARAMS}
+
+
+def _phrases(q: str) -> list[str]:
+    try:
+        tree = parse_query(q)
+    except QueryError:
+        return []
+    return [v for p in phrases_of(tree) for v in query_variants(p)]
+
+
+def _snippet(text: str, phrases: list[str], traditional: bool = False) -> Markup:
+    return Markup(sanitise(make_snippet(text, phrases, traditional=traditional)))
+
+
+def _csv_response(columns, rows, filename: str) -> Response:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel reads the Chinese as UTF-8
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Total-Count": str(len(rows)),
+    })
+
+
+def _links(q: str, filters: dict) -> dict:
+    """The four views of one query, for the tabs at the top of each page."""
+    params = {"q": q, **filters} if q else dict(filters)
+    return {
+        "search": url_for("views.search", **params),
+        "first": url_for("insights.first", **params),
+        "trends": url_for("insights.trends", **params),
+        "feed": url_for("insights.feed", **params),
+    }
+
+
+# -- first use ---------------------------------------------------------------------------
+
+
+def _spread_request() -> SearchRequest:
+    return replace(search_request(request.args), page=1, group=False)
+
+
+@bp.get("/first")
+def first():
+    """Who said it first: the first report to use the phrase, and its spread."""
+    req = _spread_request()
+    filters = _filters(req)
+    context = {"q": req.q, "req": req, "filters": filters, "links": _links(req.q, filters), "level_labels": LEVEL_LABELS}
+    if not req.q.strip():
+        return render_template("first.html", result=None, error=None, **context)
+    try:
+        result = spread(get_engine(), req)
+    except QueryError as exc:
+        return render_template("first.html", result=None, error=exc, **context), 400
+    phrases = _phrases(req.q)
+    view = _spread_view(result, req.q, phrases)
+    # the shared chart counts paragraphs (“段”); here a bar is reports (“篇”), and the title holds no query text
+    chart = year_chart_svg([(y, n) for y, n, _ in result.years], title="每年使用该短语的报告数",
+                           link=lambda y: url_for("views.search", q=req.q, **{**filters, "year": str(y)}))
+    return render_template(
+        "first.html", result=result, view=view, error=None,
+        chart=Markup(chart.replace(" 段", " 篇")),
+        csv_url=url_for("insights.first_csv", q=req.q, **filters),
+        api_url=url_for("insights.api_first", q=req.q, **filters),
+        **context,
+    )
+
+
+def _use_view(u, q: str, phrases: list[str], traditional: dict[str, bool]) -> dict:
+    return {
+        "report_id": u.report_id,
+        "title": u.title,
+        "region": u.region.display,
+        "level": LEVEL_LABELS.get(u.region.level, ""),
+        "year": u.year,
+        "date": u.date,
+        "paragraphs": u.paragraphs,
+        "number": u.number,
+        "snippet": _snippet(u.text, phrases, traditional.get(u.report_id, False)),
+        "url": _reader_url(u.report_id, q, u.paragraph_id),
+        "permalink": _permalink(u.paragraph_id),
+        "similar_url": url_for("insights.similar", paragraph_id=u.paragraph_id),
+        "sources": u.sources,
+    }
+
+
+def _spread_view(result: Spread, q: str, phrases: list[str]) -> dict:
+    engine = get_engine()
+    trad = {}
+    for u in result.uses[:_LIST_LIMIT]:
+        try:
+            rec, _ = engine.paragraph(u.paragraph_id)
+        except NotFound:  # the index changed under us
+            continue
+        trad[u.report_id] = bool(rec.get("traditional"))
+    return {
+        "first": [_use_view(u, q, phrases, trad) for u in result.first],
+        "uses": [_use_view(u, q, phrases, trad) for u in result.uses[:_LIST_LIMIT]],
+        "more": max(0, len(result.uses) - _LIST_LIMIT),
+        "provinces": [{
+            "province": p.province,
+            "reports": p.reports,
+            "paragraphs": p.paragraphs,
+            "first_year": p.first_year,
+            "first_title": p.first.title,
+            "first_region": p.first.region.display,
+            "first_url": _reader_url(p.first.report_id, q, p.first.paragraph_id),
+            "search_url": url_for("views.search", q=q, level="national") if p.province == "全国"
+            else url_for("views.search", q=q, province=p.province),
+        } for p in result.provinces],
+        "years": result.years,
+    }
+
+
+@bp.get("/first.csv")
+def first_csv():
+    """Every report using the phrase, oldest first, as CSV."""
+    req = _spread_request()
+    result = spread(get_engine(), req)
+    rows = [[u.year or "", u.date or "", u.region.province or "", u.region.prefecture or "", u.region.county or "",
+             u.region.level, u.report_id, u.title, u.paragraphs, _permalink(u.paragraph_id), u.number,
+             "；".join(u.sources)] for u in result.uses]
+    return _csv_response(FIRST_CSV_COLUMNS, rows, "baogao-first-use.csv")
+
+
+@bp.get("/api/first")
+def api_first():
+    """The first use and the spread as JSON."""
+    req = _spread_request()
+    return current_app.json.response(spread(get_engine(), req).as_dict(_permalink))
+
+
+# -- similar paragraphs ----------------------------------------------------------------------
+
+
+def _threshold() -> float:
+    raw = (request.args.get("min") or "").strip()
+    if not raw:
+        return THRESHOLD
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter("min", f"参数 min 须是 0.3–1 之间的小数，收到“{raw[:20]}”") from None
+    if not 0.3 <= value <= 1.0:
+        raise BadParameter("min", f"参数 min 须在 0.3–1 之间，收到 {value}")
+    return value
+
+
+def _similar(paragraph_id: str) -> Similar:
+    if not valid_paragraph_id(paragraph_id):
+        raise MissingPage("段落", paragraph_id[:80])
+    try:
+        return similar_paragraphs(get_engine(), paragraph_id, threshold=_threshold())
+    except NotFound:
+        raise MissingPage("段落", paragraph_id) from None
+
+
+@bp.get("/similar/<paragraph_id>")
+def similar(paragraph_id: str):
+    """Near-identical paragraphs in other reports, the differences marked."""
+    result = _similar(paragraph_id)
+    rec = result.report
+    para = result.paragraph
+    matches = [{
+        "title": m.title,
+        "region": m.region.display,
+        "level": LEVEL_LABELS.get(m.region.level, ""),
+        "year": m.year,
+        "number": m.number,
+        "percent": round(100 * m.similarity),
+        "contained": round(100 * m.containment),
+        "identical": m.identical,
+        "diff": Markup(m.diff_html),
+        "url": _reader_url(m.report_id, "", m.paragraph_id),
+        "similar_url": url_for("insights.similar", paragraph_id=m.paragraph_id),
+        "sources": m.sources,
+        "also": [{"report_id": a.report_id, "url": _reader_url(a.report_id, "", a.paragraph_id),
+                  "title": _title(a.report_id), "sources": a.sources} for a in m.also],
+    } for m in result.matches]
+    return render_template(
+        "similar.html",
+        q="",
+        result=result,
+        rec=rec,
+        para=para,
+        matches=matches,
+        region=(rec.get("region_display") or ""),
+        source_url=_reader_url(rec.get("report_id", ""), "", para["paragraph_id"]),
+        republications=[{"url": _reader_url(r.report_id, "", r.paragraph_id), "title": _title(r.report_id),
+                         "sources": r.sources} for r in result.republications],
+        percent=round(100 * result.threshold),
+        csv_url=url_for("insights.similar_csv", paragraph_id=paragraph_id, **_min_param()),
+        api_url=url_for("insights.api_similar", paragraph_id=paragraph_id, **_min_param()),
+        looser_url=url_for("insights.similar", paragraph_id=paragraph_id, min="0.3") if result.threshold > 0.3 else None,
+    )
+
+
+def _min_param() -> dict:
+    raw = (request.args.get("min") or "").strip()
+    return {"min": raw} if raw else {}
+
+
+def _title(report_id: str) -> str:
+    try:
+        rec, _ = get_engine().report(report_id)
+    except NotFound:
+        return report_id
+    return rec.get("display_title") or report_id
+
+
+@bp.get("/similar/<paragraph_id>.csv")
+def similar_csv(paragraph_id: str):
+    """The near-identical paragraphs as CSV, most similar first."""
+    result = _similar(paragraph_id)
+    rows = []
+    for m in result.matches:
+        r = m.region
+        sources = list(m.sources) + [s for a in m.also for s in a.sources]
+        rows.append([f"{m.similarity:.3f}", f"{m.containment:.3f}", m.report_id, m.paragraph_id, m.title,
+                     r.province or "", r.prefecture or "", r.county or "", r.level, m.year or "", m.number, m.text,
+                     "；".join(sources)])
+    return _csv_response(SIMILAR_CSV_COLUMNS, rows, f"baogao-similar-{paragraph_id}.csv")
+
+
+@bp.get("/api/similar/<paragraph_id>")
+def api_similar(paragraph_id: str):
+    """The source paragraph and its near-identical paragraphs as JSON."""
+    return current_app.json.response(_similar(paragraph_id).as_dict(_permalink))
+
+
+# -- trends ------------------------------------------------------------------------------------
+
+
+def _trend_request() -> tuple[list[str], SearchRequest]:
+    args = request.args
+    queries = [q.strip() for q in args.getlist("q") if q.strip()]
+    base = replace(search_request({k: args.get(k, "") for k in FILTER_PARAMS}), q="")
+    return queries, base
+
+
+def _metric() -> str:
+    m = (request.args.get("metric") or "share").strip()
+    if m not in METRICS:
+        raise BadParameter("metric", f"参数 metric 须是 {'、'.join(METRICS)} 之一")
+    return m
+
+
+@bp.get("/trends")
+def trends():
+    """Per-year and per-province use of one to three queries, normalised per report."""
+    queries, base = _trend_request()
+    metric = _metric()
+    filters = _filters(base)
+    inputs = (queries + [""] * MAX_TERMS)[:MAX_TERMS]
+    context = {"q": queries[0] if queries else "", "queries": queries, "inputs": inputs, "filters": filters,
+               "metric": metric, "metrics": {k: v[0] for k, v in METRICS.items()},
+               "links": _links(queries[0] if queries else "", filters)}
+    if not queries:
+        return render_template("trends.html", result=None, error=None, **context)
+    try:
+        result = compare(get_engine(), queries, base)
+    except QueryError as exc:
+        return render_template("trends.html", result=None, error=exc, **context), 400
+    qparams = {"q": queries, **filters}
+    return render_template(
+        "trends.html",
+        result=result,
+        error=None,
+        series=[{"query": t.query, "colour": SERIES_COLOURS[k], "dash": SERIES_DASHES[k],
+                 "first_url": url_for("insights.first", q=t.query, **filters),
+                 "search_url": url_for("views.search", q=t.query, **filters)} for k, t in enumerate(result)],
+        chart=Markup(trend_chart_svg(result, metric=metric)),
+        year_table=_year_table(result),
+        province_table=_province_table(result),
+        metric_urls={k: url_for("insights.trends", **qparams, **({} if k == "share" else {"metric": k}))
+                     for k in METRICS},
+        csv_url=url_for("insights.trends_csv", **qparams),
+        province_csv_url=url_for("insights.trends_csv", by="province", **qparams),
+        api_url=url_for("insights.api_trends", **qparams),
+        **context,
+    )
+
+
+def _year_table(result: list[Trend]) -> list[dict]:
+    years = sorted({r.key for t in result for r in t.years})
+    per = [{r.key: r for r in t.years} for t in result]
+    rows = []
+    for y in years:
+        cells = [p.get(y) for p in per]
+        total = next((c.reports_total for c in cells if c is not None), 0)
+        rows.append({"year": y, "reports_total": total, "cells": cells})
+    return rows
+
+
+def _province_table(result: list[Trend]) -> list[dict]:
+    names: list[str] = []
+    for t in result:
+        for r in t.provinces:
+            if r.key not in names:
+                names.append(r.key)
+    per = [{r.key: r for r in t.provinces} for t in result]
+    rows = []
+    for name in names:
+        cells = [p.get(name) for p in per]
+        total = next((c.reports_total for c in cells if c is not None), 0)
+        rows.append({"province": name, "reports_total": total, "cells": cells})
+    rows.sort(key=lambda row: (-(row["cells"][0].share if row["cells"][0] else 0), row["province"]))
+    return rows
+
+
+@bp.get("/trends.csv")
+def trends_csv():
+    """One row per year (``by=province``: per province); a ``query`` column first when several are compared."""
+    queries, base = _trend_request()
+    by = (request.args.get("by") or "year").strip()
+    if by not in ("year", "province"):
+        raise BadParameter("by", "参数 by 须是 year 或 province")
+    result = compare(get_engine(), queries, base)
+    several = len(result) > 1
+    columns = ((("query",) if several else ()) + (by,) + TREND_CSV_COLUMNS[1:])
+    rows = []
+    for t in result:
+        for r in (t.years if by == "year" else t.provinces):
+            row = [r.key, r.reports_with_hits, r.reports_total, f"{r.share:.4f}", r.paragraphs,
+                   f"{r.paragraphs_per_report:.4f}"]
+            rows.append(([t.query] if several else []) + row)
+    return _csv_response(columns, rows, f"baogao-trends-{by}.csv")
+
+
+@bp.get("/api/trends")
+def api_trends():
+    """The trends of one to three queries (repeat ``q``) as JSON."""
+    queries, base = _trend_request()
+    result = compare(get_engine(), queries, base)
+    return current_app.json.response({"filters": _filters(base), "trends": [t.as_dict() for t in result]})
+
+
+WIDTH, HEIGHT = 720, 260
+_TOP, _BOTTOM, _LEFT, _RIGHT = 34, 26, 44, 12
+
+
+def _nice_max(value: float) -> float:
+    for step in (1, 2, 2.5, 5):
+        for scale in (0.01, 0.1, 1, 10, 100, 1000):
+            if value <= step * scale * 4:
+                return step * scale * 4
+    return value
+
+
+def trend_chart_svg(trends: list[Trend], *, metric: str = "share", width: int = WIDTH, height: int = HEIGHT) -> str:
+    """Inline SVG: one line per query over the years (share of reports, or paragraphs per report).
+
+    Years in which the base holds no report are gaps in the line. Colours and
+    dash patterns tell the series apart; every point has a ``<title>``. Text is
+    escaped and only presentation attributes are used (the CSP forbids inline style).
+    """
+    label, unit, value = METRICS[metric]
+    years = sorted({r.key for t in trends for r in t.years if r.reports_total})
+    if not years:
+        return ""
+    first, last = years[0], years[-1]
+    span = max(1, last - first)
+    plot_w = width - _LEFT - _RIGHT
+    plot_h = height - _TOP - _BOTTOM
+    top = max((value(r) for t in trends for r in t.years if r.reports_total), default=0.0)
+    top = 100.0 if metric == "share" and top > 50 else _nice_max(max(top, 0.0001))
+
+    def x(y: int) -> float:
+        return _LEFT + (plot_w * (y - first) / span if last > first else plot_w / 2)
+
+    def yv(v: float) -> float:
+        return _TOP + plot_h * (1 - v / top)
+
+    names = "、".join(f"“{t.query}”" for t in trends)
+    out = [
+        f'<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="trend-title" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="trend-title">{escape(names)}：每年{escape(label)}</title>',
+    ]
+    for k in range(5):
+        v = top * k / 4
+        gy = yv(v)
+        text = f"{v:.0f}{unit}" if unit == "%" or top >= 4 else f"{v:.2g}"
+        out.append(f'<line x1="{_LEFT}" y1="{gy:.1f}" x2="{width - _RIGHT}" y2="{gy:.1f}" stroke="#e3e3e3" '
+                   f'stroke-width="1"/>')
+        out.append(f'<text x="{_LEFT - 5}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#555">'
+                   f'{escape(text)}</text>')
+    every = next((s for s in (1, 2, 5, 10, 20) if (last - first) / s <= 14), 25)
+    for y in range(first, last + 1):
+        if (y - first) % every == 0:
+            out.append(f'<text x="{x(y):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#444">'
+                       f'{y}</text>')
+    # legend
+    lx = _LEFT
+    for k, t in enumerate(trends):
+        colour, dash = SERIES_COLOURS[k], SERIES_DASHES[k]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<line x1="{lx}" y1="14" x2="{lx + 26}" y2="14" stroke="{colour}" stroke-width="3"{dash_attr}/>')
+        out.append(f'<text x="{lx + 32}" y="18" font-size="13" fill="#222">{escape(t.query)}</text>')
+        lx += 32 + 14 * len(t.query) + 28
+    for k, t in enumerate(trends):
+        colour, dash = SERIES_COLOURS[k], SERIES_DASHES[k]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        rows = {r.key: r for r in t.years if r.reports_total}
+        segment: list[str] = []
+        segments: list[list[str]] = []
+        for y in range(first, last + 1):
+            r = rows.get(y)
+            if r is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                continue
+            segment.append(f"{x(y):.1f},{yv(value(r)):.1f}")
+        if segment:
+            segments.append(segment)
+        for seg in segments:
+            if len(seg) > 1:
+                out.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2.5"'
+                           f'{dash_attr}/>')
+        for y, r in sorted(rows.items()):
+            tip = (f"“{t.query}” {y}年：{r.reports_with_hits}/{r.reports_total} 篇报告（{100 * r.share:.0f}%），"
+                   f"{r.paragraphs} 段")
+            out.append(f'<circle cx="{x(y):.1f}" cy="{yv(value(r)):.1f}" r="3.5" fill="{colour}">'
+                       f'<title>{escape(tip)}</title></circle>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+# -- alerts (Atom) -------------------------------------------------------------------------------
+
+
+def atom_feed(req: SearchRequest, *, limit: int = FEED_LIMIT) -> bytes:
+    """The Atom 1.0 document for a search: its newest ``limit`` paragraphs by ``indexed_at``."""
+    engine = get_engine()
+    found = matching_rows(engine, req)
+    snap, rows = found.snap, found.rows
+    reports = snap.reports
+
+    def key(i: int):
+        rid = snap.report.labels[snap.report.codes[i]]
+        rec = reports.get(rid) or {}
+        return (rec.get("indexed_at") or _EPOCH, rec.get("year") or 0, rid, -snap.numbers[i])
+
+    newest = sorted(rows.tolist(), key=key, reverse=True)[:limit]
+    params = req.params()
+    label = req.q or "、".join(f"{k}:{v}" for k, v in params.items())
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+
+    def sub(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    self_url = url_for("insights.feed", _external=True, **params)
+    sub(feed, "id", self_url)
+    sub(feed, "title", f"“{label}” · 政府工作报告检索")
+    sub(feed, "subtitle", "新收录报告中与此检索匹配的段落，按收录时间由新到旧")
+    stamps = [key(i)[0] for i in newest] or [r.get("indexed_at") or _EPOCH for r in reports.values()] or [_EPOCH]
+    sub(feed, "updated", max(stamps))
+    sub(feed, "link", href=self_url, rel="self", type="application/atom+xml")
+    sub(feed, "link", href=url_for("views.search", _external=True, **params), rel="alternate", type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", "baogao 政府工作报告检索")
+    sub(feed, "generator", "baogao")
+    for i in newest:
+        rid = snap.report.labels[snap.report.codes[i]]
+        rec = reports.get(rid) or {}
+        link = _permalink(snap.pids[i])
+        entry = sub(feed, "entry")
+        sub(entry, "id", link)
+        title = rec.get("display_title") or rid
+        region = rec.get("region_display") or ""
+        sub(entry, "title", f"{title}（{region}）第{snap.numbers[i]}段" if region else f"{title} 第{snap.numbers[i]}段")
+        sub(entry, "updated", rec.get("indexed_at") or _EPOCH)
+        sub(entry, "link", href=link, rel="alternate", type="text/html")
+        section = snap.sections[i]
+        text = snap.texts[i]
+        summary = (f"〔{section}〕" if section else "") + (text if len(text) <= 1000 else text[:1000] + "……")
+        sub(entry, "summary", summary, type="text")
+        if rec.get("year"):
+            sub(entry, "category", term=str(rec["year"]), label=f"{rec['year']}年")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+@bp.get("/feed")
+def feed():
+    """A saved search as an Atom feed (``/feed?q=项目为王``); filters work too."""
+    req = replace(search_request(request.args), page=1, group=False)
+    if not req.q.strip() and not _filters(req):
+        raise QueryError("请输入要订阅的检索式，例如 /feed?q=项目为王")
+    body = atom_feed(req)
+    return Response(body, content_type=ATOM_TYPE)

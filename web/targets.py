@@ -1,0 +1,267 @@
+"""The targets page (主要预期目标): every report's headline figures as a table, a chart and exports.
+
+Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds):
+
+* the **filters** are URL parameters shared by every route here: ``indicator``
+  (a normalised name or any form of it: ``GDP``), ``province`` (河北 or 河北省;
+  ``全国`` for the national reports), ``year`` (the report's year) and ``kind``
+  (``target`` or ``result``). A bad value is a
+  :class:`web.params.BadParameter` (400 in Chinese). ``/targets`` opened with no
+  parameter at all shows this year's GDP targets (``indicator=地区生产总值``,
+  ``kind=target``); an explicit empty value means "all".
+* the **comparison chart** is server-rendered SVG (no script): one horizontal
+  bar per row of the chosen indicator and unit, labelled by region when the
+  rows share a year, by year when they share a region, by both otherwise.
+* **exports**: ``/targets.csv`` (UTF-8 with BOM for Excel), ``/targets.json``
+  (a download) and ``/api/targets`` (the same JSON, for scripts); every row
+  carries the permalink ``url`` of the paragraph it was read from.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter
+from html import escape
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from index.report import LEVEL_LABELS
+from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, targets_for_engine
+
+from . import get_engine
+from .params import BadParameter
+
+__all__ = ["bp", "TARGET_CSV_COLUMNS", "target_filters", "comparison_chart_svg"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("targets", __name__)
+
+TARGET_CSV_COLUMNS = ("report_id", "province", "prefecture", "county", "level", "year", "for_year", "indicator",
+                      "value", "value_high", "unit", "qualifier", "display", "kind", "section_category",
+                      "paragraph_id", "excerpt", "url")
+DEFAULT_FILTERS = {"indicator": "地区生产总值", "province": "", "year": "", "kind": "target"}
+MAX_BARS = 40
+MAX_PARAM = 100
+
+
+def target_filters(args, *, defaults: bool = False) -> dict[str, str]:
+    """The four filters from URL parameters, checked; raises :class:`BadParameter`.
+
+    With ``defaults`` and no parameter given at all, the page's default view.
+    """
+    if defaults and not any(k in args for k in DEFAULT_FILTERS):
+        return dict(DEFAULT_FILTERS)
+    out = {k: (args.get(k) or "").strip() for k in DEFAULT_FILTERS}
+    for k, v in out.items():
+        if len(v) > MAX_PARAM:
+            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
+    if out["indicator"]:
+        name = indicator_name(out["indicator"])
+        if name is None:
+            raise BadParameter("indicator", f"指标“{out['indicator'][:20]}”无法识别：可用 {'、'.join(INDICATORS)}")
+        out["indicator"] = name
+    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
+        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
+    if out["kind"] and out["kind"] not in KINDS:
+        raise BadParameter("kind", f"参数 kind 须是 target（年度目标）或 result（上年完成），收到“{out['kind'][:20]}”")
+    return out
+
+
+def _rows(filters: dict[str, str]) -> tuple[list[TargetRow], list[TargetRow]]:
+    """(every row of the index, the rows the filters keep)."""
+    every = targets_for_engine(get_engine())
+    kept = filter_rows(every, indicator=filters["indicator"] or None, province=filters["province"] or None,
+                       year=int(filters["year"]) if filters["year"] else None, kind=filters["kind"] or None)
+    return every, kept
+
+
+def _permalink(pid: str) -> str:
+    return url_for("views.paragraph", paragraph_id=pid, _external=True)
+
+
+def _params(filters: dict[str, str], **change) -> dict[str, str]:
+    """URL parameters for the filters (every key kept, so an empty one still means "all")."""
+    return {**filters, **change}
+
+
+# -- the chart ----------------------------------------------------------------------------------
+
+
+def _chart_label(row: TargetRow, same_year: bool, same_region: bool) -> str:
+    if same_year and not same_region:
+        return row.region.name
+    if same_region and not same_year:
+        return f"{row.year}年"
+    return f"{row.region.name} {row.year}"
+
+
+def comparison_chart_svg(rows: list[TargetRow], *, title: str, link=None, width: int = 640) -> tuple[str, int]:
+    """(SVG markup, rows left out) for one indicator's rows: a horizontal bar per row.
+
+    Only rows with a value in the rows' most common unit are drawn, at most
+    :data:`MAX_BARS`; an empty string when nothing can be drawn.
+    """
+    valued = [r for r in rows if r.value is not None]
+    if not valued:
+        return "", 0
+    unit = Counter(r.unit for r in valued).most_common(1)[0][0]
+    data = [r for r in valued if r.unit == unit]
+    same_year = len({r.year for r in data}) == 1
+    same_region = len({r.region.display for r in data}) == 1
+    if same_region:
+        data.sort(key=lambda r: (r.year or 0, r.paragraph_number))
+    else:
+        data.sort(key=lambda r: (-(r.year or 0), -(r.value or 0), r.region.display))
+    left_out = max(0, len(data) - MAX_BARS) + (len(valued) - len([r for r in valued if r.unit == unit]))
+    data = data[:MAX_BARS]
+    bar_h, gap, label_w, top, right = 18, 6, 150, 26, 90
+    height = top + len(data) * (bar_h + gap) + 8
+    top_value = max(abs(r.value_high if r.value_high is not None else r.value) for r in data) or 1.0
+    plot_w = width - label_w - right
+    desc = "，".join(f"{_chart_label(r, same_year, same_region)} {r.display}" for r in data)
+    out = [
+        f'<svg class="targets-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="tchart-title tchart-desc" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="tchart-title">{escape(title)}（单位：{escape(unit)}）</title>',
+        f'<desc id="tchart-desc">{escape(desc)}</desc>',
+        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(unit)}）</text>',
+        f'<line x1="{label_w + 0.5}" y1="{top - 4}" x2="{label_w + 0.5}" y2="{height - 6}" stroke="#767676" stroke-width="1"/>',
+    ]
+    for k, r in enumerate(data):
+        y = top + k * (bar_h + gap)
+        v = abs(r.value_high if r.value_high is not None else r.value)
+        w = max(2.0, plot_w * v / top_value)
+        colour = "#1f5f99" if r.kind == "target" else "#6b7f3a"
+        label = _chart_label(r, same_year, same_region)
+        tip = escape(f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}")
+        bar = (f'<rect x="{label_w + 1}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+               f'<title>{tip}</title></rect>')
+        if link is not None:
+            bar = f'<a href="{escape(link(r), quote=True)}" aria-label="{tip}">{bar}</a>'
+        out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="12" '
+                   f'fill="#222">{escape(label[:14])}</text>')
+        out.append(bar)
+        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h - 4}" font-size="12" fill="#222">'
+                   f'{escape(r.display)}</text>')
+    out.append("</svg>")
+    return "".join(out), left_out
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+
+def _options(every: list[TargetRow], filters: dict[str, str]) -> dict:
+    provinces = Counter("全国" if r.region.level == "national" else (r.region.province or "") for r in every)
+    years = Counter(r.year for r in every if r.year)
+    indicators = Counter(r.indicator for r in every)
+    return {
+        "indicators": [(name, indicators.get(name, 0)) for name in INDICATORS if indicators.get(name)],
+        "provinces": sorted(((p, n) for p, n in provinces.items() if p), key=lambda x: (x[0] != "全国", x[0])),
+        "years": sorted(years.items(), reverse=True),
+        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+    }
+
+
+def _row_view(r: TargetRow) -> dict:
+    return {
+        "region": r.region.display,
+        "level": LEVEL_LABELS.get(r.region.level, ""),
+        "year": r.year,
+        "for_year": r.for_year,
+        "indicator": r.indicator,
+        "value": r.value_text,
+        "qualifier": r.qualifier,
+        "display": r.display,
+        "kind": r.kind,
+        "kind_label": KIND_LABELS[r.kind],
+        "excerpt": r.excerpt,
+        "section_category": r.section_category,
+        "reader_url": url_for("views.report", report_id=r.report_id) + f"#p-{r.paragraph_id}",
+        "permalink": _permalink(r.paragraph_id),
+    }
+
+
+@bp.get("/targets")
+def page():
+    """The table with its filters and the comparison chart."""
+    filters = target_filters(request.args, defaults=True)
+    every, rows = _rows(filters)
+    chart, left_out = "", 0
+    if filters["indicator"]:
+        kind = filters["kind"] or "target"
+        drawn = [r for r in rows if r.kind == kind]
+        where = filters["province"] or "各地"
+        when = f"{filters['year']}年报告" if filters["year"] else "各年"
+        chart, left_out = comparison_chart_svg(
+            drawn, title=f"{where}{when}：{filters['indicator']}（{KIND_LABELS[kind]}）",
+            link=lambda r: url_for("views.report", report_id=r.report_id) + f"#p-{r.paragraph_id}")
+    export = {k: v for k, v in filters.items()}
+    return render_template(
+        "targets.html",
+        filters=filters,
+        options=_options(every, filters),
+        rows=[_row_view(r) for r in rows],
+        total=len(rows),
+        reports=len({r.report_id for r in rows}),
+        chart=Markup(chart),
+        left_out=left_out,
+        csv_url=url_for("targets.export_csv", **export),
+        json_url=url_for("targets.export_json", **export),
+        api_url=url_for("targets.api", **export),
+        all_url=url_for("targets.page", **_params(filters, indicator="", kind="")),
+    )
+
+
+def _dicts(rows: list[TargetRow]) -> list[dict]:
+    return [r.as_dict(_permalink(r.paragraph_id)) for r in rows]
+
+
+@bp.get("/targets.csv")
+def export_csv():
+    """Every row the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    filters = target_filters(request.args)
+    _, rows = _rows(filters)
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(TARGET_CSV_COLUMNS)
+    for r in rows:
+        reg = r.region
+        w.writerow([r.report_id, reg.province or "", reg.prefecture or "", reg.county or "", reg.level,
+                    r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
+                    "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
+                    r.section_category, r.paragraph_id, r.excerpt, _permalink(r.paragraph_id)])
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="baogao-targets.csv"',
+        "X-Total-Count": str(len(rows)),
+    })
+
+
+def _body(filters: dict[str, str], rows: list[TargetRow]) -> dict:
+    return {
+        "params": {k: v for k, v in filters.items() if v},
+        "total": len(rows),
+        "reports": len({r.report_id for r in rows}),
+        "rows": _dicts(rows),
+    }
+
+
+@bp.get("/targets.json")
+def export_json():
+    """Every row the filters keep, as a JSON download (same shape as ``/api/targets``)."""
+    filters = target_filters(request.args)
+    _, rows = _rows(filters)
+    resp = current_app.json.response(_body(filters, rows))
+    resp.headers["Content-Disposition"] = 'attachment; filename="baogao-targets.json"'
+    return resp
+
+
+@bp.get("/api/targets")
+def api():
+    """``{"params", "total", "reports", "rows": [...]}``; no parameter means every row."""
+    filters = target_filters(request.args)
+    _, rows = _rows(filters)
+    return current_app.json.response(_body(filters, rows))
