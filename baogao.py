@@ -6,6 +6,7 @@
     baogao paragraphs [--index DIR] [--jsonl]
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
     baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
+    baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
 
 Messages for people are Chinese and go to stderr; data goes to stdout.
 """
@@ -211,6 +212,30 @@ def cmd_search(args) -> int:
     return 0
 
 
+# -- targets ---------------------------------------------------------------------------
+
+
+def cmd_targets(args) -> int:
+    from search.targets import INDICATORS, KIND_LABELS, filter_rows, indicator_name, targets_for_engine
+
+    if args.indicator and indicator_name(args.indicator) is None:
+        raise CommandError(f"指标“{args.indicator}”无法识别：可用 {'、'.join(INDICATORS)}")
+    engine = _engine(args)
+    rows = filter_rows(targets_for_engine(engine), indicator=args.indicator, province=args.province,
+                       year=args.year, kind=args.kind)
+    if args.json:
+        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
+        body = {"total": len(rows), "reports": len({r.report_id for r in rows}),
+                "rows": [r.as_dict(f"{base}/p/{r.paragraph_id}") for r in rows]}
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for r in rows:
+        print(f"{r.region.display}\t{r.year or '未知'}\t{r.indicator}\t{r.display}\t{KIND_LABELS[r.kind]}\t/p/{r.paragraph_id}")
+    print(f"共 {len(rows)} 项，来自 {len({r.report_id for r in rows})} 篇报告", file=sys.stderr)
+    return 0
+
+
 # -- serve -----------------------------------------------------------------------------
 
 
@@ -272,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("query", nargs="*", metavar="QUERY")
     sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("targets", help="主要预期目标表：各报告的年度目标与上年完成情况")
+    add_index_opt(sp)
+    sp.add_argument("--province", help="省份，如 河北 或 河北省；全国 指国务院报告")
+    sp.add_argument("--year", type=int, help="报告年份")
+    sp.add_argument("--indicator", help="指标，如 地区生产总值、GDP、固定资产投资")
+    sp.add_argument("--kind", choices=["target", "result"], help="target 年度目标，result 上年完成")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_targets)
 
     sp = sub.add_parser("serve", help="启动网页界面（waitress）")
     add_index_opt(sp)

@@ -150,3 +150,29 @@ def test_filters_take_short_province_names_and_indicator_forms(sample_engine):
     }
     assert filter_rows(rows, indicator="营商环境") == []
     assert {r.year for r in filter_rows(rows, year=2022)} == {2022}
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_prints_the_table_as_json(sample_index, capsys):
+    import json
+
+    import baogao
+
+    assert baogao.main(["targets", "--index", str(sample_index), "--province", "河北", "--indicator", "GDP",
+                        "--kind", "target", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert [(r["report_id"], r["display"]) for r in body["rows"]] == [
+        ("2021-河北省-廊坊市-霸州市", "8%左右"),
+        ("2022-河北省-张家口市-怀安县", "6.5%以上"),
+        ("2024-河北省-廊坊市", "6%左右"),
+    ]
+    assert body["rows"][0]["url"].endswith("/p/" + body["rows"][0]["paragraph_id"])
+
+
+def test_cli_rejects_an_unknown_indicator(sample_index, capsys):
+    import baogao
+
+    assert baogao.main(["targets", "--index", str(sample_index), "--indicator", "营商环境"]) == 2
+    assert "无法识别" in capsys.readouterr().err
