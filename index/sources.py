@@ -407,6 +407,9 @@ def _read_html(data: bytes) -> tuple[str, str | None]:
     page = re.sub(r"^\s*<\?xml[^>]*\?>", "", page)
     tree = _parse_html(page)
     title = _html_title(tree) if tree is not None else None
+    if tree is not None:
+        # trafilatura keeps what <noscript>, <template> and the like hold: never report text
+        page = _without_non_text(tree)
     text = _trafilatura_text(page)
     if tree is None:
         return text, title
@@ -465,6 +468,19 @@ def _parse_html(page: str):
     except (etree.ParserError, ValueError) as exc:
         log.debug("lxml cannot parse page: %s", exc)
         return None
+
+
+def _without_non_text(tree) -> str:
+    """The page again, without the elements in :data:`_NOT_TEXT` (other than ``head``)."""
+    import copy
+
+    import lxml.html
+
+    tree = copy.deepcopy(tree)
+    for el in list(tree.iter(*(t for t in _NOT_TEXT if t != "head"))):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return lxml.html.tostring(tree, encoding="unicode")
 
 
 def _html_title(tree) -> str | None:
