@@ -59,18 +59,19 @@ INDICATORS: dict[str, tuple[str, ...]] = {
     "单位GDP能耗": (
         "单位地区生产总值能耗", "单位国内生产总值能耗", "单位生产总值能耗", "单位gdp能耗",
         "每万元地区生产总值能耗", "每万元生产总值能耗", "万元地区生产总值能耗", "万元生产总值能耗",
-        "万元gdp能耗", "单位地区生产总值能源消耗", "单位国内生产总值能源消耗",
+        "万元gdp能耗", "单位地区生产总值能源消耗", "单位国内生产总值能源消耗", "能耗强度",
     ),
     "地区生产总值": ("地区生产总值", "国内生产总值", "生产总值", "gdp"),
     "一般公共预算收入": (
-        "地方一般公共预算收入", "一般公共预算收入", "一般公共财政预算收入", "公共财政预算收入",
-        "地方一般预算收入", "一般预算收入",
+        "地方一般公共预算收入", "一般公共预算收入", "一般公共财政预算收入", "地方公共财政预算收入", "公共财政预算收入",
+        "地方一般预算收入", "财政一般预算收入", "一般预算收入",
     ),
-    "固定资产投资": ("全社会固定资产投资", "固定资产投资"),
-    "规模以上工业增加值": ("规模以上工业增加值", "规上工业增加值"),
+    "固定资产投资": ("全社会固定资产投资", "城镇固定资产投资", "固定资产投资"),
+    "规模以上工业增加值": ("规模以上工业增加值", "规上工业增加值", "规模工业增加值", "限上工业增加值"),
     "社会消费品零售总额": ("社会消费品零售总额", "社会消费品零售额"),
     "城镇居民人均可支配收入": ("城镇常住居民人均可支配收入", "城镇居民人均可支配收入"),
     "农村居民人均可支配收入": ("农村常住居民人均可支配收入", "农村居民人均可支配收入"),
+    "农民人均纯收入": ("农村居民人均纯收入", "农民人均纯收入"),
     "居民人均可支配收入": (
         "城乡居民人均可支配收入", "全体居民人均可支配收入", "居民人均可支配收入", "城乡居民收入", "居民收入",
     ),
@@ -78,7 +79,7 @@ INDICATORS: dict[str, tuple[str, ...]] = {
     "城镇登记失业率": ("城镇登记失业率",),
     "城镇新增就业": ("城镇新增就业人数", "城镇新增就业", "新增就业人数"),
     "居民消费价格": ("居民消费价格指数", "居民消费价格总水平", "居民消费价格", "cpi"),
-    "外贸进出口": ("外贸进出口总额", "外贸进出口", "对外贸易进出口", "进出口总额"),
+    "外贸进出口": ("货物贸易进出口总额", "进出口贸易总额", "货物贸易进出口", "外贸进出口总额", "外贸进出口总值", "外贸进出口", "对外贸易进出口", "进出口总额", "进出口总值", "进出口"),
     "实际利用外资": ("实际利用外资", "实际使用外资"),
     "粮食产量": ("粮食总产量", "粮食产量", "粮食总产"),
 }
@@ -96,16 +97,16 @@ _OPEN_BEFORE = re.compile(
     r"(?:^|[,;:。!?、(\"'\s]|和|及|与|是|为|全市|全县|全区|全省|全州|全盟|全旗|全国|我市|我县|我区|我省|本市|本县|本区"
     r"|确保|力争|实现|完成|预计|推动|促进|全年|今年|明年|去年|上年|其中|年|的|市|县|区|省|州|旗|盟|主要指标|主要预期目标)$"
 )
-_NARROW_BEFORE = re.compile(r"(?:开发区|园区|新区|城区|功能区|高新区|示范区|工业区|产业区|人均|民间|工业|农业|服务业)$")
+_NARROW_BEFORE = re.compile(r"(?:开发区|园区|集聚区|新区|城区|功能区|高新区|示范区|工业区|产业区|人均|民间|工业|农业|服务业)$")
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_UNITS = r"(%|个百分点|万亿元|亿元|万元|元|亿美元|万美元|万亿斤|亿斤|万斤|亿公斤|万吨|吨|万人|人)"
+_UNITS = r"(%|个百分点|万亿元|亿元|万元|元|亿美元|万美元|万亿斤|亿斤|万斤|亿公斤|亿吨|万吨|吨|万人|人)"
 # verbs and fillers allowed between a mention (or a previous figure) and a value
 _BRIDGE = re.compile(
     r"(?:比上年|同比|较上年|预计|力争|确保|分别|均|全年|要|年均|"
     r"实际|名义|可比价|按可比价格计算|"
     r"增长|增速|增幅|增加|提高|上升|上涨|涨幅|下降|降低|减少|回落|"
-    r"控制在|保持在|稳定在|达到|达|突破|超过|完成|实现|总额|总量|为|在|了|的|到|约|至|"
+    r"控制在|控制到|控制|保持在|稳定在|达到|达|突破|超过|超|平均|完成|实现|总额|总量|为|在|了|的|到|约|至|"
     r"不低于|不少于|不超过|低于|高于|快于|以上|左右|以内|\s)*"
 )
 _VALUE = re.compile(
@@ -114,16 +115,15 @@ _VALUE = re.compile(
 )
 _DOWN = re.compile(r"下降|降低|减少|回落")
 _SYNC = re.compile(r"(?:增长|增速|增幅)?(?:要|保持|实现)?(?:与|和|同)(?:经济增长|经济发展|经济增速|gdp增长|地区生产总值增长)(?:基本)?(?:保持)?同步|(?:基本)?同步增长")
-_BEFORE_QUAL = ((re.compile(r"不低于|不少于|超过"), "以上"), (re.compile(r"不超过|低于"), "以内"))
+_BEFORE_QUAL = ((re.compile(r"不低于|不少于|超过|突破|超"), "以上"), (re.compile(r"不超过|低于"), "以内"))
 _CLAUSE_END = re.compile(r"[;。!?]")
-_CONTINUE = re.compile(r"^,\s*(?:比上年|同比|较上年)?(?:增长|下降|提高|降低|增速|增幅)")
+_CONTINUE = re.compile(r"[,、]\s*(?:比上年|同比|较上年)?(?:增长|下降|提高|降低|增速|增幅|达到)")
 
 # kind cues, looked for in the sentence that holds the figure
 _RESULT_OVER_TARGET = re.compile(
-    r"(?<!确保)(?<!力争)(?<!努力)(?:完成|实现|超额完成|超过|高于|达到)了?"
-    r"(?:年度|全年|预期|既定|省定|市定|县定|计划|年初|年初确定的|各项)?(?:目标|预期)"
+    r"(?<!确保)(?<!力争)(?<!努力)(?<!要)(?:较好|圆满|超额|全面|胜利|基本)?(?:完成|实现|超过)了?[^,;。]{0,10}(?:目标|预期)"
 )
-_TARGET_CUE = re.compile(r"预期目标|主要目标|发展目标|目标(?:是|为|:)|预期性指标|约束性指标|力争|今年|明年|年度目标|目标任务")
+_TARGET_CUE = re.compile(r"预期目标|主要目标|发展目标|目标(?:是|为|:)|预期性指标|约束性指标|力争|今年|明年")
 _RESULT_CUE = re.compile(r"比上年|同比|较上年|去年|上年|过去一年|刚刚过去|这一年|预计全年|全年完成|完成了|实现了")
 
 
@@ -245,13 +245,16 @@ def _figures(text: str) -> list[_Figure]:
         if not figs:
             continue
         if len(names) > 1 and len(figs) == len(names):
+            # 分别控制在5.5%和4.5%以内: the last qualifier holds for every value
+            last_qual = figs[-1][3]
+            figs = [f if f[3] else (*f[:3], last_qual, f[4]) for f in figs]
             pairs = list(zip(names, figs))
         elif len(names) > 1 and len(figs) == 1 and re.match(r"^[^,;。]{0,4}(?:均|都|同步)", text[m.end():stop]):
             pairs = [(n, figs[0]) for n in names]
         else:
             pairs = [(name, f) for f in figs]
         clause_start = _clause_start(text, mentions[k - len(group)].start())
-        if re.search(r"年均|累计|五年来|过去五年", text[clause_start : m.start()]):
+        if re.search(r"年均|累计|累积|五年来|过去五年|期间", text[clause_start : m.start()]):
             continue  # a five-year figure, not a year's
         for n, (value, high, unit, qual, end) in pairs:
             out.append(_Figure(n, value, high, unit, qual, clause_start, end))
@@ -287,7 +290,7 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
     while pos < stop:
         bridge = _BRIDGE.match(text, pos, stop)
         gap = text[pos : bridge.end()]
-        if "年均" in gap or "累计" in gap:
+        if re.search("年均|累计|累积", gap):
             return out
         if not out:
             sync = _SYNC.match(text, pos, clause_stop)
@@ -321,7 +324,13 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
     return out
 
 
-def _kind(sentence: str, category: str, qualifier: str) -> str:
+_TARGET_LEAD = re.compile(r"预期目标(?:是|为|:|建议为)|主要目标(?:是|为|:)|主要预期目标")
+
+
+def _kind(sentence: str, category: str, qualifier: str, before: str = "") -> str:
+    """``target`` or ``result`` for a figure in ``sentence``; ``before`` is the paragraph up to it."""
+    if category != "工作回顾" and _TARGET_LEAD.search(before):
+        return "target"
     if _RESULT_OVER_TARGET.search(sentence):
         return "result"
     if _TARGET_CUE.search(sentence):
@@ -349,14 +358,16 @@ def extract_paragraph(text: str, *, traditional: bool = False, category: str = "
         e = _CLAUSE_END.search(folded, f.end)
         sentence = folded[s : e.start() if e else len(folded)]
         if year:
+            if any(int(y) > year for y in re.findall(r"到(20\d\d)年", sentence)):
+                continue  # a goal for a later year (到2025年), not this year's
             # a named year decides: the report's own year is a target, the one before a result
             years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d|19\d\d)年", folded[s : f.start])]
             if years and years[-1] == year - 1 and not _TARGET_CUE.search(sentence):
                 kind = "result"
             else:
-                kind = _kind(sentence, category, f.qualifier)
+                kind = _kind(sentence, category, f.qualifier, folded[: f.start])
         else:
-            kind = _kind(sentence, category, f.qualifier)
+            kind = _kind(sentence, category, f.qualifier, folded[: f.start])
         a = where[f.start] if f.start < len(where) else len(text)
         b = where[f.end - 1] + 1 if 0 < f.end <= len(where) else len(text)
         out.append((f, kind, text[a:b].strip(" ,，;；")))

@@ -80,10 +80,10 @@ def test_table_is_computed_once_per_generation(sample_engine):
 # -- single paragraphs ------------------------------------------------------------------------
 
 
-def test_listed_indicators_share_their_respective_values():
+def test_listed_indicators_take_their_respective_values_and_the_closing_qualifier():
     text = "今年主要预期目标是：地区生产总值、一般公共预算收入分别增长6%和5%左右。"
     assert _figures(text) == [
-        ("地区生产总值", 6.0, "%", "", "target"),
+        ("地区生产总值", 6.0, "%", "左右", "target"),
         ("一般公共预算收入", 5.0, "%", "左右", "target"),
     ]
 

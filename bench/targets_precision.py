@@ -1,0 +1,108 @@
+"""Precision and recall of the targets table against hand-labelled reports.
+
+``bench/targets_truth.csv`` holds, for ten reports of ``../shared/corpus``
+(national, provincial, prefecture and county reports from five folders), every
+figure a careful reader finds for the indicators of :data:`search.targets.INDICATORS`:
+``report_id, indicator, value, qualifier, kind``. ``value`` is written as
+:attr:`search.targets.TargetRow.value_text` (``6.5%``, ``-3%``, ``320.2亿元``,
+empty for 同步). Figures for a later year (到2025年), five-year averages and
+cumulative sums, and measures of a part of the region (产业集聚区, 工业) are not
+labelled: they are not a year's headline figure.
+
+A row extracted from a labelled report is *correct* when all five fields match
+a truth row; *precision* is correct / extracted and *recall* correct / labelled,
+over the labelled reports only. A second pair of figures ignores the kind (is
+the figure right at all?), and ``kind_accuracy`` is the share of rows matched on
+the other four fields whose kind is right too.
+
+    .venv/bin/python bench/targets_precision.py [INDEX_DIR]
+
+builds ``var/bench/corpus-index`` from ``../shared/corpus`` (with the manifest
+as ``--meta``) when it is missing, prints the figures and writes
+``bench/results/targets_precision.json``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TRUTH = ROOT / "bench" / "targets_truth.csv"
+OUT = ROOT / "bench" / "results" / "targets_precision.json"
+CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_INDEX = ROOT / "var" / "bench" / "corpus-index"
+
+
+def _ensure_index(index_dir: Path) -> None:
+    if (index_dir / "CURRENT").exists():
+        return
+    print(f"building {index_dir} from {CORPUS} …", file=sys.stderr)
+    subprocess.run([sys.executable, str(ROOT / "baogao.py"), "index", "--index", str(index_dir),
+                    "--meta", str(CORPUS / "manifest.csv"), str(CORPUS)], check=True)
+
+
+def main(argv: list[str]) -> int:
+    from search.engine import Engine
+    from search.targets import targets_for_engine
+
+    index_dir = Path(argv[0]) if argv else DEFAULT_INDEX
+    _ensure_index(index_dir)
+    with TRUTH.open(encoding="utf-8") as fh:
+        truth = {(r["report_id"], r["indicator"], r["value"], r["qualifier"], r["kind"]) for r in csv.DictReader(fh)}
+    reports = sorted({t[0] for t in truth})
+    engine = Engine(index_dir)
+    t0 = time.perf_counter()
+    rows = targets_for_engine(engine)
+    secs = time.perf_counter() - t0
+    missing_reports = [r for r in reports if r not in {x.report_id for x in rows}]
+    got = {(r.report_id, r.indicator, r.value_text, r.qualifier, r.kind) for r in rows if r.report_id in reports}
+    correct = got & truth
+    loose_truth = {t[:4] for t in truth}
+    loose_got = {g[:4] for g in got}
+    loose_correct = loose_got & loose_truth
+    kind_right = len({g[:4] for g in correct})
+    per_report = {}
+    for rid in reports:
+        g = {x for x in got if x[0] == rid}
+        t = {x for x in truth if x[0] == rid}
+        per_report[rid] = {"extracted": len(g), "labelled": len(t), "correct": len(g & t)}
+    result = {
+        "reports": len(reports),
+        "labelled": len(truth),
+        "extracted": len(got),
+        "correct": len(correct),
+        "precision": round(len(correct) / len(got), 3) if got else None,
+        "recall": round(len(correct) / len(truth), 3) if truth else None,
+        "precision_ignoring_kind": round(len(loose_correct) / len(loose_got), 3) if loose_got else None,
+        "recall_ignoring_kind": round(len(loose_correct) / len(loose_truth), 3) if loose_truth else None,
+        "kind_accuracy": round(kind_right / len(loose_correct), 3) if loose_correct else None,
+        "table_rows_whole_index": len(rows),
+        "table_seconds": round(secs, 3),
+        "reports_without_rows": missing_reports,
+        "per_report": per_report,
+        "false_positives": sorted("|".join(x) for x in got - truth),
+        "missed": sorted("|".join(x) for x in truth - got),
+    }
+    engine.close()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(reports)} reports, {len(truth)} labelled figures, {len(got)} extracted, {len(correct)} correct")
+    print(f"precision {result['precision']}  recall {result['recall']}  "
+          f"(ignoring kind: {result['precision_ignoring_kind']} / {result['recall_ignoring_kind']}; "
+          f"kind right on {result['kind_accuracy']} of matched figures)")
+    print(f"whole index: {len(rows)} rows in {secs:.2f} s")
+    for line in result["false_positives"]:
+        print("  extra  ", line)
+    for line in result["missed"]:
+        print("  missed ", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
