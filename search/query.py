@@ -202,11 +202,13 @@ def _tokenize(q: str) -> list[_Tok]:
         while j < n and q[j] not in _SPACE and q[j] != '"':
             j += 1
         run = q[i:j]
-        # closing parentheses at the end of a run close groups (互联网+) keeps its +)
-        trail = 0
-        while run and run[-1] in ")）" and trail < len(run) - 1:
+        # closing parentheses at the end of a run close groups, all of them ((发展)) —
+        # except those the run opened itself (GDP（国内生产总值）); (互联网+) keeps its +
+        opened = sum(run.count(c) for c in "(（")
+        closed = sum(run.count(c) for c in ")）")
+        while len(run) > 1 and run[-1] in ")）" and closed > opened:
             run = run[:-1]
-            trail += 1
+            closed -= 1
         start = i
         i = i + len(run)
         if run in ("AND", "OR", "NOT"):
