@@ -78,3 +78,8 @@ def test_bad_parameters_are_answered_in_chinese(client):
 
 def test_nav_links_to_the_targets_page(client):
     assert 'href="/targets"' in client.get("/about").get_data(as_text=True)
+
+
+def test_a_short_province_name_is_shown_selected(client):
+    html = client.get("/targets?province=河北&indicator=&year=&kind=").get_data(as_text=True)
+    assert '<option value="河北省" selected>' in html

@@ -189,6 +189,10 @@ def page():
     """The table with its filters and the comparison chart."""
     filters = target_filters(request.args, defaults=True)
     every, rows = _rows(filters)
+    options = _options(every, filters)
+    names = [p for p, _ in options["provinces"] if filters["province"] and p.startswith(filters["province"])]
+    if filters["province"] and len(names) == 1:
+        filters["province"] = names[0]  # 河南 → 河南省, so the menu shows what is chosen
     chart, left_out = "", 0
     if filters["indicator"]:
         kind = filters["kind"] or "target"
@@ -202,7 +206,7 @@ def page():
     return render_template(
         "targets.html",
         filters=filters,
-        options=_options(every, filters),
+        options=options,
         rows=[_row_view(r) for r in rows],
         total=len(rows),
         reports=len({r.report_id for r in rows}),
