@@ -57,8 +57,8 @@ def _progress(total: int, desc: str):
 
 def cmd_index(args) -> int:
     from index import sources
-    from index.assemble import iter_parsed
-    from index.writer import IndexStore, IndexStoreError
+    from index.assemble import iter_parsed, parse_pool
+    from index.writer import IndexStore, IndexStoreError, report_postings
 
     meta = _load_meta(args.meta)
     try:
@@ -70,11 +70,13 @@ def cmd_index(args) -> int:
     counts = {"files": 0, "reports": 0, "paragraphs": 0, "characters": 0, "added": 0, "replaced": 0,
               "unchanged": 0, "duplicate": 0, "failures": 0, "skipped": 0}
     problems: list[str] = []
+    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
+    pool = parse_pool(workers if len(files) > 2 else 1)  # before the lock: workers must not inherit it
     try:
         with store.update(wait=args.wait) as up:
             bar = _progress(len(files), "索引")
             try:
-                for parsed in iter_parsed(files, meta):
+                for parsed in iter_parsed(files, meta, prepare=report_postings, executor=pool):
                     bar.update(1)
                     counts["files"] += 1
                     if parsed.problem:
@@ -83,8 +85,8 @@ def cmd_index(args) -> int:
                         problems.append(f"{parsed.path}：{parsed.problem.message}")
                         bar.write(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
                         continue
-                    for report in parsed.reports:
-                        result = up.add_report(report)
+                    for k, report in enumerate(parsed.reports):
+                        result = up.add_report(report, parsed.prepared[k] if parsed.prepared else None)
                         counts[result.outcome] += 1
                         counts["reports"] += 1
                         counts["paragraphs"] += len(report.paragraphs)
@@ -94,6 +96,9 @@ def cmd_index(args) -> int:
             print("正在写入并合并索引……", file=sys.stderr)
     except IndexStoreError as exc:
         raise CommandError(str(exc)) from exc
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     secs = time.perf_counter() - t0
     rate = counts["characters"] / secs if secs > 0 else 0
     print(
@@ -267,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--meta", help="更正元数据的 CSV（列：file, region, year）")
     sp.add_argument("--wait", type=float, default=0.0, help="另一个索引进程占用时最多等待的秒数")
     sp.add_argument("--json", action="store_true", help="最后输出 JSON 摘要")
+    sp.add_argument("--workers", type=int, help="解析文件的进程数（默认 2，1 表示不用子进程）")
     sp.add_argument("paths", nargs="+", metavar="PATH")
     sp.set_defaults(func=cmd_index)
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
+import multiprocessing
+from collections import Counter, deque
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import clean, normalise, overrides, regions, sections, sources, titles, years
 from .report import Evidence, MetaOverride, Paragraph, RawReport, Region, Report
@@ -33,6 +35,7 @@ __all__ = [
     "build_report",
     "parse_file",
     "iter_parsed",
+    "parse_pool",
     "parse_path",
     "report_id_for",
     "paragraph_ids",
@@ -169,11 +172,16 @@ class FileProblem:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """The reports of one file (or the problem that stopped it)."""
+    """The reports of one file (or the problem that stopped it).
+
+    ``prepared`` holds, when asked for, what ``prepare`` made of each report
+    (the writer's postings, computed in a worker process), in the same order.
+    """
 
     path: str
     reports: tuple[Report, ...] = ()
     problem: FileProblem | None = None
+    prepared: tuple = ()
 
 
 def parse_file(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Report]:
@@ -183,19 +191,56 @@ def parse_file(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Repo
     return [build_report(raw, ov) for raw, ov in zip(raws, _match_overrides(raws, rows))]
 
 
-def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = ()) -> Iterator[ParsedFile]:
-    """Parse every file under ``paths``; problems are reported per file, never raised."""
+def _parse_one(path: str | Path, meta: list[MetaOverride], prepare: Callable | None = None) -> ParsedFile:
+    name = str(path)
+    try:
+        reports = tuple(parse_file(path, meta))
+    except sources.UnsupportedFile as exc:
+        return ParsedFile(name, (), FileProblem(name, str(exc), skipped=True))
+    except sources.SourceError as exc:
+        return ParsedFile(name, (), FileProblem(name, str(exc)))
+    except regions.UnknownRegionName as exc:
+        return ParsedFile(name, (), FileProblem(name, f"--meta 中的地区无法识别：{exc}"))
+    except Exception as exc:  # a bug or a file no rule foresaw must cost one file, not the run
+        log.exception("unexpected error parsing %s", name)
+        return ParsedFile(name, (), FileProblem(name, f"解析出错（{type(exc).__name__}），已跳过此文件；请用 baogao inspect -v 查看详情"))
+    if prepare is None:
+        return ParsedFile(name, reports)
+    return ParsedFile(name, reports, None, tuple(prepare(r) for r in reports))
+
+
+def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = (), *,
+                prepare: Callable | None = None, executor: Executor | None = None) -> Iterator[ParsedFile]:
+    """Parse every file under ``paths``, in order; problems are reported per file, never raised.
+
+    ``prepare`` (a module-level function, so it pickles) is applied to each
+    report where the file was parsed. With an ``executor`` (a process pool)
+    files are parsed in its processes, a few ahead of the consumer.
+    """
     meta = list(meta)
-    for f in sources.iter_source_files(paths):
-        name = str(f)
-        try:
-            yield ParsedFile(name, tuple(parse_file(f, meta)))
-        except sources.UnsupportedFile as exc:
-            yield ParsedFile(name, (), FileProblem(name, str(exc), skipped=True))
-        except sources.SourceError as exc:
-            yield ParsedFile(name, (), FileProblem(name, str(exc)))
-        except regions.UnknownRegionName as exc:
-            yield ParsedFile(name, (), FileProblem(name, f"--meta 中的地区无法识别：{exc}"))
+    files = sources.iter_source_files(paths)
+    if executor is None:
+        for f in files:
+            yield _parse_one(f, meta, prepare)
+        return
+    ahead: deque = deque()
+    window = 2 * getattr(executor, "_max_workers", 2)
+    for f in files:
+        ahead.append(executor.submit(_parse_one, f, meta, prepare))
+        if len(ahead) >= window:
+            yield ahead.popleft().result()
+    while ahead:
+        yield ahead.popleft().result()
+
+
+def parse_pool(workers: int) -> Executor | None:
+    """A pool of ``workers`` processes for :func:`iter_parsed`, or None for one.
+
+    Make it before taking the index lock, so the workers do not inherit it.
+    """
+    if workers <= 1:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def parse_path(path: str | Path, meta: Iterable[MetaOverride] = ()) -> list[Report]:

@@ -16,11 +16,15 @@ Whoosh's segment writer handle that badly:
   up to :data:`INLINE_LIMIT` postings inside the term dictionary, which the
   stock reader already knows how to read.
 
+At commit Whoosh also asks, for every posting, the length of the field in
+that document, reading a column file each time; :func:`remember_lengths`
+makes it read each field's lengths once.
+
 Reading back, :func:`read_docnums` decodes a posting list block by block
 (numpy's cumsum over each block's delta-coded ids) instead of one Python call
 per posting through the matcher API.
 
-All three reach into Whoosh internals, so the dependency is pinned to
+All of these reach into Whoosh internals, so the dependency is pinned to
 whoosh-reloaded 2.7.5, and ``tests/test_writer.py`` checks that an index
 written this way holds exactly the postings of one written the stock way.
 """
@@ -31,7 +35,7 @@ from array import array
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 
-__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT", "read_docnums"]
+__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT", "read_docnums", "remember_lengths"]
 
 #: Posting lists up to this length live inside the term dictionary.
 INLINE_LIMIT = 16
@@ -96,6 +100,26 @@ class MemoryPostingPool:
                 extra = posts[1] = [(1.0, b"")] * (len(posts[0]) - 1)
             extra.append((weight, vbytes))
 
+    def add_terms(self, fieldname: str, docnum: int, terms: list[bytes]) -> None:
+        """Postings of one document with the default weight and no value (bigrams)."""
+        fterms = self._fields.get(fieldname)
+        if fterms is None:
+            fterms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        for tbytes in terms:
+            posts = fterms.get(tbytes)
+            if posts is None:
+                posts = fterms[tbytes] = [array("l"), None]
+            posts[0].append(docnum)
+            if posts[1] is not None:
+                posts[1].append((1.0, b""))
+
+    def add_many(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
+        """Postings of one document given as (term, weight, value)."""
+        add = self.add
+        for tbytes, weight, vbytes in postings:
+            add((fieldname, tbytes, docnum, weight, vbytes))
+
     def iter_postings(self):
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
@@ -130,3 +154,33 @@ def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
             m._next_block()
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     return np.fromiter(m.all_ids(), dtype=np.int64)
+
+
+class _RememberedLengths:
+    """A per-document reader's ``doc_field_length``, read once per field into a list."""
+
+    def __init__(self, pdr):
+        self._pdr = pdr
+        self._lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            pdr = self._pdr
+            lengths = self._lengths[fieldname] = [
+                pdr.doc_field_length(d, fieldname, default) for d in range(pdr.doc_count_all())
+            ]
+        return lengths[docnum]
+
+    def close(self) -> None:
+        self._pdr.close()
+
+
+def remember_lengths(writer) -> None:
+    """Make a ``SegmentWriter``'s commit look field lengths up in memory."""
+    original = writer.per_document_reader
+
+    def per_document_reader():
+        return _RememberedLengths(original())
+
+    writer.per_document_reader = per_document_reader

@@ -17,6 +17,8 @@ field               holds
 """
 from __future__ import annotations
 
+import functools
+
 from whoosh import fields, formats
 
 from .analysis import BigramTokenizer, WordTokenizer
@@ -40,22 +42,35 @@ HEADING = "heading"
 FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
 
 #: Written into the index so an engine can refuse an index it cannot read.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class ExactField(fields.FieldType):
     """Bigram terms with no frequencies or positions: presence is all the engine needs."""
 
     indexed = True
-    # Scorable only so Whoosh keeps a lengths column for the field: for an
-    # unscorable field its writer asks the file system once per posting at commit.
-    scorable = True
+    scorable = False
     stored = False
     unique = False
 
     def __init__(self):
         self.analyzer = BigramTokenizer()
         self.format = formats.Existence(field_boost=1.0)
+        self.vector = None
+
+
+class WordsField(fields.FieldType):
+    """jieba words with positions. Not scored by Whoosh: the engine computes BM25
+    itself and asks Whoosh only for document frequencies."""
+
+    indexed = True
+    scorable = False
+    stored = False
+    unique = False
+
+    def __init__(self):
+        self.analyzer = WordTokenizer()
+        self.format = formats.Positions(field_boost=1.0)
         self.vector = None
 
 
@@ -67,7 +82,7 @@ def paragraph_schema() -> fields.Schema:
             REPORT_ID: fields.ID(stored=True),
             NUMBER: fields.STORED(),
             EXACT: ExactField(),
-            WORDS: fields.TEXT(analyzer=WordTokenizer(), phrase=True),
+            WORDS: WordsField(),
             TEXT: fields.STORED(),
             SECTION: fields.STORED(),
             SECTION_CATEGORY: fields.ID(stored=True),
@@ -78,4 +93,25 @@ def paragraph_schema() -> fields.Schema:
             YEAR: fields.NUMERIC(int, stored=True),
             HEADING: fields.STORED(),
         }
+    )
+
+
+@functools.cache
+def _fields():
+    schema = paragraph_schema()
+    return schema[EXACT], schema[WORDS]
+
+
+def paragraph_postings(search_text: str) -> tuple[list[bytes], list[tuple[bytes, float, bytes]]]:
+    """The postings one paragraph adds to the exact and words fields, as Whoosh encodes them.
+
+    Exact: the distinct bigrams as UTF-8 (each with the default weight and no
+    value). Words: (term, weight, encoded positions) per distinct word. The
+    writer adds these straight to its posting pool, and a worker process can
+    compute them.
+    """
+    exact, words = _fields()
+    return (
+        [t for t, _, _, _ in exact.index(search_text)],
+        [(t, w, v) for t, _, w, v in words.index(search_text)],
     )

@@ -34,7 +34,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .postings import InliningCodec, MemoryPostingPool
+from .postings import InliningCodec, MemoryPostingPool, remember_lengths
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
@@ -91,14 +91,31 @@ def _disk_error(exc: OSError, root: Path) -> IndexStoreError:
     return IndexStoreError(f"写入索引 {root} 失败：{exc.strerror or exc}；原索引未改动")
 
 
-def report_record(report: Report, indexed_at: str) -> dict:
+def report_record(report: Report, indexed_at: str, sketch: tuple[int, ...]) -> dict:
     """The JSON record of a report kept in ``reports.json``."""
     return {
         **report.metadata(),
         "paragraphs": len(report.paragraphs),
-        "sketch": list(report_sketch(report)),
+        "sketch": list(sketch),
         "indexed_at": indexed_at,
     }
+
+
+@dataclass(frozen=True)
+class ReportPostings:
+    """What writing a report needs beyond the report, computable in a worker process:
+    its content sketch and each paragraph's postings (:func:`index.schema.paragraph_postings`)."""
+
+    sketch: tuple[int, ...]
+    paragraphs: tuple[tuple[list[bytes], list[tuple[bytes, float, bytes]]], ...]
+
+
+def report_postings(report: Report) -> ReportPostings:
+    """The :class:`ReportPostings` of a report."""
+    return ReportPostings(
+        report_sketch(report),
+        tuple(S.paragraph_postings(p.search_text) for p in report.paragraphs),
+    )
 
 
 SKETCH_SIZE = 256
@@ -294,6 +311,7 @@ class IndexUpdate:
             if self.store.fast_pool:
                 self._writer = self._ix.writer(codec=InliningCodec())
                 self._writer.pool = MemoryPostingPool()
+                remember_lengths(self._writer)
             else:
                 self._writer = self._ix.writer()
         except OSError as exc:
@@ -376,8 +394,12 @@ class IndexUpdate:
                 return rid
         return None
 
-    def add_report(self, report: Report) -> AddResult:
-        """Add (or refresh) one report; see the module docstring for the rules."""
+    def add_report(self, report: Report, prepared: ReportPostings | None = None) -> AddResult:
+        """Add (or refresh) one report; see the module docstring for the rules.
+
+        ``prepared`` may carry :func:`report_postings` of the report, made in a
+        worker process; otherwise it is computed here when needed.
+        """
         source = report.sources[0]
         rid = report.report_id
         existing = self.reports.get(rid)
@@ -387,7 +409,8 @@ class IndexUpdate:
                 existing["sources"].append(source)
                 self.changed = True
             return AddResult("unchanged", rid, 0)
-        sketch = report_sketch(report)
+        prepared = prepared or report_postings(report)
+        sketch = prepared.sketch
         dup = self._find_duplicate(report, sketch)
         if dup is not None and source not in self.reports[dup]["sources"]:
             self._drop_source(source, keep_id=dup)
@@ -397,10 +420,10 @@ class IndexUpdate:
             if report.characters > kept["characters"]:
                 # the fuller copy wins whichever file came first (a paged scrape holds page one only)
                 self._writer.delete_by_term(S.REPORT_ID, dup)
-                record = report_record(report, self.indexed_at)
-                record.update(report_id=dup, sources=kept["sources"], sketch=list(sketch))
+                record = report_record(report, self.indexed_at, sketch)
+                record.update(report_id=dup, sources=kept["sources"])
                 self.reports[dup] = record
-                self._add_paragraphs(dup, report)
+                self._add_paragraphs(dup, report, prepared)
             return AddResult("duplicate", dup, 0)
         outcome = "added"
         if existing is not None:
@@ -414,32 +437,37 @@ class IndexUpdate:
         if rid in self.reports:
             self._writer.delete_by_term(S.REPORT_ID, rid)
             outcome = "replaced"
-        record = report_record(report, self.indexed_at)
+        record = report_record(report, self.indexed_at, sketch)
         record["report_id"] = rid
-        record["sketch"] = list(sketch)
         self.reports[rid] = record
-        self._add_paragraphs(rid, report)
+        self._add_paragraphs(rid, report, prepared)
         self.changed = True
         return AddResult(outcome, rid, len(report.paragraphs))
 
-    def _add_paragraphs(self, rid: str, report: Report) -> None:
+    def _add_paragraphs(self, rid: str, report: Report, prepared: ReportPostings) -> None:
         region = report.region
-        for p in report.paragraphs:
-            self._writer.add_document(
-                **{
-                    S.PARAGRAPH_ID: p.paragraph_id,
-                    S.REPORT_ID: rid,
-                    S.NUMBER: p.number,
-                    S.EXACT: p.search_text,
-                    S.WORDS: p.search_text,
-                    S.TEXT: p.text,
-                    S.SECTION: p.section,
-                    S.SECTION_CATEGORY: p.section_category,
-                    S.PROVINCE: region.province or "",
-                    S.PREFECTURE: region.prefecture or "",
-                    S.COUNTY: region.county or "",
-                    S.LEVEL: region.level,
-                    S.YEAR: report.year if report.year is not None else 0,
-                    S.HEADING: p.is_heading,
-                }
-            )
+        writer = self._writer
+        fast = isinstance(writer.pool, MemoryPostingPool)
+        for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
+            fields = {
+                S.PARAGRAPH_ID: p.paragraph_id,
+                S.REPORT_ID: rid,
+                S.NUMBER: p.number,
+                S.TEXT: p.text,
+                S.SECTION: p.section,
+                S.SECTION_CATEGORY: p.section_category,
+                S.PROVINCE: region.province or "",
+                S.PREFECTURE: region.prefecture or "",
+                S.COUNTY: region.county or "",
+                S.LEVEL: region.level,
+                S.YEAR: report.year if report.year is not None else 0,
+                S.HEADING: p.is_heading,
+            }
+            if fast:
+                # the analysed fields go straight into the pool, as Whoosh would put them
+                docnum = writer.docnum
+                writer.add_document(**fields)
+                writer.pool.add_terms(S.EXACT, docnum, exact)
+                writer.pool.add_many(S.WORDS, docnum, words)
+            else:
+                writer.add_document(**fields, **{S.EXACT: p.search_text, S.WORDS: p.search_text})
