@@ -15,7 +15,9 @@ Vocabulary:
 * a **citation** (see :func:`search.facets.citation_text`) goes with every hit
   and every paragraph, ending with the absolute permalink.
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
-  not just the visible page.
+  not just the visible page. A CSV cell that a spreadsheet would run as a
+  formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
+  (:func:`csv_cell`); the JSON keeps the text exactly.
 
 Only GET and HEAD are served; nothing here changes state.
 """
@@ -48,7 +50,7 @@ from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, search_request, valid_paragraph_id, valid_report_id
 
-__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES"]
+__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
 
 log = logging.getLogger(__name__)
 
@@ -207,10 +209,22 @@ def export_csv():
     })
 
 
+#: A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> object:
+    """A CSV value a spreadsheet shows as text: a leading ``'`` defuses a would-be formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_row(h: Hit) -> list:
     r = h.region
-    return [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
-            r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
+    row = [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
+           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
+    return [csv_cell(v) for v in row]
 
 
 @bp.get("/search.json")
