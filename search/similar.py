@@ -255,7 +255,8 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
         other = snap.reports.get(other_id) or {}
         place = (Region.from_dict(other.get("region") or {}).display, other.get("year"))
         if place == home and place[1] is not None and jac >= 0.999:
-            republications.append(Republication(other_id, snap.pids[j], tuple(other.get("sources") or ())))
+            if all(r.report_id != other_id for r in republications):
+                republications.append(Republication(other_id, snap.pids[j], tuple(other.get("sources") or ())))
             continue
         key = ("".join(snap.search[j].split()), place)
         if key not in groups:
@@ -273,8 +274,12 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
         # compare display texts unless the scripts differ; then the folded texts
         a, b = (src_text, snap.texts[j]) if trad == src_trad else (snap.search[i], snap.search[j])
         also = []
+        listed = {other_id}
         for _, _, k in rest:
             oid = snap.report.labels[snap.report.codes[k]]
+            if oid in listed:  # the same text twice in one report
+                continue
+            listed.add(oid)
             also.append(Republication(oid, snap.pids[k], tuple((snap.reports.get(oid) or {}).get("sources") or ())))
         matches.append(Match(
             report_id=other_id,

@@ -350,6 +350,7 @@ def trends():
     except QueryError as exc:
         return render_template("trends.html", result=None, error=exc, **context), 400
     qparams = {"q": queries, **filters}
+    start, earlier = _year_window(result)
     return render_template(
         "trends.html",
         result=result,
@@ -357,8 +358,10 @@ def trends():
         series=[{"query": t.query, "colour": SERIES_COLOURS[k], "dash": SERIES_DASHES[k],
                  "first_url": url_for("insights.first", q=t.query, **filters),
                  "search_url": url_for("views.search", q=t.query, **filters)} for k, t in enumerate(result)],
-        chart=Markup(trend_chart_svg(result, metric=metric)),
-        year_table=_year_table(result),
+        chart=Markup(trend_chart_svg(result, metric=metric, since=start)),
+        year_table=[row for row in _year_table(result) if start is None or row["year"] >= start],
+        earlier=earlier,
+        since=start,
         province_table=_province_table(result),
         metric_urls={k: url_for("insights.trends", **qparams, **({} if k == "share" else {"metric": k}))
                      for k in METRICS},
@@ -367,6 +370,20 @@ def trends():
         api_url=url_for("insights.api_trends", **qparams),
         **context,
     )
+
+
+#: Years shown before the first year with a hit; earlier years (all zero) are summed up in one line.
+LEAD_YEARS = 5
+
+
+def _year_window(result: list[Trend]) -> tuple[int | None, int]:
+    """(first year to show, how many earlier years with reports but no hit are left out)."""
+    hit_years = [r.key for t in result for r in t.years if r.reports_with_hits]
+    base_years = sorted({r.key for t in result for r in t.years if r.reports_total})
+    if not hit_years or not base_years:
+        return None, 0
+    start = max(base_years[0], min(hit_years) - LEAD_YEARS)
+    return start, sum(1 for y in base_years if y < start)
 
 
 def _year_table(result: list[Trend]) -> list[dict]:
@@ -435,22 +452,24 @@ def _nice_max(value: float) -> float:
     return value
 
 
-def trend_chart_svg(trends: list[Trend], *, metric: str = "share", width: int = WIDTH, height: int = HEIGHT) -> str:
+def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | None = None,
+                    width: int = WIDTH, height: int = HEIGHT) -> str:
     """Inline SVG: one line per query over the years (share of reports, or paragraphs per report).
 
-    Years in which the base holds no report are gaps in the line. Colours and
+    Years before ``since`` are left out. Years in which the base holds no
+    report are gaps in the line. Colours and
     dash patterns tell the series apart; every point has a ``<title>``. Text is
     escaped and only presentation attributes are used (the CSP forbids inline style).
     """
     label, unit, value = METRICS[metric]
-    years = sorted({r.key for t in trends for r in t.years if r.reports_total})
+    years = sorted({r.key for t in trends for r in t.years if r.reports_total and (since is None or r.key >= since)})
     if not years:
         return ""
     first, last = years[0], years[-1]
     span = max(1, last - first)
     plot_w = width - _LEFT - _RIGHT
     plot_h = height - _TOP - _BOTTOM
-    top = max((value(r) for t in trends for r in t.years if r.reports_total), default=0.0)
+    top = max((value(r) for t in trends for r in t.years if r.reports_total and r.key >= first), default=0.0)
     top = 100.0 if metric == "share" and top > 50 else _nice_max(max(top, 0.0001))
 
     def x(y: int) -> float:
@@ -489,7 +508,7 @@ def trend_chart_svg(trends: list[Trend], *, metric: str = "share", width: int = 
     for k, t in enumerate(trends):
         colour, dash = SERIES_COLOURS[k], SERIES_DASHES[k]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        rows = {r.key: r for r in t.years if r.reports_total}
+        rows = {r.key: r for r in t.years if r.reports_total and first <= r.key}
         segment: list[str] = []
         segments: list[list[str]] = []
         for y in range(first, last + 1):
