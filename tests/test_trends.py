@@ -136,3 +136,9 @@ def test_trend_page_escapes_the_query_and_reports_errors(client):
     assert "<b>脱贫攻坚" not in html and "&lt;b&gt;脱贫攻坚" in html
     assert client.get("/trends?q=(").status_code == 400
     assert client.get("/api/trends?q=(").get_json()["error"]
+
+
+def test_trend_csv_defuses_a_query_a_spreadsheet_would_run(client):
+    text = client.get("/trends.csv?q=脱贫攻坚&q==1%2B1").get_data(as_text=True).lstrip("\ufeff")
+    queries = {row["query"] for row in csv.DictReader(io.StringIO(text))}
+    assert queries == {"脱贫攻坚", "'=1+1"}

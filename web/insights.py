@@ -47,6 +47,7 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
+from .views import csv_cell
 
 __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
 
@@ -99,11 +100,12 @@ def _snippet(text: str, phrases: list[str], traditional: bool = False) -> Markup
 
 
 def _csv_response(columns, rows, filename: str) -> Response:
+    """UTF-8 CSV with a BOM; text cells that a spreadsheet would run as formulas are defused (:func:`csv_cell`)."""
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel reads the Chinese as UTF-8
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(columns)
-    w.writerows(rows)
+    w.writerows([csv_cell(v) for v in row] for row in rows)
     return Response(buf.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "X-Total-Count": str(len(rows)),
