@@ -109,12 +109,15 @@ def start_server(index: Path, port: int, threads: int) -> subprocess.Popen:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise LoadTestError(f"baogao serve 启动失败（退出码 {proc.returncode}）")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            status, _ = fetch(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/api/stats")
+            status, _ = fetch(conn, "/api/stats")
             if status == 200:
                 return proc
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     stop_server(proc)
     raise LoadTestError("baogao serve 60 秒内没有应答")
 
