@@ -204,7 +204,6 @@ def test_scripts_iframes_and_handlers_never_reach_the_index(capsys, tmp_path):
         assert engine.search(SearchRequest(q=q)).total == 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs index.assemble fix: _parse_one must turn an unexpected Exception into a FileProblem")
 def test_an_unexpected_parser_error_fails_one_file_not_the_run(capsys, tmp_path, monkeypatch):
     d = tmp_path / "in"
     d.mkdir()
