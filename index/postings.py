@@ -1,20 +1,12 @@
-"""How postings are pooled and stored: two replacements for parts of Whoosh's writer.
+"""How postings are pooled, written and read: faster paths through Whoosh's writer and reader.
 
 A *posting* says "term T occurs in document D" (with a weight and, for the
-words field, positions). The bigram field produces very many postings and very
-many *rare terms*: most bigrams occur in a handful of paragraphs. Two parts of
-Whoosh's segment writer handle that badly:
+words field, a frequency). The exact field produces very many postings. Parts
+of Whoosh's segment writer handle that slowly:
 
 * its posting pool pickles every posting into sorted runs on disk and merges
   them back at commit — :class:`MemoryPostingPool` keeps them in memory,
-  grouped by field and term;
-* its codec writes every posting list, even one of a single posting, as a
-  pickled, compressed block of its own (it was meant to store short lists
-  inside the term dictionary, but whoosh-reloaded 2.7.5 calls a method that
-  does not exist, so its ``inlinelimit`` cannot be raised). That made the
-  index 17 times the size of its text. :class:`InliningCodec` stores lists of
-  up to :data:`INLINE_LIMIT` postings inside the term dictionary, which the
-  stock reader already knows how to read.
+  grouped by field and term, and takes a document's postings in one call;
 
 At commit Whoosh also asks, for every posting, the length of the field in
 that document, reading a column file each time; :func:`remember_lengths`
@@ -33,40 +25,9 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
-__all__ = ["MemoryPostingPool", "InliningCodec", "INLINE_LIMIT", "read_docnums", "remember_lengths"]
-
-#: Posting lists up to this length live inside the term dictionary.
-INLINE_LIMIT = 16
-
-
-class _InliningPostingsWriter(W3PostingsWriter):
-    def finish_postings(self):
-        terminfo = self._terminfo
-        if not self.written() and len(self) <= self._inlinelimit:
-            terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
-
-
-class InliningCodec(W3Codec):
-    """Whoosh's W3 codec, with short posting lists stored in the term dictionary."""
-
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT):
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _InliningPostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )
-
+__all__ = ["MemoryPostingPool", "read_docnums", "remember_lengths"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.

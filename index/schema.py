@@ -3,7 +3,7 @@
 ==================  ==============================================================
 field               holds
 ==================  ==============================================================
-``paragraph_id``    the stable id (unique key; permalinks use it)
+``paragraph_id``    the stable id (stored; permalinks use it)
 ``report_id``       the report it belongs to (report metadata is in ``reports.json``)
 ``number``          its number in the report, from 1
 ``exact``           bigrams of the search text, no positions (candidates for exact search)
@@ -42,7 +42,7 @@ HEADING = "heading"
 FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
 
 #: Written into the index so an engine can refuse an index it cannot read.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 class ExactField(fields.FieldType):
@@ -60,8 +60,10 @@ class ExactField(fields.FieldType):
 
 
 class WordsField(fields.FieldType):
-    """jieba words with positions. Not scored by Whoosh: the engine computes BM25
-    itself and asks Whoosh only for document frequencies."""
+    """jieba words with their frequency in the paragraph (the tokenizer's word
+    positions are not kept: nothing reads them, and they doubled the field).
+    Not scored by Whoosh: the engine computes BM25 itself and asks Whoosh only
+    for document frequencies."""
 
     indexed = True
     scorable = False
@@ -70,7 +72,7 @@ class WordsField(fields.FieldType):
 
     def __init__(self):
         self.analyzer = WordTokenizer()
-        self.format = formats.Positions(field_boost=1.0)
+        self.format = formats.Frequency(field_boost=1.0)
         self.vector = None
 
 
@@ -78,7 +80,8 @@ def paragraph_schema() -> fields.Schema:
     """A fresh schema object for a new index."""
     return fields.Schema(
         **{
-            PARAGRAPH_ID: fields.ID(stored=True, unique=True),
+            # stored only: a term per paragraph would cost ~100 bytes each in the term dictionary
+            PARAGRAPH_ID: fields.STORED(),
             REPORT_ID: fields.ID(stored=True),
             NUMBER: fields.STORED(),
             EXACT: ExactField(),
@@ -105,8 +108,8 @@ def _fields():
 def paragraph_postings(search_text: str) -> tuple[list[bytes], list[tuple[bytes, float, bytes]]]:
     """The postings one paragraph adds to the exact and words fields, as Whoosh encodes them.
 
-    Exact: the distinct bigrams as UTF-8 (each with the default weight and no
-    value). Words: (term, weight, encoded positions) per distinct word. The
+    Exact: the distinct bigram buckets as UTF-8 (each with the default weight
+    and no value). Words: (term, weight, encoded frequency) per distinct word. The
     writer adds these straight to its posting pool, and a worker process can
     compute them.
     """

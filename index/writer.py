@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
+import gc
+import io
 import json
 import logging
 import os
@@ -34,7 +36,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .postings import InliningCodec, MemoryPostingPool, remember_lengths
+from .postings import MemoryPostingPool, remember_lengths
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
@@ -162,8 +164,8 @@ class AddResult:
 class IndexStore:
     """An index directory (see the module docstring).
 
-    ``fast_pool=False`` writes through Whoosh's stock posting pool and codec
-    instead of :mod:`index.postings` (tests compare the two).
+    ``fast_pool=False`` writes through Whoosh's stock posting pool instead of
+    :mod:`index.postings` (tests compare the two).
     """
 
     def __init__(self, root: str | Path, *, fast_pool: bool = True):
@@ -309,7 +311,7 @@ class IndexUpdate:
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
             if self.store.fast_pool:
-                self._writer = self._ix.writer(codec=InliningCodec())
+                self._writer = self._ix.writer()
                 self._writer.pool = MemoryPostingPool()
                 remember_lengths(self._writer)
             else:
@@ -330,14 +332,36 @@ class IndexUpdate:
                 shutil.rmtree(p, ignore_errors=True)
 
     def _abandon(self) -> None:
-        if self._writer is not None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
             try:
-                self._writer.cancel()
-            except Exception:  # the writer may be half-dead already
-                pass
-            self._writer = None
+                writer.cancel()
+            except Exception:  # a half-closed writer: close what it still holds, each part on its own
+                for closer in (writer.perdocwriter.close, writer.fieldwriter.close, writer.pool.cleanup,
+                               writer._tempstorage.destroy, writer.writelock.release):
+                    try:
+                        closer()
+                    except Exception:
+                        pass
+        self._close_leftover_files()
         if self.gen_dir is not None and self.gen_dir.exists():
             shutil.rmtree(self.gen_dir, ignore_errors=True)
+
+    def _close_leftover_files(self) -> None:
+        """Close files in the abandoned generation that a commit failing half-way left open.
+
+        Whoosh's writer keeps temporary files (``*.ctmp``) in objects that
+        neither ``cancel()`` nor garbage collection closes in time.
+        """
+        if self.gen_dir is None:
+            return
+        prefix = str(self.gen_dir) + os.sep
+        for obj in gc.get_objects():
+            if isinstance(obj, io.FileIO) and not obj.closed and str(obj.name).startswith(prefix):
+                try:
+                    obj.close()
+                except OSError:
+                    pass
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:

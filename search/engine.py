@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from index import schema as S
-from index.analysis import bigrams, query_words
+from index.analysis import bigrams, exact_term, query_words
 from index.normalise import fold_for_search, query_variants
 from index.postings import read_docnums
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
@@ -244,8 +244,9 @@ class _Snapshot:
                 rec = reports.get(f[S.REPORT_ID])
                 trad = bool(rec and rec.get("traditional"))
                 docnum_to_i[docnum] = len(texts)
-                texts.append(f[S.TEXT])
-                search.append(fold_for_search(f[S.TEXT], traditional=trad))
+                text = f[S.TEXT]
+                texts.append(text)
+                search.append(fold_for_search(text, traditional=trad))
                 pids.append(f[S.PARAGRAPH_ID])
                 numbers.append(f[S.NUMBER])
                 headings.append(bool(f.get(S.HEADING)))
@@ -666,8 +667,6 @@ class _Evaluator:
         docnums = read_docnums(reader, S.EXACT, best)
         cands = snap.docnum_to_i[docnums]
         cands = cands[cands >= 0]
-        if len(v) == 2 and v == best:
-            return cands.tolist()
         return [i for i in cands.tolist() if v in texts[i]]
 
     # -- filters -------------------------------------------------------------------
@@ -703,13 +702,10 @@ class _Evaluator:
 def candidate_terms(v: str) -> list[str]:
     """Exact-field terms every paragraph containing ``v`` must hold (see index.analysis)."""
     runs = v.split(" ")
-    terms = list(dict.fromkeys(bigrams(v)))
     # single characters are indexed only as whole runs: only interior runs are safe
-    if len(runs) > 2:
-        interior = {r for r in runs[1:-1] if len(r) == 1}
-    else:
-        interior = set()
-    return [t for t in terms if len(t) == 2 or t in interior]
+    interior = {r for r in runs[1:-1] if len(r) == 1} if len(runs) > 2 else set()
+    grams = [b for b in dict.fromkeys(bigrams(v)) if len(b) == 2 or b in interior]
+    return list(dict.fromkeys(exact_term(b) for b in grams))
 
 
 def _short_name(name: str) -> str:

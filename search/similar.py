@@ -41,7 +41,7 @@ import nh3
 import numpy as np
 
 from index import schema as S
-from index.analysis import bigrams
+from index.analysis import bigrams, exact_term
 from index.postings import read_docnums
 from index.report import Region
 
@@ -199,7 +199,7 @@ def _candidates(snap, i: int) -> np.ndarray:
     reader = snap.reader
     if reader is None:
         return np.empty(0, dtype=np.int64)
-    terms = [t for t in dict.fromkeys(bigrams(snap.search[i])) if len(t) == 2]
+    terms = list(dict.fromkeys(exact_term(t) for t in bigrams(snap.search[i]) if len(t) == 2))
     if not terms:
         return np.empty(0, dtype=np.int64)
     rated = sorted(((reader.doc_frequency(S.EXACT, t), t) for t in terms))
