@@ -86,6 +86,7 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=32)  # the pipeline asks several times about the same report
 def is_traditional(text: str, *, sample: int = 20000) -> bool:
     """Whether ``text`` is written in Traditional characters.
 
