@@ -401,21 +401,7 @@ class Engine:
             raise QueryError(f"排序方式“{request.sort}”无法识别：可用 {'、'.join(SORTS)}")
         if request.page < 1 or request.per_page < 1 or request.per_page > MAX_PER_PAGE:
             raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
-        tree = parse_query(request.q or "")
-        parts: list[Node] = [] if tree is None else [tree]
-        for name in ("province", "prefecture", "county", "year", "level", "section"):
-            v = getattr(request, name)
-            if v:
-                parts.append(canonical_filter(name, str(v)))
-        if request.report_id:
-            parts.append(Filter("report", request.report_id))
-        node: Node | None = None if not parts else (parts[0] if len(parts) == 1 else And(tuple(parts)))
-        notices: list[str] = []
-        ev = _Evaluator(snap, notices)
-        if node is None:
-            hits = np.arange(snap.n, dtype=np.int64)
-        else:
-            hits = ev.run(node)
+        tree, hits, notices = self._evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
         order = self._order(snap, hits, phrases, request.sort)
         facets = self._facets(snap, order)
@@ -435,6 +421,38 @@ class Engine:
             phrases=phrases,
             notices=notices,
         )
+
+    def matching_rows(self, request: SearchRequest) -> tuple["_Snapshot", np.ndarray, list[str]]:
+        """(snapshot, sorted row numbers, notices) of every paragraph matching a request.
+
+        No ranking, facets or snippets: for modules that count or compare over
+        the matches (trends, first use). Row numbers index the snapshot's
+        columns and :meth:`paragraph_at`. Raises :class:`search.query.QueryError`.
+        """
+        snap = self._snapshot()
+        _, rows, notices = self._evaluate(snap, request)
+        return snap, rows, notices
+
+    def paragraph_at(self, snap: "_Snapshot", row: int) -> dict:
+        """The paragraph at a row of a snapshot, as :meth:`report` lists them."""
+        return self._paragraph_dict(snap, row)
+
+    @staticmethod
+    def _evaluate(snap: "_Snapshot", request: SearchRequest) -> tuple[Node | None, np.ndarray, list[str]]:
+        """The query tree, the sorted matching rows and any notices, for a request's query and filters."""
+        tree = parse_query(request.q or "")
+        parts: list[Node] = [] if tree is None else [tree]
+        for name in ("province", "prefecture", "county", "year", "level", "section"):
+            v = getattr(request, name)
+            if v:
+                parts.append(canonical_filter(name, str(v)))
+        if request.report_id:
+            parts.append(Filter("report", request.report_id))
+        notices: list[str] = []
+        if not parts:
+            return tree, np.arange(snap.n, dtype=np.int64), notices
+        node = parts[0] if len(parts) == 1 else And(tuple(parts))
+        return tree, _Evaluator(snap, notices).run(node), notices
 
     def matching_paragraphs(self, request: SearchRequest) -> list[Hit]:
         """Every hit of a request in its sort order (for exports), without snippets' fragmenting."""

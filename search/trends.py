@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .engine import Engine, SearchRequest, _Evaluator, _Snapshot
-from .query import And, Filter, Node, QueryError, canonical_filter, parse_query
+from .engine import Engine, SearchRequest, _Snapshot
+from .query import QueryError
 
 __all__ = [
     "Matches",
@@ -54,7 +54,6 @@ NATIONAL_LABEL = "全国"
 #: The columns of a trend's CSV export (one row per year).
 TREND_CSV_COLUMNS = ("year", "reports_with_hits", "reports_total", "share", "paragraphs", "paragraphs_per_report")
 
-_FILTERS = ("province", "prefecture", "county", "year", "level", "section")
 
 
 @dataclass(frozen=True)
@@ -75,25 +74,9 @@ def matching_rows(engine: Engine, request: SearchRequest) -> Matches:
     """Every paragraph row matching ``request`` (query and filters), sorted.
 
     Raises :class:`search.query.QueryError` for a query that cannot be parsed.
-    This mirrors the evaluation inside :meth:`Engine.search`; an engine accessor
-    with the same answer would replace it.
     """
-    snap = engine._snapshot()
-    tree = parse_query(request.q or "")
-    parts: list[Node] = [] if tree is None else [tree]
-    for name in _FILTERS:
-        v = getattr(request, name)
-        if v:
-            parts.append(canonical_filter(name, str(v)))
-    if request.report_id:
-        parts.append(Filter("report", request.report_id))
-    notices: list[str] = []
-    if not parts:
-        rows = np.arange(snap.n, dtype=np.int64)
-    else:
-        node = parts[0] if len(parts) == 1 else And(tuple(parts))
-        rows = _Evaluator(snap, notices).run(node)
-    return Matches(snap, np.asarray(rows, dtype=np.int64), tuple(notices))
+    snap, rows, notices = engine.matching_rows(request)
+    return Matches(snap, rows, tuple(notices))
 
 
 @dataclass(frozen=True)
