@@ -26,8 +26,9 @@ from array import array
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 
-__all__ = ["MemoryPostingPool", "read_docnums", "remember_lengths"]
+__all__ = ["MemoryPostingPool", "read_docnums", "read_weighted", "remember_lengths"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
@@ -104,7 +105,10 @@ def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
     else (inlined lists, several segments, deleted documents) goes through
     the public ``all_ids()``.
     """
-    m = reader.postings(fieldname, term)
+    try:
+        m = reader.postings(fieldname, term)
+    except TermNotFound:
+        return np.empty(0, dtype=np.int64)
     if type(m) is W3LeafMatcher and not m._byteids:
         parts = []
         while m.is_active():
@@ -115,6 +119,46 @@ def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
             m._next_block()
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     return np.fromiter(m.all_ids(), dtype=np.int64)
+
+
+def read_weighted(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, weights) of one term's postings, as int64 and float64 arrays.
+
+    For the words field the weight is the word's frequency in the paragraph.
+    Blocks are decoded with numpy as in :func:`read_docnums`; a block stores
+    its weights as None (all 1.0), one float (all equal) or a tuple.
+    """
+    try:
+        m = reader.postings(fieldname, term)
+    except TermNotFound:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    if type(m) is W3LeafMatcher and not m._byteids:
+        ids, weights = [], []
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+            w = m._data[1]
+            if w is None:
+                block_w = np.ones(len(block_ids))
+            elif isinstance(w, float):
+                block_w = np.full(len(block_ids), w)
+            else:
+                block_w = np.asarray(w, dtype=np.float64)
+            ids.append(block_ids)
+            weights.append(block_w)
+            m._next_block()
+        if not ids:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        return np.concatenate(ids), np.concatenate(weights)
+    pairs = []
+    while m.is_active():
+        pairs.append((m.id(), m.weight()))
+        m.next()
+    if not pairs:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    arr = np.array(pairs, dtype=np.float64)
+    return arr[:, 0].astype(np.int64), arr[:, 1]
 
 
 class _RememberedLengths:

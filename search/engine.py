@@ -24,7 +24,6 @@ import logging
 import math
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import numpy as np
 from index import schema as S
 from index.analysis import bigrams, exact_term, query_words
 from index.normalise import fold_for_search, query_variants
-from index.postings import read_docnums
+from index.postings import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
@@ -403,7 +402,7 @@ class Engine:
             raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
         tree, hits, notices = self._evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
-        order = self._order(snap, hits, phrases, request.sort)
+        order = self._order(snap, hits, phrases, request.sort, either=_has_or(tree))
         facets = self._facets(snap, order)
         year_counts = facets.pop("_years")
         page = self._page(snap, order, phrases, request)
@@ -466,14 +465,14 @@ class Engine:
 
     # -- ranking, facets, pages --------------------------------------------------------
 
-    def _order(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], sort: str) -> np.ndarray:
+    def _order(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool) -> np.ndarray:
         if len(hits) == 0:
             return hits
         if sort in ("newest", "oldest") and not phrases:
             key = snap.year[hits]
             idx = np.lexsort((np.array([snap.numbers[i] for i in hits]), snap.report.codes[hits], -key if sort == "newest" else key))
             return hits[idx]
-        scores = self._scores(snap, hits, phrases) if phrases else np.zeros(len(hits))
+        scores = self._scores(snap, hits, phrases, either) if phrases else np.zeros(len(hits))
         if sort == "relevance":
             idx = np.lexsort((hits, -scores))
         elif sort == "newest":
@@ -494,26 +493,41 @@ class Engine:
         order = {k: r for r, k in enumerate(sorted(set(keys)))}
         return np.array([order[k] for k in keys], dtype=np.int64)
 
-    def _scores(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str]) -> np.ndarray:
-        """Phrases matched (a large step) + BM25 over the query's jieba words."""
+    def _scores(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> np.ndarray:
+        """BM25 over the query's jieba words, read from the words field's postings.
+
+        With ``either`` (the query has OR) a paragraph holding more of the
+        query's phrases comes first: every one adds a large step.
+        """
         texts = snap.search
         n_docs = max(snap.n, 1)
         reader = snap.reader
-        words: list[tuple[str, float]] = []
-        for w in dict.fromkeys(w for p in phrases for w in query_words(p)):
-            df = reader.doc_frequency(S.WORDS, w) if reader is not None else 0
-            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            words.append((w, idf))
         lengths = snap.lengths[hits].astype(np.float64)
         norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths / snap.avg_len)
         score = np.zeros(len(hits))
-        for w, idf in words:
-            tf = np.fromiter((texts[i].count(w) for i in hits), dtype=np.float64, count=len(hits))
-            score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
-        distinct = np.zeros(len(hits))
-        for p in dict.fromkeys(phrases):
-            distinct += np.fromiter((1.0 if p in texts[i] else 0.0 for i in hits), dtype=np.float64, count=len(hits))
-        return distinct * 1000.0 + score
+        if reader is not None:
+            for w in dict.fromkeys(w for p in phrases for w in query_words(p)):
+                df = reader.doc_frequency(S.WORDS, w)
+                if not df:
+                    continue
+                idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+                if df <= len(hits):
+                    # the word's postings carry its frequency: cheaper than counting in every hit
+                    docnums, freqs = read_weighted(reader, S.WORDS, w)
+                    tf_all = np.zeros(snap.n)
+                    rows = snap.docnum_to_i[docnums]
+                    keep = rows >= 0
+                    tf_all[rows[keep]] = freqs[keep]
+                    tf = tf_all[hits]
+                else:  # a very common word (的): count it in the hits instead
+                    tf = np.fromiter((texts[i].count(w) for i in hits), dtype=np.float64, count=len(hits))
+                score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
+        if either:
+            distinct = np.zeros(len(hits))
+            for p in dict.fromkeys(phrases):
+                distinct += np.fromiter((p in texts[i] for i in hits), dtype=np.float64, count=len(hits))
+            score += distinct * 1000.0
+        return score
 
     def _facets(self, snap: _Snapshot, hits: np.ndarray) -> dict:
         out: dict[str, list[FacetCount]] = {}
@@ -532,8 +546,8 @@ class Engine:
             else:
                 items.sort(key=lambda x: (-x[1], x[0]))
                 out[name] = [FacetCount(v, n, v) for v, n in items]
-        years = Counter(snap.year[hits].tolist()) if len(hits) else Counter()
-        year_items = sorted((y, n) for y, n in years.items() if y)
+        values, counts = np.unique(snap.year[hits], return_counts=True)
+        year_items = [(int(y), int(n)) for y, n in zip(values, counts) if y]
         out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
         out["_years"] = year_items  # type: ignore[assignment]
         return out
@@ -715,6 +729,16 @@ class _Evaluator:
             labels = {"province": "省份", "prefecture": "地市", "county": "区县"}
             self.notices.append(f"索引中没有{labels[field]}“{value}”")
         return []
+
+
+def _has_or(node: Node | None) -> bool:
+    if isinstance(node, Or):
+        return True
+    if isinstance(node, And):
+        return any(_has_or(c) for c in node.children)
+    if isinstance(node, Not):
+        return _has_or(node.child)
+    return False
 
 
 def candidate_terms(v: str) -> list[str]:

@@ -181,3 +181,21 @@ def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
         assert reader.doc_frequency("exact", by_df[0]) > 128  # more than one block
         for t in checked:
             assert read_docnums(reader, "exact", t).tolist() == list(reader.postings("exact", t).all_ids())
+
+
+def test_weighted_posting_reads_equal_the_matcher_api(sample_index):
+    from index.postings import read_weighted
+
+    ix, _, _ = IndexStore(sample_index).open_generation()
+    with ix.reader() as reader:
+        words = [t for f, t in reader.all_terms() if f == "words"]
+        by_df = sorted(words, key=lambda t: -reader.doc_frequency("words", t))
+        for t in by_df[:30] + words[::211]:
+            ids, weights = read_weighted(reader, "words", t)
+            m = reader.postings("words", t)
+            expected = []
+            while m.is_active():
+                expected.append((m.id(), m.weight()))
+                m.next()
+            assert list(zip(ids.tolist(), weights.tolist())) == expected
+        assert read_weighted(reader, "words", "不存在的词语")[0].size == 0
