@@ -13,7 +13,11 @@
   size of its text. A bucket's postings are the union of its bigrams', a
   superset of each, so candidates stay complete; verification removes the
   rest (a rare bigram's bucket holds a few hundred paragraphs per million
-  characters: microseconds of ``in`` checks).
+  characters: microseconds of ``in`` checks). The 4,096 most frequent bigrams
+  (``index/data/frequent_bigrams.txt``, made from the bundled sample by
+  ``bench/frequent_bigrams.py``) keep a term of their own instead: their
+  postings are exact, so a two-character query such as 推进 needs no
+  verification of its tens of thousands of hits.
 * The **words** field holds jieba *words* for ranking. Documents are cut in
   precise mode and every word gets the next ordinal position; dictionary words
   inside a longer word (人民 and 共和国 inside 中华人民共和国) are indexed at
@@ -32,6 +36,7 @@ import functools
 import logging
 import os
 import zlib
+from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
@@ -43,6 +48,8 @@ __all__ = [
     "bigrams",
     "exact_term",
     "exact_terms",
+    "is_exact_term",
+    "frequent_bigrams",
     "EXACT_BUCKETS",
     "jieba_tokenizer",
     "query_words",
@@ -93,9 +100,30 @@ def bigrams(text: str) -> Iterator[str]:
 EXACT_BUCKETS = 1 << 12
 
 
+@functools.cache
+def frequent_bigrams() -> frozenset[str]:
+    """The bigrams indexed as themselves rather than by bucket."""
+    text = resources.files("index").joinpath("data/frequent_bigrams.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.split("\n") if len(line) == 2)
+
+
 def exact_term(bigram: str) -> str:
-    """The exact-field term of a bigram (or lone character): its bucket, three hex digits."""
+    """The exact-field term of a bigram (or lone character).
+
+    A frequent bigram is its own term (two characters); any other is its
+    bucket (three hex digits), so the two kinds never collide.
+    """
+    if bigram in _FREQUENT:
+        return bigram
     return format(zlib.crc32(bigram.encode("utf-8")) & (EXACT_BUCKETS - 1), "03x")
+
+
+def is_exact_term(term: str) -> bool:
+    """Whether a term's postings hold exactly one bigram (no bucket mates)."""
+    return len(term) == 2
+
+
+_FREQUENT = frequent_bigrams()
 
 
 def exact_terms(text: str) -> set[str]:

@@ -43,7 +43,7 @@ HEADING = "heading"
 FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
 
 #: Written into the index so an engine can refuse an index it cannot read.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class ExactField(fields.FieldType):

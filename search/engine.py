@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from index import schema as S
-from index.analysis import bigrams, exact_term, query_words
+from index.analysis import bigrams, exact_term, is_exact_term, query_words
 from index.normalise import fold_for_search, query_variants
 from index.postings import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
@@ -534,7 +534,8 @@ class Engine:
         for name in ("province", "prefecture", "county", "level", "section"):
             col = snap.cols[name]
             counts = np.bincount(col.codes[hits], minlength=len(col.labels)) if len(hits) else np.zeros(len(col.labels), dtype=np.int64)
-            items = [(col.labels[c], int(n)) for c, n in enumerate(counts) if n and col.labels[c]]
+            nonzero = np.flatnonzero(counts)
+            items = [(col.labels[c], int(counts[c])) for c in nonzero.tolist() if col.labels[c]]
             if name == "section":
                 rank = {c: i for i, c in enumerate(SECTION_CATEGORIES)}
                 items.sort(key=lambda x: rank.get(x[0], 99))
@@ -699,6 +700,8 @@ class _Evaluator:
         docnums = read_docnums(reader, S.EXACT, best)
         cands = snap.docnum_to_i[docnums]
         cands = cands[cands >= 0]
+        if len(v) == 2 and is_exact_term(best):
+            return cands.tolist()  # a frequent bigram's own postings: exact, nothing to verify
         return [i for i in cands.tolist() if v in texts[i]]
 
     # -- filters -------------------------------------------------------------------
