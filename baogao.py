@@ -99,6 +99,13 @@ def cmd_index(args) -> int:
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    if store.exists():
+        from search.engine import Engine, EngineError
+
+        try:  # load the new generation once, so that the first search does not wait for it
+            Engine(store.root).close()
+        except EngineError as exc:
+            raise CommandError(str(exc)) from exc
     secs = time.perf_counter() - t0
     rate = counts["characters"] / secs if secs > 0 else 0
     print(

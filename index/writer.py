@@ -307,7 +307,8 @@ class IndexUpdate:
                 src = root / current
                 self.gen_dir.mkdir()
                 for f in src.iterdir():
-                    if f.is_file() and not f.name.endswith(".lock") and not f.name.endswith(".tmp"):
+                    # Whoosh's own files only: caches kept beside them belong to one generation
+                    if f.is_file() and f.name.startswith(("MAIN_", "_MAIN_")) and "WRITELOCK" not in f.name:
                         shutil.copy2(f, self.gen_dir / f.name)
                 self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
                 self._ix = whoosh_index.open_dir(str(self.gen_dir))

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import pickle
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -207,8 +209,42 @@ class _Codes:
         self.codes = codes
 
 
+#: File in a generation folder holding the snapshot's columns, so that opening
+#: an index does not re-read every stored document and fold it again.
+SNAPSHOT_CACHE = "snapshot.cache"
+_CACHE_VERSION = (S.SCHEMA_VERSION, 1)
+
+
+def _read_cache(path: Path) -> tuple | None:
+    try:
+        with open(path, "rb") as f:
+            version, columns = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return None
+    return columns if version == _CACHE_VERSION else None
+
+
+def _write_cache(path: Path, columns: tuple) -> None:
+    """Write the cache next to the generation's files; a read-only index just goes without."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump((_CACHE_VERSION, columns), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("no snapshot cache at %s: %s", path, exc)
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 class _Snapshot:
-    """Everything the query path keeps in memory for one index generation."""
+    """Everything the query path keeps in memory for one index generation.
+
+    Its columns are cached in the generation folder (:data:`SNAPSHOT_CACHE`):
+    a generation never changes once published, so the cache never goes stale.
+    """
 
     def __init__(self, store: IndexStore, generation: str | None):
         self.generation = generation
@@ -233,30 +269,13 @@ class _Snapshot:
             ix, reports, _ = store.open_generation(generation)
             self.ix, self.reports = ix, reports
             self.reader = ix.reader()
-            reader = self.reader
-            total = reader.doc_count_all()
-            docnum_to_i = [-1] * total
-            for docnum in range(total):
-                if reader.is_deleted(docnum):
-                    continue
-                f = reader.stored_fields(docnum)
-                rec = reports.get(f[S.REPORT_ID])
-                trad = bool(rec and rec.get("traditional"))
-                docnum_to_i[docnum] = len(texts)
-                text = f[S.TEXT]
-                texts.append(text)
-                search.append(fold_for_search(text, traditional=trad))
-                pids.append(f[S.PARAGRAPH_ID])
-                numbers.append(f[S.NUMBER])
-                headings.append(bool(f.get(S.HEADING)))
-                sections.append(f.get(S.SECTION) or "")
-                rids.append(f[S.REPORT_ID])
-                cats.append(f.get(S.SECTION_CATEGORY) or "其他")
-                prov.append(f.get(S.PROVINCE) or "")
-                pref.append(f.get(S.PREFECTURE) or "")
-                county.append(f.get(S.COUNTY) or "")
-                level.append(f.get(S.LEVEL) or "unknown")
-                years.append(int(f.get(S.YEAR) or 0))
+            cache = store.generation_dir(generation) / SNAPSHOT_CACHE
+            columns = _read_cache(cache)
+            if columns is None:
+                columns = self._read_stored(self.reader, reports)
+                _write_cache(cache, columns)
+            (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years,
+             docnum_to_i) = columns
         self.n = len(texts)
         self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
         self.headings = headings
@@ -278,6 +297,36 @@ class _Snapshot:
             self.report_docs.setdefault(rid, []).append(i)
         for docs in self.report_docs.values():
             docs.sort(key=lambda i: self.numbers[i])
+
+    @staticmethod
+    def _read_stored(reader, reports: dict) -> tuple:
+        """The columns, read from every document's stored fields (search text folded here)."""
+        cols: tuple[list, ...] = tuple([] for _ in range(13))
+        (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years) = cols
+        total = reader.doc_count_all()
+        docnum_to_i = [-1] * total
+        for docnum in range(total):
+            if reader.is_deleted(docnum):
+                continue
+            f = reader.stored_fields(docnum)
+            rec = reports.get(f[S.REPORT_ID])
+            trad = bool(rec and rec.get("traditional"))
+            docnum_to_i[docnum] = len(texts)
+            text = f[S.TEXT]
+            texts.append(text)
+            search.append(fold_for_search(text, traditional=trad))
+            pids.append(f[S.PARAGRAPH_ID])
+            numbers.append(f[S.NUMBER])
+            headings.append(bool(f.get(S.HEADING)))
+            sections.append(f.get(S.SECTION) or "")
+            rids.append(f[S.REPORT_ID])
+            cats.append(f.get(S.SECTION_CATEGORY) or "其他")
+            prov.append(f.get(S.PROVINCE) or "")
+            pref.append(f.get(S.PREFECTURE) or "")
+            county.append(f.get(S.COUNTY) or "")
+            level.append(f.get(S.LEVEL) or "unknown")
+            years.append(int(f.get(S.YEAR) or 0))
+        return cols + (docnum_to_i,)
 
     def close(self) -> None:
         if self.reader is not None:

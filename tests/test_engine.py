@@ -178,3 +178,18 @@ def test_random_substrings_match_a_scan_exactly(engine):
         q = '"' + phrase + '"'
         got = sorted(h.paragraph_id for h in search(engine, q).hits)
         assert got == scan(engine, phrase), phrase
+
+
+def test_a_second_open_reads_the_snapshot_cache_and_answers_the_same(engine):
+    from search.engine import SNAPSHOT_CACHE
+
+    gen_dir = engine.store.generation_dir(engine.generation)
+    assert (gen_dir / SNAPSHOT_CACHE).exists()
+    again = Engine(engine.store.root)
+    try:
+        for q in ("项目为王", "人民共和国", "营商环境 -放管服"):
+            a, b = search(engine, q).as_dict(), search(again, q).as_dict()
+            a.pop("took_ms"), b.pop("took_ms")
+            assert a == b
+    finally:
+        again.close()
