@@ -26,6 +26,7 @@ import os
 import pickle
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -212,14 +213,14 @@ class _Codes:
 #: File in a generation folder holding the snapshot's columns, so that opening
 #: an index does not re-read every stored document and fold it again.
 SNAPSHOT_CACHE = "snapshot.cache"
-_CACHE_VERSION = (S.SCHEMA_VERSION, 1)
+_CACHE_VERSION = (S.SCHEMA_VERSION, 2)
 
 
 def _read_cache(path: Path) -> tuple | None:
     try:
         with open(path, "rb") as f:
-            version, columns = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            version, columns = pickle.loads(zlib.decompress(f.read()))
+    except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return None
     return columns if version == _CACHE_VERSION else None
 
@@ -229,7 +230,7 @@ def _write_cache(path: Path, columns: tuple) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            pickle.dump((_CACHE_VERSION, columns), f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(zlib.compress(pickle.dumps((_CACHE_VERSION, columns), protocol=pickle.HIGHEST_PROTOCOL), 1))
         os.replace(tmp, path)
     except OSError as exc:
         log.info("no snapshot cache at %s: %s", path, exc)
