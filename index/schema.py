@@ -46,35 +46,34 @@ FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
 SCHEMA_VERSION = 5
 
 
-class ExactField(fields.FieldType):
+class _UnscoredField(fields.FieldType):
+    """An indexed, unstored field that Whoosh does not score (the engine ranks by itself)."""
+
+    indexed = True
+    scorable = False
+    stored = False
+    unique = False
+
+    def __init__(self, analyzer, format_):
+        self.analyzer = analyzer
+        self.format = format_
+        self.vector = None
+
+
+class ExactField(_UnscoredField):
     """Bigram terms with no frequencies or positions: presence is all the engine needs."""
 
-    indexed = True
-    scorable = False
-    stored = False
-    unique = False
+    def __init__(self):
+        super().__init__(BigramTokenizer(), formats.Existence(field_boost=1.0))
+
+
+class WordsField(_UnscoredField):
+    """jieba words with their frequency in the paragraph, which the engine's BM25
+    reads from the postings (the tokenizer's word positions are not kept:
+    nothing reads them, and they doubled the field)."""
 
     def __init__(self):
-        self.analyzer = BigramTokenizer()
-        self.format = formats.Existence(field_boost=1.0)
-        self.vector = None
-
-
-class WordsField(fields.FieldType):
-    """jieba words with their frequency in the paragraph (the tokenizer's word
-    positions are not kept: nothing reads them, and they doubled the field).
-    Not scored by Whoosh: the engine computes BM25 itself and asks Whoosh only
-    for document frequencies."""
-
-    indexed = True
-    scorable = False
-    stored = False
-    unique = False
-
-    def __init__(self):
-        self.analyzer = WordTokenizer()
-        self.format = formats.Frequency(field_boost=1.0)
-        self.vector = None
+        super().__init__(WordTokenizer(), formats.Frequency(field_boost=1.0))
 
 
 def paragraph_schema() -> fields.Schema:
