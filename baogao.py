@@ -46,6 +46,16 @@ def _load_meta(path: str | None):
         raise CommandError(f"无法读取 --meta 文件 {path}：{exc.strerror}") from exc
 
 
+def _source_files(paths: list[str]) -> list:
+    """Every file under the command line's paths; a missing path stops the command."""
+    from index import sources
+
+    try:
+        return list(sources.iter_source_files(paths))
+    except sources.SourceError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def _progress(total: int, desc: str):
     from tqdm import tqdm
 
@@ -61,10 +71,7 @@ def cmd_index(args) -> int:
     from index.writer import IndexStore, IndexStoreError, report_postings
 
     meta = _load_meta(args.meta)
-    try:
-        files = list(sources.iter_source_files(args.paths))
-    except sources.SourceError as exc:
-        raise CommandError(str(exc)) from exc
+    files = _source_files(args.paths)
     store = IndexStore(_index_dir(args))
     t0 = time.perf_counter()
     counts = {"files": 0, "reports": 0, "paragraphs": 0, "characters": 0, "added": 0, "replaced": 0,
@@ -128,10 +135,7 @@ def cmd_inspect(args) -> int:
     from index.assemble import iter_parsed, report_as_dict
 
     meta = _load_meta(args.meta)
-    try:
-        files = list(sources.iter_source_files(args.paths))
-    except sources.SourceError as exc:
-        raise CommandError(str(exc)) from exc
+    files = _source_files(args.paths)
     failures = 0
     out = []
     for parsed in iter_parsed(files, meta):

@@ -238,33 +238,29 @@ def _split_huge_sentence(sentence: str) -> list[str]:
     for sep in "；;，,":
         parts = re.split(f"(?<={re.escape(sep)})", sentence)
         if len(parts) > 1:
-            out: list[str] = []
-            buf = ""
-            for part in parts:
-                if buf and len(buf) + len(part) > MAX_PARAGRAPH:
-                    out.append(buf)
-                    buf = ""
-                buf += part
-            if buf:
-                out.append(buf)
+            out = _pack(parts)
             if all(len(p) <= 2 * MAX_PARAGRAPH for p in out):
                 return out
     return [sentence[i:i + MAX_PARAGRAPH] for i in range(0, len(sentence), MAX_PARAGRAPH)]
 
 
-def _pack_sentences(text: str) -> list[str]:
-    """Group sentences into paragraphs of at most MAX_PARAGRAPH characters."""
+def _pack(pieces) -> list[str]:
+    """Join consecutive pieces into chunks of at most MAX_PARAGRAPH characters (a longer piece stands alone)."""
     out: list[str] = []
     buf = ""
-    for sentence in _sentence_spans(text):
-        for piece in _split_huge_sentence(sentence):
-            if buf and len(buf) + len(piece) > MAX_PARAGRAPH:
-                out.append(buf)
-                buf = ""
-            buf += piece
+    for piece in pieces:
+        if buf and len(buf) + len(piece) > MAX_PARAGRAPH:
+            out.append(buf)
+            buf = ""
+        buf += piece
     if buf:
         out.append(buf)
     return out
+
+
+def _pack_sentences(text: str) -> list[str]:
+    """Group sentences into paragraphs of at most MAX_PARAGRAPH characters."""
+    return _pack(piece for sentence in _sentence_spans(text) for piece in _split_huge_sentence(sentence))
 
 
 _HEADING_CANDIDATE = re.compile(

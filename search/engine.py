@@ -27,7 +27,7 @@ import pickle
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -446,8 +446,6 @@ class Engine:
         """Answer a request. Raises :class:`search.query.QueryError` for a query it cannot parse."""
         t0 = time.perf_counter()
         snap = self._snapshot()
-        if request.sort not in SORTS:
-            raise QueryError(f"排序方式“{request.sort}”无法识别：可用 {'、'.join(SORTS)}")
         if request.page < 1 or request.per_page < 1 or request.per_page > MAX_PER_PAGE:
             raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
         tree, hits, notices = self._evaluate(snap, request)
@@ -488,7 +486,10 @@ class Engine:
 
     @staticmethod
     def _evaluate(snap: "_Snapshot", request: SearchRequest) -> tuple[Node | None, np.ndarray, list[str]]:
-        """The query tree, the sorted matching rows and any notices, for a request's query and filters."""
+        """The query tree, the sorted matching rows and any notices, for a request's query and filters
+        (its sort order is checked here too, so every caller rejects a bad one the same way)."""
+        if request.sort not in SORTS:
+            raise QueryError(f"排序方式“{request.sort}”无法识别：可用 {'、'.join(SORTS)}")
         tree = parse_query(request.q or "")
         parts: list[Node] = [] if tree is None else [tree]
         for name in ("province", "prefecture", "county", "year", "level", "section"):
@@ -504,14 +505,12 @@ class Engine:
         return tree, _Evaluator(snap, notices).run(node), notices
 
     def matching_paragraphs(self, request: SearchRequest) -> list[Hit]:
-        """Every hit of a request in its sort order (for exports), without snippets' fragmenting."""
-        full = replace(request, page=1, per_page=MAX_PER_PAGE, group=False)
-        first = self.search(full)
-        out = list(first.hits)
-        pages = first.pages
-        for p in range(2, pages + 1):
-            out += self.search(replace(full, page=p)).hits
-        return out
+        """Every hit of a request in its sort order (for exports): evaluated and ranked once."""
+        snap = self._snapshot()
+        tree, hits, _ = self._evaluate(snap, request)
+        phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
+        order = self._order(snap, hits, phrases, request.sort, either=_has_or(tree))
+        return [self._hit(snap, int(i), phrases) for i in order]
 
     # -- ranking, facets, pages --------------------------------------------------------
 

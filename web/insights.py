@@ -361,7 +361,7 @@ def trends():
                  "first_url": url_for("insights.first", q=t.query, **filters),
                  "search_url": url_for("views.search", q=t.query, **filters)} for k, t in enumerate(result)],
         chart=Markup(trend_chart_svg(result, metric=metric, since=start)),
-        year_table=[row for row in _year_table(result) if start is None or row["year"] >= start],
+        year_table=[row for row in _year_table(result) if start is None or row["key"] >= start],
         earlier=earlier,
         since=start,
         province_table=_province_table(result),
@@ -388,30 +388,29 @@ def _year_window(result: list[Trend]) -> tuple[int | None, int]:
     return start, sum(1 for y in base_years if y < start)
 
 
-def _year_table(result: list[Trend]) -> list[dict]:
-    years = sorted({r.key for t in result for r in t.years})
-    per = [{r.key: r for r in t.years} for t in result]
+def _table(result: list[Trend], rows_of: str) -> list[dict]:
+    """One row per key (``years`` or ``provinces`` of the trends), a cell per compared term."""
+    keys: list = []
+    for t in result:
+        for r in getattr(t, rows_of):
+            if r.key not in keys:
+                keys.append(r.key)
+    per = [{r.key: r for r in getattr(t, rows_of)} for t in result]
     rows = []
-    for y in years:
-        cells = [p.get(y) for p in per]
+    for key in keys:
+        cells = [p.get(key) for p in per]
         total = next((c.reports_total for c in cells if c is not None), 0)
-        rows.append({"year": y, "reports_total": total, "cells": cells})
+        rows.append({"key": key, "reports_total": total, "cells": cells})
     return rows
 
 
+def _year_table(result: list[Trend]) -> list[dict]:
+    return sorted(_table(result, "years"), key=lambda row: row["key"])
+
+
 def _province_table(result: list[Trend]) -> list[dict]:
-    names: list[str] = []
-    for t in result:
-        for r in t.provinces:
-            if r.key not in names:
-                names.append(r.key)
-    per = [{r.key: r for r in t.provinces} for t in result]
-    rows = []
-    for name in names:
-        cells = [p.get(name) for p in per]
-        total = next((c.reports_total for c in cells if c is not None), 0)
-        rows.append({"province": name, "reports_total": total, "cells": cells})
-    rows.sort(key=lambda row: (-(row["cells"][0].share if row["cells"][0] else 0), row["province"]))
+    rows = _table(result, "provinces")
+    rows.sort(key=lambda row: (-(row["cells"][0].share if row["cells"][0] else 0), row["key"]))
     return rows
 
 
