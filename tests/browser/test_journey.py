@@ -15,6 +15,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from index.report import Region
 from tests.conftest import ROOT, SAMPLE, make_report
@@ -145,7 +146,7 @@ def test_search_narrow_open_and_cite(page, server):
     button = target.locator("button.copy-cite")
     assert button.is_visible()
     button.click()
-    page.wait_for_function("document.querySelector('#p-%s button.copy-cite').textContent === '已复制'" % pid)
+    expect(button).to_have_text("已复制")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("《") and "河北省" in copied and copied.endswith(f"/p/{pid}")
     assert re.search(r"，第\d+段，http://127\.0\.0\.1:\d+/p/", copied)
