@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 log = logging.getLogger("baogao")
@@ -65,66 +64,52 @@ def _progress(total: int, desc: str):
 # -- index ---------------------------------------------------------------------------
 
 
+class _BuildBar:
+    """A progress bar on stderr for :func:`index.build.build`, one step per file."""
+
+    def __init__(self):
+        self.bar = None
+
+    def start(self, files: int) -> None:
+        self.bar = _progress(files, "索引")
+
+    def file_done(self, parsed) -> None:
+        self.bar.update(1)
+        if parsed.problem:
+            verb = "跳过" if parsed.problem.skipped else "失败"
+            self.bar.write(f"{verb}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
+
+    def writing(self) -> None:
+        self.close()
+        print("正在写入并合并索引……", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def cmd_index(args) -> int:
     from index import sources
-    from index.assemble import iter_parsed, parse_pool
-    from index.writer import IndexStore, IndexStoreError, report_postings
+    from index.build import build
+    from index.writer import IndexStoreError
 
     meta = _load_meta(args.meta)
-    files = _source_files(args.paths)
-    store = IndexStore(_index_dir(args))
-    t0 = time.perf_counter()
-    counts = {"files": 0, "reports": 0, "paragraphs": 0, "characters": 0, "added": 0, "replaced": 0,
-              "unchanged": 0, "duplicate": 0, "failures": 0, "skipped": 0}
-    problems: list[str] = []
-    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
-    pool = parse_pool(workers if len(files) > 2 else 1)  # before the lock: workers must not inherit it
+    index_dir = _index_dir(args)
     try:
-        with store.update(wait=args.wait) as up:
-            bar = _progress(len(files), "索引")
-            try:
-                for parsed in iter_parsed(files, meta, prepare=report_postings, executor=pool):
-                    bar.update(1)
-                    counts["files"] += 1
-                    if parsed.problem:
-                        key = "skipped" if parsed.problem.skipped else "failures"
-                        counts[key] += 1
-                        problems.append(f"{parsed.path}：{parsed.problem.message}")
-                        bar.write(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
-                        continue
-                    for k, report in enumerate(parsed.reports):
-                        result = up.add_report(report, parsed.prepared[k] if parsed.prepared else None)
-                        counts[result.outcome] += 1
-                        counts["reports"] += 1
-                        counts["paragraphs"] += len(report.paragraphs)
-                        counts["characters"] += report.characters
-            finally:
-                bar.close()
-            print("正在写入并合并索引……", file=sys.stderr)
-    except IndexStoreError as exc:
+        summary = build(args.paths, index_dir, meta, _BuildBar(), workers=args.workers, wait=args.wait)
+    except (sources.SourceError, IndexStoreError) as exc:
         raise CommandError(str(exc)) from exc
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if store.exists():
-        from search.engine import Engine, EngineError
-
-        try:  # load the new generation once, so that the first search does not wait for it
-            Engine(store.root).close()
-        except EngineError as exc:
-            raise CommandError(str(exc)) from exc
-    secs = time.perf_counter() - t0
-    rate = counts["characters"] / secs if secs > 0 else 0
+    s = summary
     print(
-        f"完成：{counts['files']} 个文件，{counts['reports']} 篇报告（新增 {counts['added']}，更新 {counts['replaced']}，"
-        f"未变 {counts['unchanged']}，重复 {counts['duplicate']}），{counts['paragraphs']} 段，"
-        f"{counts['characters']:,} 字，用时 {secs:.1f} 秒（{rate:,.0f} 字/秒），失败 {counts['failures']}，跳过 {counts['skipped']}",
+        f"完成：{s.files} 个文件，{s.reports} 篇报告（新增 {s.added}，更新 {s.replaced}，"
+        f"未变 {s.unchanged}，重复 {s.duplicate}），{s.paragraphs} 段，"
+        f"{s.characters:,} 字，用时 {s.seconds:.1f} 秒（{s.chars_per_second:,.0f} 字/秒），失败 {s.failures}，跳过 {s.skipped}",
         file=sys.stderr,
     )
     if args.json:
-        print(json.dumps({**counts, "seconds": round(secs, 2), "chars_per_second": round(rate), "problems": problems},
-                         ensure_ascii=False))
-    return 1 if counts["failures"] else 0
+        print(json.dumps(s.as_dict(), ensure_ascii=False))
+    return 1 if s.failures else 0
 
 
 # -- inspect -------------------------------------------------------------------------

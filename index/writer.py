@@ -1,10 +1,13 @@
 """Build or update an index on disk without ever losing the previous one.
 
-An *index directory* holds *generations*. Each generation is a complete Whoosh
-index of paragraphs plus ``reports.json`` (report metadata) in a folder
-``gen-NNNNNN``; the file ``CURRENT`` names the generation readers use. An
-update copies the current generation into a new folder, writes to the copy,
-commits, and only then replaces ``CURRENT`` in one atomic rename. A run that
+An *index directory* holds *generations*. Each generation is a folder
+``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``),
+``reports.json`` (report metadata) and the paragraph columns the query path
+loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
+use. An update copies the current generation's Whoosh index into a new folder,
+writes to the copy, commits, saves the reports and columns, and only then
+replaces ``CURRENT`` in one atomic rename: a published generation is complete
+and never written again. A run that
 fails, is interrupted or is killed leaves ``CURRENT`` — and so every reader —
 exactly where it was; the next run clears the abandoned folder.
 
@@ -36,6 +39,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
+from .columns import COLUMNS_FILE, dump_columns, read_columns
 from .postings import MemoryPostingPool, remember_lengths
 from .report import Report
 
@@ -55,6 +59,7 @@ class IndexBusyError(IndexStoreError):
 CURRENT = "CURRENT"
 LOCK = ".lock"
 REPORTS = "reports.json"
+WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
 GEN_PREFIX = "gen-"
 KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
 DUPLICATE_CONTAINMENT = 0.7
@@ -193,6 +198,12 @@ class IndexStore:
     def generation_dir(self, name: str) -> Path:
         return self.root / name
 
+    def _open_whoosh(self, gdir: Path):
+        wdir = gdir / WHOOSH
+        if not wdir.is_dir():
+            raise IndexStoreError(f"{gdir} 是旧版 baogao 写的索引，格式已变：请删除 {self.root} 后重新运行 baogao index")
+        return whoosh_index.open_dir(str(wdir))
+
     def exists(self) -> bool:
         return self.current_generation() is not None
 
@@ -203,7 +214,7 @@ class IndexStore:
             raise IndexStoreError(f"{self.root} 还没有索引：先运行 baogao index")
         gdir = self.generation_dir(name)
         try:
-            ix = whoosh_index.open_dir(str(gdir))
+            ix = self._open_whoosh(gdir)
             reports = json.loads((gdir / REPORTS).read_text(encoding="utf-8"))
         except (OSError, ValueError, whoosh_index.IndexError) as exc:
             raise IndexStoreError(f"无法打开索引 {gdir}：{exc}") from exc
@@ -305,16 +316,15 @@ class IndexUpdate:
         try:
             if current:
                 src = root / current
+                self.store._open_whoosh(src).close()  # an index of the old layout stops here
                 self.gen_dir.mkdir()
-                for f in src.iterdir():
-                    # Whoosh's own files only: caches kept beside them belong to one generation
-                    if f.is_file() and f.name.startswith(("MAIN_", "_MAIN_")) and "WRITELOCK" not in f.name:
-                        shutil.copy2(f, self.gen_dir / f.name)
+                shutil.copytree(src / WHOOSH, self.gen_dir / WHOOSH, ignore=shutil.ignore_patterns("*WRITELOCK*"))
                 self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
-                self._ix = whoosh_index.open_dir(str(self.gen_dir))
+                self._ix = whoosh_index.open_dir(str(self.gen_dir / WHOOSH))
             else:
                 self.gen_dir.mkdir()
-                self._ix = whoosh_index.create_in(str(self.gen_dir), S.paragraph_schema())
+                (self.gen_dir / WHOOSH).mkdir()
+                self._ix = whoosh_index.create_in(str(self.gen_dir / WHOOSH), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
             if self.store.fast_pool:
@@ -389,6 +399,9 @@ class IndexUpdate:
                 self.gen_dir / REPORTS,
                 json.dumps(self.reports, ensure_ascii=False, sort_keys=True).encode("utf-8"),
             )
+            with self._ix.reader() as reader:
+                columns = read_columns(reader, self.reports)
+            _write_atomic(self.gen_dir / COLUMNS_FILE, dump_columns(columns))
             _fsync_dir(self.gen_dir)
             _write_atomic(root / CURRENT, (self.generation + "\n").encode("utf-8"))
             _fsync_dir(root)

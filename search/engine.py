@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import pickle
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from index import schema as S
+from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
 from index.analysis import bigrams, exact_term, is_exact_term, query_words
-from index.normalise import fold_for_search, query_variants
+from index.normalise import query_variants
 from index.postings import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
@@ -210,41 +208,11 @@ class _Codes:
         self.codes = codes
 
 
-#: File in a generation folder holding the snapshot's columns, so that opening
-#: an index does not re-read every stored document and fold it again.
-SNAPSHOT_CACHE = "snapshot.cache"
-_CACHE_VERSION = (S.SCHEMA_VERSION, 2)
-
-
-def _read_cache(path: Path) -> tuple | None:
-    try:
-        with open(path, "rb") as f:
-            version, columns = pickle.loads(zlib.decompress(f.read()))
-    except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        return None
-    return columns if version == _CACHE_VERSION else None
-
-
-def _write_cache(path: Path, columns: tuple) -> None:
-    """Write the cache next to the generation's files; a read-only index just goes without."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(zlib.compress(pickle.dumps((_CACHE_VERSION, columns), protocol=pickle.HIGHEST_PROTOCOL), 1))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.info("no snapshot cache at %s: %s", path, exc)
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-
-
 class _Snapshot:
     """Everything the query path keeps in memory for one index generation.
 
-    Its columns are cached in the generation folder (:data:`SNAPSHOT_CACHE`):
-    a generation never changes once published, so the cache never goes stale.
+    Its columns come from the generation's columns file, written when the
+    generation was built (:mod:`index.columns`).
     """
 
     def __init__(self, store: IndexStore, generation: str | None):
@@ -252,31 +220,17 @@ class _Snapshot:
         self.ix = None
         self.reader = None
         self.reports: dict[str, dict] = {}
-        texts: list[str] = []
-        search: list[str] = []
-        pids: list[str] = []
-        numbers: list[int] = []
-        headings: list[bool] = []
-        sections: list[str] = []
-        rids: list[str] = []
-        cats: list[str] = []
-        prov: list[str] = []
-        pref: list[str] = []
-        county: list[str] = []
-        level: list[str] = []
-        years: list[int] = []
-        docnum_to_i: list[int] = []
+        columns = ParagraphColumns.empty()
         if generation is not None:
             ix, reports, _ = store.open_generation(generation)
             self.ix, self.reports = ix, reports
             self.reader = ix.reader()
-            cache = store.generation_dir(generation) / SNAPSHOT_CACHE
-            columns = _read_cache(cache)
-            if columns is None:
-                columns = self._read_stored(self.reader, reports)
-                _write_cache(cache, columns)
-            (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years,
-             docnum_to_i) = columns
+            loaded = load_columns(store.generation_dir(generation) / COLUMNS_FILE)
+            columns = loaded if loaded is not None else read_columns(self.reader, reports)
+        texts, search, pids, numbers = columns.texts, columns.search, columns.paragraph_ids, columns.numbers
+        headings, sections, rids, cats = columns.headings, columns.sections, columns.report_ids, columns.categories
+        prov, pref, county, level = columns.provinces, columns.prefectures, columns.counties, columns.levels
+        years, docnum_to_i = columns.years, columns.docnum_to_row
         self.n = len(texts)
         self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
         self.headings = headings
@@ -298,36 +252,6 @@ class _Snapshot:
             self.report_docs.setdefault(rid, []).append(i)
         for docs in self.report_docs.values():
             docs.sort(key=lambda i: self.numbers[i])
-
-    @staticmethod
-    def _read_stored(reader, reports: dict) -> tuple:
-        """The columns, read from every document's stored fields (search text folded here)."""
-        cols: tuple[list, ...] = tuple([] for _ in range(13))
-        (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years) = cols
-        total = reader.doc_count_all()
-        docnum_to_i = [-1] * total
-        for docnum in range(total):
-            if reader.is_deleted(docnum):
-                continue
-            f = reader.stored_fields(docnum)
-            rec = reports.get(f[S.REPORT_ID])
-            trad = bool(rec and rec.get("traditional"))
-            docnum_to_i[docnum] = len(texts)
-            text = f[S.TEXT]
-            texts.append(text)
-            search.append(fold_for_search(text, traditional=trad))
-            pids.append(f[S.PARAGRAPH_ID])
-            numbers.append(f[S.NUMBER])
-            headings.append(bool(f.get(S.HEADING)))
-            sections.append(f.get(S.SECTION) or "")
-            rids.append(f[S.REPORT_ID])
-            cats.append(f.get(S.SECTION_CATEGORY) or "其他")
-            prov.append(f.get(S.PROVINCE) or "")
-            pref.append(f.get(S.PREFECTURE) or "")
-            county.append(f.get(S.COUNTY) or "")
-            level.append(f.get(S.LEVEL) or "unknown")
-            years.append(int(f.get(S.YEAR) or 0))
-        return cols + (docnum_to_i,)
 
     def close(self) -> None:
         if self.reader is not None:

@@ -53,13 +53,11 @@ def make_index(tmp_path):
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory):
     """data/sample indexed through the whole pipeline, once per test session."""
-    from index.assemble import parse_path
-    from index.writer import IndexStore
+    from index.build import build
 
     root = tmp_path_factory.mktemp("sample") / "index"
-    with IndexStore(root).update() as up:
-        for r in parse_path(SAMPLE):
-            up.add_report(r)
+    summary = build([SAMPLE], root, workers=1)
+    assert summary.failures == 0 and summary.reports > 0
     return root
 
 
