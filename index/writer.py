@@ -26,8 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
-import gc
-import io
 import json
 import logging
 import os
@@ -40,7 +38,7 @@ from whoosh import index as whoosh_index
 
 from . import schema as S
 from .columns import COLUMNS_FILE, dump_columns, read_columns
-from .postings import MemoryPostingPool, remember_lengths
+from .whoosh_internals import abandon_writer, add_document, close_leftover_files, copy_index, fast_writer, has_fast_pool
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
@@ -176,7 +174,7 @@ class IndexStore:
     """An index directory (see the module docstring).
 
     ``fast_pool=False`` writes through Whoosh's stock posting pool instead of
-    :mod:`index.postings` (tests compare the two).
+    :mod:`index.whoosh_internals` (tests compare the two).
     """
 
     def __init__(self, root: str | Path, *, fast_pool: bool = True):
@@ -318,7 +316,7 @@ class IndexUpdate:
                 src = root / current
                 self.store._open_whoosh(src).close()  # an index of the old layout stops here
                 self.gen_dir.mkdir()
-                shutil.copytree(src / WHOOSH, self.gen_dir / WHOOSH, ignore=shutil.ignore_patterns("*WRITELOCK*"))
+                copy_index(src / WHOOSH, self.gen_dir / WHOOSH)
                 self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
                 self._ix = whoosh_index.open_dir(str(self.gen_dir / WHOOSH))
             else:
@@ -327,12 +325,7 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir / WHOOSH), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
-            if self.store.fast_pool:
-                self._writer = self._ix.writer()
-                self._writer.pool = MemoryPostingPool()
-                remember_lengths(self._writer)
-            else:
-                self._writer = self._ix.writer()
+            self._writer = fast_writer(self._ix) if self.store.fast_pool else self._ix.writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
 
@@ -351,34 +344,11 @@ class IndexUpdate:
     def _abandon(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
-            try:
-                writer.cancel()
-            except Exception:  # a half-closed writer: close what it still holds, each part on its own
-                for closer in (writer.perdocwriter.close, writer.fieldwriter.close, writer.pool.cleanup,
-                               writer._tempstorage.destroy, writer.writelock.release):
-                    try:
-                        closer()
-                    except Exception:
-                        pass
-        self._close_leftover_files()
+            abandon_writer(writer)
+        if self.gen_dir is not None:
+            close_leftover_files(self.gen_dir)
         if self.gen_dir is not None and self.gen_dir.exists():
             shutil.rmtree(self.gen_dir, ignore_errors=True)
-
-    def _close_leftover_files(self) -> None:
-        """Close files in the abandoned generation that a commit failing half-way left open.
-
-        Whoosh's writer keeps temporary files (``*.ctmp``) in objects that
-        neither ``cancel()`` nor garbage collection closes in time.
-        """
-        if self.gen_dir is None:
-            return
-        prefix = str(self.gen_dir) + os.sep
-        for obj in gc.get_objects():
-            if isinstance(obj, io.FileIO) and not obj.closed and str(obj.name).startswith(prefix):
-                try:
-                    obj.close()
-                except OSError:
-                    pass
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:
@@ -491,7 +461,7 @@ class IndexUpdate:
     def _add_paragraphs(self, rid: str, report: Report, prepared: ReportPostings) -> None:
         region = report.region
         writer = self._writer
-        fast = isinstance(writer.pool, MemoryPostingPool)
+        fast = has_fast_pool(writer)
         for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
             fields = {
                 S.PARAGRAPH_ID: p.paragraph_id,
@@ -507,11 +477,7 @@ class IndexUpdate:
                 S.YEAR: report.year if report.year is not None else 0,
                 S.HEADING: p.is_heading,
             }
-            if fast:
-                # the analysed fields go straight into the pool, as Whoosh would put them
-                docnum = writer.docnum
-                writer.add_document(**fields)
-                writer.pool.add_terms(S.EXACT, docnum, exact)
-                writer.pool.add_many(S.WORDS, docnum, words)
+            if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
+                add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
             else:
                 writer.add_document(**fields, **{S.EXACT: p.search_text, S.WORDS: p.search_text})

@@ -33,7 +33,7 @@ from index import schema as S
 from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
 from index.analysis import bigrams, exact_term, is_exact_term, query_words
 from index.normalise import query_variants
-from index.postings import read_docnums, read_weighted
+from index.whoosh_internals import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from index import schema as S
 from index.analysis import bigrams, exact_term
-from index.postings import read_docnums
+from index.whoosh_internals import read_docnums
 from index.report import Region
 
 from .engine import Engine, NotFound

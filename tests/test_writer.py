@@ -171,7 +171,7 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
 
 
 def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
-    from index.postings import read_docnums
+    from index.whoosh_internals import read_docnums
 
     ix, _, _ = IndexStore(sample_index).open_generation()
     with ix.reader() as reader:
@@ -184,7 +184,7 @@ def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
 
 
 def test_weighted_posting_reads_equal_the_matcher_api(sample_index):
-    from index.postings import read_weighted
+    from index.whoosh_internals import read_weighted
 
     ix, _, _ = IndexStore(sample_index).open_generation()
     with ix.reader() as reader:
@@ -199,3 +199,22 @@ def test_weighted_posting_reads_equal_the_matcher_api(sample_index):
                 m.next()
             assert list(zip(ids.tolist(), weights.tolist())) == expected
         assert read_weighted(reader, "words", "不存在的词语")[0].size == 0
+
+
+def test_whoosh_is_the_version_its_internals_were_pinned_to():
+    """index.whoosh_internals reaches into Whoosh's private code: a new version must be checked first."""
+    from importlib.metadata import version
+
+    assert version("whoosh-reloaded") == "2.7.5"
+
+
+def test_nothing_outside_whoosh_internals_touches_whoosh_private_names():
+    import re
+
+    from tests.conftest import ROOT
+
+    private = re.compile(r"\._(data|next_block|read_data|byteids|tempstorage)\b|\.pool\b|per_document_reader|"
+                         r"from whoosh\.(codec|filedb|writing|matching|reading)")
+    offenders = [str(p.relative_to(ROOT)) for folder in ("index", "search", "web") for p in (ROOT / folder).glob("*.py")
+                 if p.name != "whoosh_internals.py" and private.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -1,34 +1,59 @@
-"""How postings are pooled, written and read: faster paths through Whoosh's writer and reader.
+"""Every use of Whoosh's private internals, in one place.
 
-A *posting* says "term T occurs in document D" (with a weight and, for the
-words field, a frequency). The exact field produces very many postings. Parts
-of Whoosh's segment writer handle that slowly:
+whoosh-reloaded is no longer maintained, so each touch below is ours to keep
+working. The dependency is pinned to ``whoosh-reloaded==2.7.5`` (setup.cfg) and
+each touch has a test in ``tests/test_writer.py`` that compares it with the
+public path or pins the behaviour it relies on; nothing else in the project
+imports Whoosh beyond its public API (``whoosh.index``, ``whoosh.fields``,
+``whoosh.formats``, ``whoosh.analysis``).
 
-* its posting pool pickles every posting into sorted runs on disk and merges
-  them back at commit — :class:`MemoryPostingPool` keeps them in memory,
-  grouped by field and term, and takes a document's postings in one call;
+The vocabulary: a *posting* says "term T occurs in document D" (with a weight
+and, for the words field, a frequency); a *pool* collects a writer's postings
+until commit; a *leaf matcher* reads one term's posting list, stored in blocks.
 
-At commit Whoosh also asks, for every posting, the length of the field in
-that document, reading a column file each time; :func:`remember_lengths`
-makes it read each field's lengths once.
+Touch points, why each is needed, and the test that pins it:
 
-Reading back, :func:`read_docnums` decodes a posting list block by block
-(numpy's cumsum over each block's delta-coded ids) instead of one Python call
-per posting through the matcher API.
-
-All of these reach into Whoosh internals, so the dependency is pinned to
-whoosh-reloaded 2.7.5, and ``tests/test_writer.py`` checks that an index
-written this way holds exactly the postings of one written the stock way.
+1. ``SegmentWriter.pool`` replaced by :class:`MemoryPostingPool` — Whoosh's own
+   pool pickles every posting into sorted runs on disk and merges them back at
+   commit, ~35 % of a build. Pinned by
+   ``test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes``.
+2. ``SegmentWriter.per_document_reader`` wrapped (:func:`remember_lengths`) —
+   at commit Whoosh asks the length of the field for every posting, reading a
+   column file each time. Same test.
+3. ``SegmentWriter.docnum`` and ``pool.add_terms`` (:func:`add_document`) — the
+   analysed fields' postings are computed in worker processes and go straight
+   into the pool, not through Whoosh's tokenizer machinery. Same test.
+4. ``W3LeafMatcher._data``, ``._read_data()``, ``._next_block()``,
+   ``._byteids`` (:func:`read_docnums`, :func:`read_weighted`) — a block of
+   postings decoded with numpy instead of one Python call per posting. Pinned by
+   ``test_block_wise_posting_reads_equal_the_matcher_api`` and
+   ``test_weighted_posting_reads_equal_the_matcher_api``.
+5. A half-closed writer's ``perdocwriter``, ``fieldwriter``, ``pool``,
+   ``_tempstorage`` and ``writelock`` (:func:`abandon_writer`) — ``cancel()``
+   raises on a writer whose commit failed half-way and leaves files open.
+   Pinned by the full-disk tests in ``tests/test_concurrency.py``.
+6. Open ``*.ctmp`` files found with ``gc.get_objects()``
+   (:func:`close_leftover_files`) — Whoosh keeps temporary files in objects that
+   neither ``cancel()`` nor garbage collection closes in time. Same tests.
+7. Whoosh's file naming: ``*WRITELOCK*`` (:func:`copy_index`) — a copied index
+   must not carry the lock file of the one it came from. Pinned by every
+   incremental-build test in ``tests/test_writer.py``.
 """
 from __future__ import annotations
 
+import gc
+import io
+import os
+import shutil
 from array import array
+from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 
-__all__ = ["MemoryPostingPool", "read_docnums", "read_weighted", "remember_lengths"]
+__all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
+           "abandon_writer", "close_leftover_files", "copy_index"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
@@ -189,3 +214,60 @@ def remember_lengths(writer) -> None:
         return _RememberedLengths(original())
 
     writer.per_document_reader = per_document_reader
+
+
+def fast_writer(ix):
+    """A writer of ``ix`` with the in-memory pool and remembered lengths (touch points 1 and 2)."""
+    writer = ix.writer()
+    writer.pool = MemoryPostingPool()
+    remember_lengths(writer)
+    return writer
+
+
+def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], list]]) -> None:
+    """Add one document's stored fields with its analysed fields' postings already computed.
+
+    ``postings`` maps a field name to ``(terms, weighted)``: terms with the
+    default weight, and ``(term, weight, value)`` triples (touch point 3). A
+    writer without the fast pool gets them the stock way by the caller.
+    """
+    docnum = writer.docnum
+    writer.add_document(**fields)
+    for fieldname, (terms, weighted) in postings.items():
+        if terms:
+            writer.pool.add_terms(fieldname, docnum, terms)
+        if weighted:
+            writer.pool.add_many(fieldname, docnum, weighted)
+
+
+def has_fast_pool(writer) -> bool:
+    return isinstance(writer.pool, MemoryPostingPool)
+
+
+def abandon_writer(writer) -> None:
+    """Cancel a writer, closing what a half-closed one still holds, each part on its own (touch point 5)."""
+    try:
+        writer.cancel()
+    except Exception:
+        for closer in (writer.perdocwriter.close, writer.fieldwriter.close, writer.pool.cleanup,
+                       writer._tempstorage.destroy, writer.writelock.release):
+            try:
+                closer()
+            except Exception:
+                pass
+
+
+def close_leftover_files(folder: Path) -> None:
+    """Close files under ``folder`` that a commit failing half-way left open (touch point 6)."""
+    prefix = str(folder) + os.sep
+    for obj in gc.get_objects():
+        if isinstance(obj, io.FileIO) and not obj.closed and str(obj.name).startswith(prefix):
+            try:
+                obj.close()
+            except OSError:
+                pass
+
+
+def copy_index(src: Path, dst: Path) -> None:
+    """Copy a Whoosh index folder without its lock file (touch point 7)."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*WRITELOCK*"))
