@@ -14,7 +14,8 @@ county and year through ``--meta``, until the size is reached) it measures:
   ``baogao serve`` after the HTTP queries);
 * queries, warm: single words, two-term AND, the named phrases and N random substrings (2-10 characters of
   indexed text), each answered by the linear scan (``q in text`` over the search texts in memory, plus facet
-  counters), ripgrep over the same texts written to files (when ``rg`` is installed), the stock stack (on the
+  counters), ripgrep over the same texts written to files (when ``rg`` is installed), DuckDB's ``contains()``
+  over a table of the same texts (2 threads, with the same facet counts and the first 10 ids), the stock stack (on the
   corpus as it is), baogao in-process (with facet counts and the top-10 snippets) and baogao over HTTP
   (``/api/search``). Every latency is also given as a ratio to the scan's p95 in the same run;
 * exactness: recall and precision of each system's paragraph sets against the scan.
@@ -49,7 +50,7 @@ WORDS = ["发展", "改革", "教育", "就业", "创新", "农业", "环境", "
 AND_PAIRS = [("发展", "改革"), ("营商环境", "优化"), ("乡村振兴", "脱贫"), ("科技", "创新"), ("就业", "收入"),
              ("教育", "医疗")]
 CLASSES = ("word", "and", "named", "random")
-SYSTEMS = ("scan", "rg", "stock", "baogao", "http")
+SYSTEMS = ("scan", "rg", "duckdb", "stock", "baogao", "http")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -147,6 +148,38 @@ class Scan:
         Counter(self.prov[i] for i in hits)
         Counter(self.years[i] for i in hits)
         return hits
+
+
+class DuckScan:
+    """DuckDB's ``contains()`` over a table of the same search texts: facet counts and the first ids, 2 threads."""
+
+    def __init__(self, scan: Scan, folder: Path):
+        import duckdb
+
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = folder / "paragraphs.jsonl"
+        with open(rows, "w", encoding="utf-8") as f:
+            for i, (t, p, y) in enumerate(zip(scan.texts, scan.prov, scan.years)):
+                f.write(json.dumps({"i": i, "text": t, "province": p, "year": y}, ensure_ascii=False) + "\n")
+        self.con = duckdb.connect()
+        self.con.execute("SET threads = 2")
+        self.con.execute("CREATE TABLE p AS SELECT * FROM read_json(?, format = 'newline_delimited', "
+                         "columns = {i: 'INTEGER', text: 'VARCHAR', province: 'VARCHAR', year: 'INTEGER'})",
+                         [str(rows)])
+        rows.unlink()
+
+    def run(self, terms: list[str]) -> None:
+        where = " AND ".join("contains(text, ?)" for _ in terms)
+        self.con.execute(f"SELECT province, year, count(*) FROM p WHERE {where} "
+                         "GROUP BY GROUPING SETS ((province), (year))", terms).fetchall()
+        self.con.execute(f"SELECT i FROM p WHERE {where} ORDER BY i LIMIT 10", terms).fetchall()
+
+    def hits(self, terms: list[str]) -> set[int]:
+        where = " AND ".join("contains(text, ?)" for _ in terms)
+        return {r[0] for r in self.con.execute(f"SELECT i FROM p WHERE {where}", terms).fetchall()}
+
+    def close(self) -> None:
+        self.con.close()
 
 
 def write_rg_files(snap, folder: Path) -> None:
@@ -293,6 +326,21 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
             rg_count(folder, q["terms"][0])
             times["rg"][q["kind"]].append((time.perf_counter() - a) * 1000)
         shutil.rmtree(folder, ignore_errors=True)
+
+    print(f"[{name}] DuckDB …", file=sys.stderr, flush=True)
+    duck = DuckScan(scan, workdir / f"{name}-duckdb")
+    exact["duckdb"] = [0, 0, 0]
+    for q, t in zip(queries, truth):
+        got = {snap.pids[i] for i in duck.hits(q["terms"])}
+        e = exact["duckdb"]
+        e[0] += len(got & t)
+        e[1] += len(t)
+        e[2] += len(got)
+        for _ in range(args.repeat):
+            a = time.perf_counter()
+            duck.run(q["terms"])
+            times["duckdb"][q["kind"]].append((time.perf_counter() - a) * 1000)
+    duck.close()
 
     if stock:
         print(f"[{name}] stock stack: index and queries …", file=sys.stderr, flush=True)
