@@ -123,7 +123,15 @@ _VALUE = re.compile(
     _NUMBER + r"\s*(多|余)?\s*(?:%|个百分点)?\s*(?:[-~～—–至到]\s*" + _NUMBER + r")?\s*" + _UNITS
     + r"\s*(左右|以上|以内|以下|上下|之间|内)?"
 )
-_DOWN = re.compile(r"下降|降低|减少|回落")
+_DOWN = re.compile(r"(?:下降|降低|减少|回落)(?!到|至)")
+# a period of years named in a paragraph: the figures after it are the period's (五年来, “十一五”期间, 这五年)
+# until a single year is named again (去年, 全年, 2022年). Levels reached (生产总值达到82.7万亿元) are the
+# last year's all the same; only the indicators that add up over the years are the period's there.
+_PERIOD_SUMS = frozenset({"城镇新增就业"})
+_NOT_ACHIEVED = re.compile(r"没有实现|未能?实现|没有完成|未能?完成")
+_PERIOD = re.compile(r"五年来|过去五年|五年间|五年中|[十一二三四五]{2,3}五[”\"]?时期|[十一二三四五]{2,3}五[”\"]?期间|这五年")
+# a heading that names a period of years: the goals under it are the period's (“十三五”时期主要目标任务, 今后五年)
+_PERIOD_HEADING = re.compile(_PERIOD.pattern + r"|今后五年|未来五年")
 # a verb of change right before an amount: the amount is a change, not a level (see the module docstring)
 _CHANGE_BEFORE = re.compile(r"(?:增加|减少|提高|下降|降低|上升|回落|增长|多|少)了?\s*$")
 _SYNC = re.compile(r"(?:增长|增速|增幅)?(?:要|保持|实现)?(?:与|和|同)(?:经济增长|经济发展|经济增速|gdp增长|地区生产总值增长|经济)(?:基本)?(?:保持)?同步|(?:基本)?同步增长")
@@ -269,7 +277,7 @@ def _figures(text: str) -> list[_Figure]:
         else:
             pairs = [(name, f) for f in figs]
         clause_start = _clause_start(text, mentions[k - len(group)].start())
-        if re.search(r"年均|累计|累积|五年|期间", text[clause_start : m.start()]):
+        if re.search(r"年均|每年|累计|累积|五年|期间", text[clause_start : m.start()]):
             continue  # a five-year figure, not a year's
         for n, (value, high, unit, qual, end) in pairs:
             out.append(_Figure(n, value, high, unit, qual, clause_start, end))
@@ -305,7 +313,7 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
     while pos < stop:
         bridge = _BRIDGE.match(text, pos, stop)
         gap = text[pos : bridge.end()]
-        if re.search("年均|累计|累积", gap):
+        if re.search("年均|每年|累计|累积", gap):
             return out
         if not out:
             sync = _SYNC.match(text, pos, clause_stop)
@@ -371,9 +379,23 @@ def _kind(sentence: str, category: str, qualifier: str, before: str = "") -> str
     return "result"
 
 
+def _in_period(before: str, year: int) -> bool:
+    """Whether the last time span named before a figure is a period of years rather than last year."""
+    period = [m.end() for m in _PERIOD.finditer(before)]
+    if not period:
+        return False
+    single = [m.end() for m in re.finditer(rf"去年|全年|上年|今年|一年来|过去一年|(?<!\d)(?:{year - 1}|{year})年(?!以来)", before)]
+    return not single or period[-1] > single[-1]
+
+
 def extract_paragraph(text: str, *, traditional: bool = False, category: str = "其他",
-                      year: int | None = None) -> list[tuple[_Figure, str, str]]:
-    """(figure, kind, excerpt) for every figure in one paragraph's display text."""
+                      year: int | None = None, section: str = "") -> list[tuple[_Figure, str, str]]:
+    """(figure, kind, excerpt) for every figure in one paragraph's display text.
+
+    ``section`` is the paragraph's heading path: a goal under a heading that names a period of years
+    (“十三五”时期主要目标任务, 今后五年) is the period's, not the year's target, and is left out.
+    """
+    period_section = bool(section) and bool(_PERIOD_HEADING.search(fold_with_offsets(section)[0]))
     folded, where = fold_with_offsets(text, traditional=traditional)
     out = []
     for f in _figures(folded):
@@ -382,6 +404,10 @@ def extract_paragraph(text: str, *, traditional: bool = False, category: str = "
             s -= 1
         e = _CLAUSE_END.search(folded, f.end)
         sentence = folded[s : e.start() if e else len(folded)]
+        if _NOT_ACHIEVED.search(folded[s : f.end]):
+            continue  # 没有实现年初确定的能耗降低4%左右的目标: the target restated, not a result
+        if year and f.indicator in _PERIOD_SUMS and _in_period(folded[: f.start], year):
+            continue  # 五年来，……城镇新增就业6600万人以上: the period's sum, not the year's
         if year:
             if any(int(y) > year for y in re.findall(r"到(20\d\d)年", sentence)):
                 continue  # a goal for a later year (到2025年), not this year's
@@ -393,6 +419,8 @@ def extract_paragraph(text: str, *, traditional: bool = False, category: str = "
                 kind = _kind(sentence, category, f.qualifier, folded[: f.start])
         else:
             kind = _kind(sentence, category, f.qualifier, folded[: f.start])
+        if kind == "target" and period_section:
+            continue
         a = where[f.start] if f.start < len(where) else len(text)
         b = where[f.end - 1] + 1 if 0 < f.end <= len(where) else len(text)
         out.append((f, kind, text[a:b].strip(" ,，;；")))
@@ -413,7 +441,8 @@ def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
         if p.get("is_heading"):
             continue
         category = p.get("section_category") or "其他"
-        for f, kind, excerpt in extract_paragraph(p["text"], traditional=traditional, category=category, year=year):
+        for f, kind, excerpt in extract_paragraph(p["text"], traditional=traditional, category=category, year=year,
+                                                  section=p.get("section") or ""):
             key = (f.indicator, f.value, f.value_high, f.unit, f.qualifier, kind)
             if key in seen:
                 continue
