@@ -43,12 +43,13 @@ DEFAULT_INDEX = ROOT / "var" / "bench" / "corpus-index"
 SETS = ("tuning", "holdout")
 
 
-def _ensure_index(index_dir: Path) -> None:
+def ensure_corpus_index(index_dir: Path, corpus: Path = CORPUS) -> None:
+    """Build ``index_dir`` from ``corpus`` (its manifest as ``--meta``) unless it is already there."""
     if (index_dir / "CURRENT").exists():
         return
-    print(f"building {index_dir} from {CORPUS} …", file=sys.stderr)
+    print(f"building {index_dir} from {corpus} …", file=sys.stderr)
     subprocess.run([sys.executable, str(ROOT / "baogao.py"), "index", "--index", str(index_dir),
-                    "--meta", str(CORPUS / "manifest.csv"), str(CORPUS)], check=True)
+                    "--meta", str(corpus / "manifest.csv"), str(corpus)], check=True)
 
 
 def _figures(truth: set[tuple], got: set[tuple]) -> dict:
@@ -89,7 +90,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--set", choices=SETS, default=None, help="only the reports of this set")
     ap.add_argument("index_dir", nargs="?", type=Path, default=DEFAULT_INDEX)
     args = ap.parse_args(argv)
-    _ensure_index(args.index_dir)
+    ensure_corpus_index(args.index_dir)
     with TRUTH.open(encoding="utf-8") as fh:
         labelled = list(csv.DictReader(fh))
     set_of = {r["report_id"]: r["set"] for r in labelled}
