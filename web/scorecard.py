@@ -100,17 +100,19 @@ def scorecard_chart_svg(lines: list[ScoreLine], *, title: str, width: int = 640)
     data = [s for s in judged if s.gap_unit == unit][:MAX_CHART_LINES]
     left_out = len(judged) - len(data)
     same_year = len({s.year for s in data}) == 1
+    same_indicator = len({s.indicator for s in data}) == 1
     axis_unit = "%" if unit == "个百分点" else unit
 
     def label(s: ScoreLine) -> str:
-        return s.region.name if same_year else f"{s.region.name} {s.year}"
+        parts = [s.region.name] + ([] if same_year else [str(s.year)]) + ([] if same_indicator else [s.indicator])
+        return " ".join(parts)
 
     def result_value(s: ScoreLine) -> float:
         return s.target.value + s.gap if not s.ceiling else s.target.value - s.gap
 
     pairs = [(s, s.target.value, result_value(s)) for s in data]
     top = max(max(abs(t), abs(r)) for _, t, r in pairs) or 1.0
-    bar_h, inner, gap, label_w, head, right = 12, 2, 10, 150, 26, 110
+    bar_h, inner, gap, label_w, head, right = 12, 2, 10, 190, 26, 110
     row_h = 2 * bar_h + inner + gap
     height = head + len(pairs) * row_h + 4
     plot_w = width - label_w - right
@@ -128,7 +130,7 @@ def scorecard_chart_svg(lines: list[ScoreLine], *, title: str, width: int = 640)
     for k, (s, t, r) in enumerate(pairs):
         y = head + k * row_h
         out.append(f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="12" fill="#222">'
-                   f'{escape(label(s)[:14])}</text>')
+                   f'{escape(label(s)[:16])}</text>')
         for j, (value, fill, text) in enumerate((
                 (t, "#9e9e9e", f"目标 {s.target.display}"),
                 (r, _VERDICT_COLOURS[s.verdict], f"结果 {s.result.display}（{s.verdict_label}）"))):
