@@ -57,6 +57,7 @@ __all__ = [
     "ScoreLine",
     "Scorecard",
     "scorecard",
+    "level_label",
 ]
 
 log = logging.getLogger(__name__)
@@ -272,8 +273,8 @@ def _lines(rows: list[TargetRow]) -> list[ScoreLine]:
     results: dict[tuple, dict[str, list[TargetRow]]] = defaultdict(lambda: defaultdict(list))
     reports: dict[tuple, str] = {}
     for r in rows:
-        if r.year is None:
-            continue
+        if r.year is None or r.region.level == "unknown":
+            continue  # two reports of unknown places are not one region's
         key = (_region_key(r.region), r.year)
         reports.setdefault(key, r.report_id)
         (targets if r.kind == "target" else results)[key][r.indicator].append(r)

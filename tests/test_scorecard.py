@@ -269,3 +269,16 @@ def test_cli_prints_the_scorecard_as_json(card_index, capsys):
     assert body["lines"][0]["explanation"] == "未完成（差2.5个百分点；左右按0.5个百分点计）"
     assert baogao.main(["scorecard", "--index", str(card_index), "--level", "镇"]) == 2
     assert "无法识别" in capsys.readouterr().err
+
+
+def test_reports_of_unknown_places_are_never_paired(make_index):
+    from search.engine import Engine
+    from search.scorecard import scorecard
+
+    unknown = dict(level="unknown", province=None, prefecture=None, county=None, code=None)
+    root = make_index([_report(unknown, 2023, ZMD_2023), _report(unknown, 2024, ZMD_2024)])
+    engine = Engine(root)
+    try:
+        assert scorecard(engine).lines == []
+    finally:
+        engine.close()

@@ -165,8 +165,7 @@ def _line_view(s: ScoreLine) -> dict:
         "result_permalink": _permalink(r.paragraph_id) if r else "",
         "verdict": s.verdict,
         "verdict_label": s.verdict_label,
-        "detail": s.explanation.split("：", 1)[1] if s.verdict not in ("met", "missed") else
-        "；".join(x for x in (s.gap_text, s.reason) if x),
+        "detail": "；".join(x for x in (s.gap_text, s.reason) if x),
     }
 
 
