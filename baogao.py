@@ -7,6 +7,7 @@
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
     baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
     baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
+    baogao scorecard [--index DIR] [--indicator I] [--year Y] [--province P] [--prefecture P] [--level L] [--json]
 
 Messages for people are Chinese and go to stderr; data goes to stdout.
 """
@@ -237,6 +238,28 @@ def cmd_targets(args) -> int:
     return 0
 
 
+def cmd_scorecard(args) -> int:
+    from search.scorecard import ScorecardError, scorecard
+
+    engine = _engine(args)
+    try:
+        card = scorecard(engine, indicator=args.indicator, year=args.year, province=args.province,
+                         prefecture=args.prefecture, level=args.level)
+    except ScorecardError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
+        json.dump(card.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for s in card.lines:
+        result = s.result.display if s.result else "—"
+        print(f"{s.region.display}\t{s.year}\t{s.indicator}\t目标 {s.target.display}\t结果 {result}\t{s.explanation}"
+              f"\t/p/{s.target.paragraph_id}" + (f" /p/{s.result.paragraph_id}" if s.result else ""))
+    print(card.summary, file=sys.stderr)
+    return 0
+
+
 # -- serve -----------------------------------------------------------------------------
 
 
@@ -308,6 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", choices=["target", "result"], help="target 年度目标，result 上年完成")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_targets)
+
+    sp = sub.add_parser("scorecard", help="目标完成情况：当年报告的目标对照次年报告回顾的结果")
+    add_index_opt(sp)
+    sp.add_argument("--indicator", help="指标，如 地区生产总值、经济增长、GDP")
+    sp.add_argument("--year", type=int, help="目标所属年份（即定目标的报告年份）")
+    sp.add_argument("--province", help="省份，如 河南 或 河南省；全国 指国务院报告")
+    sp.add_argument("--prefecture", help="地市，如 驻马店市")
+    sp.add_argument("--level", help="级别：national/province/prefecture/county 或 全国/省级/地级/县级")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_scorecard)
 
     sp = sub.add_parser("serve", help="启动网页界面（waitress）")
     add_index_opt(sp)

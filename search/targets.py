@@ -12,6 +12,12 @@ Vocabulary:
   左右, 以上, 以内, 以下, or 同步 (``居民人均可支配收入增长与经济增长同步`` has no
   value, only the qualifier). Five-year averages (年均) are not a year's figure
   and are left out.
+* a **change** is a figure that says by how much something moved, not where it
+  stands: an amount after 增加/减少/提高/下降/增长 (``粮食总产量增加109亿公斤``,
+  ``比上年增加930亿元``) or any ``个百分点``. A change is not a level, so it is
+  left out (``粮食总产量增加109亿公斤，达到4024亿公斤`` gives 4024亿公斤 only);
+  a percentage after those verbs stays: it is the indicator's growth rate
+  (``增长7%``, ``下降3.1%`` is ``-3.1%``).
 * the **kind** of a row says what the figure is: ``target`` — the goal set for
   the report's year (主要预期目标, 力争, 今年, the 目标与要求 section), or
   ``result`` — what was achieved in the year before (比上年, 完成, the
@@ -61,26 +67,30 @@ INDICATORS: dict[str, tuple[str, ...]] = {
         "每万元地区生产总值能耗", "每万元生产总值能耗", "万元地区生产总值能耗", "万元生产总值能耗",
         "万元gdp能耗", "单位地区生产总值能源消耗", "单位国内生产总值能源消耗", "能耗强度",
     ),
-    "地区生产总值": ("地区生产总值", "国内生产总值", "生产总值", "gdp"),
+    "地区生产总值": ("地区生产总值", "国内生产总值", "生产总值", "gdp", "经济增长"),
     "一般公共预算收入": (
         "地方一般公共预算收入", "一般公共预算收入", "一般公共财政预算收入", "地方公共财政预算收入", "公共财政预算收入",
-        "地方一般预算收入", "财政一般预算收入", "一般预算收入",
+        "地方财政一般预算收入", "地方一般预算收入", "财政一般预算收入", "一般预算收入",
     ),
-    "固定资产投资": ("全社会固定资产投资", "城镇固定资产投资", "固定资产投资"),
+    "固定资产投资": ("全社会固定资产投资额", "全社会固定资产投资", "城镇固定资产投资", "固定资产投资额", "固定资产投资"),
     "规模以上工业增加值": ("规模以上工业增加值", "规上工业增加值", "规模工业增加值", "限上工业增加值"),
     "社会消费品零售总额": ("社会消费品零售总额", "社会消费品零售额"),
     "城镇居民人均可支配收入": ("城镇常住居民人均可支配收入", "城镇居民人均可支配收入"),
-    "农村居民人均可支配收入": ("农村常住居民人均可支配收入", "农村居民人均可支配收入"),
+    "农村居民人均可支配收入": (
+        "农村牧区常住居民人均可支配收入", "农村常住居民人均可支配收入", "农村牧区居民人均可支配收入",
+        "农村居民人均可支配收入",
+    ),
     "农民人均纯收入": ("农村居民人均纯收入", "农民人均纯收入"),
     "居民人均可支配收入": (
-        "城乡居民人均可支配收入", "全体居民人均可支配收入", "居民人均可支配收入", "城乡居民收入", "居民收入",
+        "城乡居民人均可支配收入", "全体居民人均可支配收入", "居民人均可支配收入", "居民可支配收入", "城乡居民收入",
+        "居民收入",
     ),
     "城镇调查失业率": ("城镇调查失业率",),
     "城镇登记失业率": ("城镇登记失业率",),
-    "城镇新增就业": ("城镇新增就业人数", "城镇新增就业", "新增就业人数"),
+    "城镇新增就业": ("城镇新增就业人数", "城镇新增就业", "新增城镇就业人员", "新增城镇就业", "新增就业人数"),
     "居民消费价格": ("居民消费价格指数", "居民消费价格总水平", "居民消费价格", "cpi"),
     "外贸进出口": ("货物贸易进出口总额", "进出口贸易总额", "货物贸易进出口", "外贸进出口总额", "外贸进出口总值", "外贸进出口", "对外贸易进出口", "进出口总额", "进出口总值", "进出口"),
-    "实际利用外资": ("实际利用外资", "实际使用外资"),
+    "实际利用外资": ("实际利用外商直接投资", "实际使用外商直接投资", "实际利用外资", "实际使用外资"),
     "粮食产量": ("粮食总产量", "粮食产量", "粮食总产"),
 }
 
@@ -95,29 +105,40 @@ _MENTION = re.compile("|".join(re.escape(s) for s in sorted(_SURFACE, key=len, r
 # region (工业固定资产投资, 民间固定资产投资, 人均地区生产总值 are other measures).
 _OPEN_BEFORE = re.compile(
     r"(?:^|[,;:。!?、(\"'\s]|和|及|与|是|为|全市|全县|全区|全省|全州|全盟|全旗|全国|我市|我县|我区|我省|本市|本县|本区"
-    r"|确保|力争|实现|完成|预计|推动|促进|全年|今年|明年|去年|上年|其中|年|的|市|县|区|省|州|旗|盟|主要指标|主要预期目标)$"
+    r"|确保|力争|实现|完成|预计|推动|促进|全年|今年|明年|去年|上年|其中|年|的|市|县|区|省|州|旗|盟|本级|年末|带动|主要指标|主要预期目标)$"
 )
-_NARROW_BEFORE = re.compile(r"(?:开发区|园区|集聚区|新区|城区|功能区|高新区|示范区|工业区|产业区|人均|民间|工业|农业|服务业)$")
+_NARROW_BEFORE = re.compile(r"(?:县区|县市区|个县|个区|乡镇|开发区|园区|集聚区|新区|城区|功能区|高新区|示范区|工业区|产业区|人均|民间|工业|农业|服务业)$")
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_UNITS = r"(%|个百分点|万亿元|亿元|万元|元|亿美元|万美元|万亿斤|亿斤|万斤|亿公斤|亿吨|万吨|吨|万人|人)"
+_UNITS = r"(%|个百分点|万亿元|亿元|万元|元|万亿美元|亿美元|万美元|万亿斤|亿斤|万斤|亿公斤|亿吨|万吨|吨|万人|人)"
 # verbs and fillers allowed between a mention (or a previous figure) and a value
 _BRIDGE = re.compile(
     r"(?:比上年|同比|较上年|预计|力争|确保|分别|均|全年|要|年均|"
-    r"实际|名义|可比价|按可比价格计算|"
+    r"实际|名义|可比价|按可比价格计算|按可比口径|可比口径|"
     r"增长|增速|增幅|增加|提高|上升|上涨|涨幅|下降|降低|减少|回落|"
     r"控制在|控制到|控制|保持在|稳定在|达到|达|突破|超过|超|平均|完成|实现|总额|总量|为|在|了|的|到|约|至|"
     r"不低于|不少于|不超过|低于|高于|快于|以上|左右|以内|\s)*"
 )
 _VALUE = re.compile(
-    _NUMBER + r"\s*(?:%|个百分点)?\s*(?:[-~～—–至到]\s*" + _NUMBER + r")?\s*" + _UNITS
+    _NUMBER + r"\s*(多|余)?\s*(?:%|个百分点)?\s*(?:[-~～—–至到]\s*" + _NUMBER + r")?\s*" + _UNITS
     + r"\s*(左右|以上|以内|以下|上下|之间|内)?"
 )
-_DOWN = re.compile(r"下降|降低|减少|回落")
-_SYNC = re.compile(r"(?:增长|增速|增幅)?(?:要|保持|实现)?(?:与|和|同)(?:经济增长|经济发展|经济增速|gdp增长|地区生产总值增长)(?:基本)?(?:保持)?同步|(?:基本)?同步增长")
+_DOWN = re.compile(r"(?:下降|降低|减少|回落)(?!到|至)")
+# a period of years named in a paragraph: the figures after it are the period's (五年来, “十一五”期间, 这五年)
+# until a single year is named again (去年, 全年, 2022年). Levels reached (生产总值达到82.7万亿元) are the
+# last year's all the same; only the indicators that add up over the years are the period's there.
+_PERIOD_SUMS = frozenset({"城镇新增就业"})
+_NOT_ACHIEVED = re.compile(r"没有实现|未能?实现|没有完成|未能?完成")
+_PERIOD = re.compile(r"五年来|过去五年|五年间|五年中|[十一二三四五]{2,3}五[”\"]?时期|[十一二三四五]{2,3}五[”\"]?期间|这五年")
+# a heading that names a period of years: the goals under it are the period's (“十三五”时期主要目标任务, 今后五年)
+_PERIOD_HEADING = re.compile(_PERIOD.pattern + r"|今后五年|未来五年")
+# a verb of change right before an amount: the amount is a change, not a level (see the module docstring)
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|提高|下降|降低|上升|回落|增长|多|少)了?\s*$")
+_SYNC = re.compile(r"(?:增长|增速|增幅)?(?:要|保持|实现)?(?:与|和|同)(?:经济增长|经济发展|经济增速|gdp增长|地区生产总值增长|经济)(?:基本)?(?:保持)?同步|(?:基本)?同步增长")
+_IN_STEP_AFTER = re.compile(r"(?:基本)?(?:保持)?同步")
 _BEFORE_QUAL = ((re.compile(r"不低于|不少于|超过|突破|超"), "以上"), (re.compile(r"不超过|低于"), "以内"))
 _CLAUSE_END = re.compile(r"[;。!?]")
-_CONTINUE = re.compile(r"[,、]\s*(?:比上年|同比|较上年)?(?:增长|下降|提高|降低|增速|增幅|达到)")
+_CONTINUE = re.compile(r"[,、]?\s*(?:比上年|同比|较上年|按可比口径)?(?:增长|下降|提高|降低|增速|增幅|达到)")
 
 # kind cues, looked for in the sentence that holds the figure
 _RESULT_OVER_TARGET = re.compile(
@@ -221,7 +242,9 @@ class _Figure:
 def _figures(text: str) -> list[_Figure]:
     """Every figure in a folded paragraph, in reading order."""
     out: list[_Figure] = []
-    mentions = [m for m in _MENTION.finditer(text)]
+    # 经济增长 names GDP only where a figure may follow: not in 居民收入和经济增长同步
+    mentions = [m for m in _MENTION.finditer(text)
+                if not (m.group() == "经济增长" and _IN_STEP_AFTER.match(text, m.end()))]
     consumed = 0
     for k, m in enumerate(mentions):
         if m.start() < consumed:
@@ -254,7 +277,7 @@ def _figures(text: str) -> list[_Figure]:
         else:
             pairs = [(name, f) for f in figs]
         clause_start = _clause_start(text, mentions[k - len(group)].start())
-        if re.search(r"年均|累计|累积|五年来|过去五年|期间", text[clause_start : m.start()]):
+        if re.search(r"年均|每年|累计|累积|五年|期间", text[clause_start : m.start()]):
             continue  # a five-year figure, not a year's
         for n, (value, high, unit, qual, end) in pairs:
             out.append(_Figure(n, value, high, unit, qual, clause_start, end))
@@ -290,7 +313,7 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
     while pos < stop:
         bridge = _BRIDGE.match(text, pos, stop)
         gap = text[pos : bridge.end()]
-        if re.search("年均|累计|累积", gap):
+        if re.search("年均|每年|累计|累积", gap):
             return out
         if not out:
             sync = _SYNC.match(text, pos, clause_stop)
@@ -299,8 +322,18 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
         v = _VALUE.match(text, bridge.end(), stop)
         if v is None:
             break
-        value, high, unit, qual = float(v.group(1)), v.group(2), v.group(3), v.group(4) or ""
+        value, high, unit, qual = float(v.group(1)), v.group(3), v.group(4), v.group(5) or ""
+        if v.group(2) and not qual:
+            qual = "以上"  # 1300多亿美元
         if unit == "个百分点" and high is None and not gap:
+            break
+        if unit == "个百分点" or (unit != "%" and _CHANGE_BEFORE.search(gap)):
+            # a change (增加109亿公斤, 提高1.5个百分点): not a level, left out; read on (，达到4024亿公斤)
+            pos = v.end()
+            cont = _CONTINUE.match(text, pos, stop)
+            if cont:
+                pos += 1 if text[pos] in ",、" else 0
+                continue
             break
         sign = -1.0 if _DOWN.search(gap) else 1.0
         qual = {"上下": "左右", "内": "以内", "之间": ""}.get(qual, qual)
@@ -318,7 +351,7 @@ def _read_values(text: str, pos: int, stop: int, clause_stop: int, wanted: int) 
             continue
         cont = _CONTINUE.match(text, pos, stop)
         if cont:
-            pos += 1
+            pos += 1 if text[pos] in ",、" else 0
             continue
         break
     return out
@@ -346,9 +379,23 @@ def _kind(sentence: str, category: str, qualifier: str, before: str = "") -> str
     return "result"
 
 
+def _in_period(before: str, year: int) -> bool:
+    """Whether the last time span named before a figure is a period of years rather than last year."""
+    period = [m.end() for m in _PERIOD.finditer(before)]
+    if not period:
+        return False
+    single = [m.end() for m in re.finditer(rf"去年|全年|上年|今年|一年来|过去一年|(?<!\d)(?:{year - 1}|{year})年(?!以来)", before)]
+    return not single or period[-1] > single[-1]
+
+
 def extract_paragraph(text: str, *, traditional: bool = False, category: str = "其他",
-                      year: int | None = None) -> list[tuple[_Figure, str, str]]:
-    """(figure, kind, excerpt) for every figure in one paragraph's display text."""
+                      year: int | None = None, section: str = "") -> list[tuple[_Figure, str, str]]:
+    """(figure, kind, excerpt) for every figure in one paragraph's display text.
+
+    ``section`` is the paragraph's heading path: a goal under a heading that names a period of years
+    (“十三五”时期主要目标任务, 今后五年) is the period's, not the year's target, and is left out.
+    """
+    period_section = bool(section) and bool(_PERIOD_HEADING.search(fold_with_offsets(section)[0]))
     folded, where = fold_with_offsets(text, traditional=traditional)
     out = []
     for f in _figures(folded):
@@ -357,6 +404,10 @@ def extract_paragraph(text: str, *, traditional: bool = False, category: str = "
             s -= 1
         e = _CLAUSE_END.search(folded, f.end)
         sentence = folded[s : e.start() if e else len(folded)]
+        if _NOT_ACHIEVED.search(folded[s : f.end]):
+            continue  # 没有实现年初确定的能耗降低4%左右的目标: the target restated, not a result
+        if year and f.indicator in _PERIOD_SUMS and _in_period(folded[: f.start], year):
+            continue  # 五年来，……城镇新增就业6600万人以上: the period's sum, not the year's
         if year:
             if any(int(y) > year for y in re.findall(r"到(20\d\d)年", sentence)):
                 continue  # a goal for a later year (到2025年), not this year's
@@ -368,6 +419,8 @@ def extract_paragraph(text: str, *, traditional: bool = False, category: str = "
                 kind = _kind(sentence, category, f.qualifier, folded[: f.start])
         else:
             kind = _kind(sentence, category, f.qualifier, folded[: f.start])
+        if kind == "target" and period_section:
+            continue
         a = where[f.start] if f.start < len(where) else len(text)
         b = where[f.end - 1] + 1 if 0 < f.end <= len(where) else len(text)
         out.append((f, kind, text[a:b].strip(" ,，;；")))
@@ -388,7 +441,8 @@ def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
         if p.get("is_heading"):
             continue
         category = p.get("section_category") or "其他"
-        for f, kind, excerpt in extract_paragraph(p["text"], traditional=traditional, category=category, year=year):
+        for f, kind, excerpt in extract_paragraph(p["text"], traditional=traditional, category=category, year=year,
+                                                  section=p.get("section") or ""):
             key = (f.indicator, f.value, f.value_high, f.unit, f.qualifier, kind)
             if key in seen:
                 continue

@@ -176,3 +176,59 @@ def test_cli_rejects_an_unknown_indicator(sample_index, capsys):
 
     assert baogao.main(["targets", "--index", str(sample_index), "--indicator", "营商环境"]) == 2
     assert "无法识别" in capsys.readouterr().err
+
+
+# -- changes are not levels; forms first met in the holdout reports ----------------------------
+
+
+def test_an_increase_is_not_read_as_the_level_it_led_to():
+    # national report of 1988 (national-txt/1988政府工作报告_李鹏.txt), the review of 1987
+    text = ("这里还要着重指出的是，在刚刚过去的１９８７年，我国国民经济的发展继续保持了良好势头。"
+            "农村社会总产值增长１２．７％，粮食总产量增加１０９亿公斤，达到４０２４亿公斤。")
+    assert _figures(text, category="工作回顾", year=1988) == [("粮食产量", 4024.0, "亿公斤", "", "result")]
+
+
+@pytest.mark.parametrize("text", [
+    "城镇登记失业率比上年下降0.2个百分点。",
+    "地方财政一般预算收入比上年增加12.5亿元。",
+    "城镇新增就业预期目标比去年多100万人。",
+])
+def test_changes_in_points_or_amounts_are_left_out(text):
+    assert _figures(text) == []
+
+
+def test_a_fall_in_percent_is_still_a_negative_rate():
+    # 2025 Henan review: 能耗强度降低5.1%
+    assert _figures("新增零碳工厂11家，能耗强度降低5.1%。", category="工作回顾") == [
+        ("单位GDP能耗", -5.1, "%", "", "result")]
+
+
+def test_economic_growth_names_gdp_but_not_in_step_with_it():
+    # 驻马店 2023 report, 主要预期目标
+    text = ("主要预期目标是：经济增长7%左右，常住人口城镇化率提高1.5个百分点左右，规上工业增加值增长7.5%左右，"
+            "居民收入增长与经济增长基本同步，居民消费价格涨幅控制在3%左右。")
+    assert _figures(text, category="目标与要求", year=2023) == [
+        ("地区生产总值", 7.0, "%", "左右", "target"),
+        ("规模以上工业增加值", 7.5, "%", "左右", "target"),
+        ("居民人均可支配收入", None, "", "同步", "target"),
+        ("居民消费价格", 3.0, "%", "左右", "target"),
+    ]
+    assert _figures("今年国内生产总值增长6.5%左右；居民收入和经济增长基本同步。", year=2017) == [
+        ("地区生产总值", 6.5, "%", "左右", "target"),
+        ("居民人均可支配收入", None, "", "同步", "target"),
+    ]
+
+
+def test_forms_met_in_the_holdout_reports():
+    # 2017 national: 实际使用外资1300多亿美元; 2025 Henan: a level then its growth without a comma;
+    # 2017 海拉尔: 农村牧区 income, 按可比口径
+    assert _figures("实际使用外资1300多亿美元，继续位居发展中国家首位。", category="工作回顾") == [
+        ("实际利用外资", 1300.0, "亿美元", "以上", "result")]
+    assert _figures("全年社会消费品零售总额2.76万亿元增长6.1%。", category="工作回顾") == [
+        ("社会消费品零售总额", 2.76, "万亿元", "", "result"), ("社会消费品零售总额", 6.1, "%", "", "result")]
+    assert _figures("一般公共财政预算收入完成17亿元,按可比口径增长13%;农村牧区常住居民人均可支配收入完成23830元,"
+                    "同比增长7.1%。", category="工作回顾") == [
+        ("一般公共预算收入", 17.0, "亿元", "", "result"), ("一般公共预算收入", 13.0, "%", "", "result"),
+        ("农村居民人均可支配收入", 23830.0, "元", "", "result"), ("农村居民人均可支配收入", 7.1, "%", "", "result")]
+    # a figure of some counties of the region is not the region's
+    assert _figures("7个县区一般公共预算收入超15亿元。", category="工作回顾") == []

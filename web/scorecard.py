@@ -1,0 +1,240 @@
+"""The scorecard page: who met last year's targets, as a table, a chart and exports.
+
+Vocabulary (lines, verdicts, gaps and bounds are :mod:`search.scorecard`'s):
+
+* the **filters** are URL parameters shared by every route here: ``indicator``
+  (any form of a name: ``GDP``, ``经济增长``), ``year`` (the year the target was
+  set for), ``province`` (河南 or 河南省; ``全国`` for the national reports),
+  ``prefecture`` and ``level`` (national/province/prefecture/county or
+  全国/省级/地级/县级). A bad value is a :class:`web.params.BadParameter` (400 in
+  Chinese). ``/scorecard`` opened with no parameter at all shows GDP
+  (``indicator=地区生产总值``); an explicit empty value means "all".
+* the **chart** is server-rendered SVG (no script), drawn like the other charts
+  (:mod:`web.chart`, :func:`web.targets.comparison_chart_svg`): per line, a
+  target bar and a result bar under it (green met, red missed), for the lines
+  that could be judged, in the unit most of them share.
+* **exports**: ``/scorecard.csv`` (UTF-8 with BOM for Excel) and
+  ``/api/scorecard`` (JSON); both sides of every line carry the permalink of
+  their paragraph.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter
+from html import escape
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from search.scorecard import VERDICT_LABELS, VERDICTS, Scorecard, ScorecardError, ScoreLine, level_label, scorecard
+from search.targets import INDICATORS
+
+from . import get_engine
+from .params import BadParameter
+
+__all__ = ["bp", "SCORECARD_CSV_COLUMNS", "scorecard_filters", "scorecard_chart_svg"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("scorecard", __name__)
+
+SCORECARD_CSV_COLUMNS = (
+    "province", "prefecture", "county", "level", "indicator", "year", "target", "target_value", "target_unit",
+    "qualifier", "target_excerpt", "target_url", "result_year_report", "result", "result_value", "result_unit",
+    "result_excerpt", "result_url", "verdict", "verdict_label", "gap", "gap_unit", "gap_text", "reason",
+)
+FILTERS = ("indicator", "year", "province", "prefecture", "level")
+DEFAULT_FILTERS = {"indicator": "地区生产总值", "year": "", "province": "", "prefecture": "", "level": ""}
+MAX_PARAM = 100
+MAX_CHART_LINES = 30
+_VERDICT_COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
+
+
+def scorecard_filters(args, *, defaults: bool = False) -> dict[str, str]:
+    """The five filters from URL parameters, checked for length and year; raises :class:`BadParameter`."""
+    if defaults and not any(k in args for k in FILTERS):
+        return dict(DEFAULT_FILTERS)
+    out = {k: (args.get(k) or "").strip() for k in FILTERS}
+    for k, v in out.items():
+        if len(v) > MAX_PARAM:
+            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
+    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
+        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
+    return out
+
+
+def _card(filters: dict[str, str]) -> Scorecard:
+    try:
+        return scorecard(get_engine(), indicator=filters["indicator"] or None,
+                         year=int(filters["year"]) if filters["year"] else None,
+                         province=filters["province"] or None, prefecture=filters["prefecture"] or None,
+                         level=filters["level"] or None)
+    except ScorecardError as exc:
+        name = "indicator" if "指标" in str(exc) else "level"
+        raise BadParameter(name, str(exc)) from exc
+
+
+def _permalink(pid: str) -> str:
+    return url_for("views.paragraph", paragraph_id=pid, _external=True)
+
+
+def _reader(report_id: str, pid: str) -> str:
+    return url_for("views.report", report_id=report_id) + f"#p-{pid}"
+
+
+# -- the chart ----------------------------------------------------------------------------------
+
+
+def scorecard_chart_svg(lines: list[ScoreLine], *, title: str, width: int = 640) -> tuple[str, int]:
+    """(SVG markup, lines left out) for the judged lines: a target bar and a result bar per line.
+
+    Only lines judged met or missed in the most common gap unit are drawn, at
+    most :data:`MAX_CHART_LINES`; an empty string when none can be drawn.
+    """
+    judged = [s for s in lines if s.verdict in ("met", "missed") and s.target.value is not None]
+    if not judged:
+        return "", 0
+    unit = Counter(s.gap_unit for s in judged).most_common(1)[0][0]
+    data = [s for s in judged if s.gap_unit == unit][:MAX_CHART_LINES]
+    left_out = len(judged) - len(data)
+    same_year = len({s.year for s in data}) == 1
+    same_indicator = len({s.indicator for s in data}) == 1
+    axis_unit = "%" if unit == "个百分点" else unit
+
+    def label(s: ScoreLine) -> str:
+        parts = [s.region.name] + ([] if same_year else [str(s.year)]) + ([] if same_indicator else [s.indicator])
+        return " ".join(parts)
+
+    def result_value(s: ScoreLine) -> float:
+        return s.target.value + s.gap if not s.ceiling else s.target.value - s.gap
+
+    pairs = [(s, s.target.value, result_value(s)) for s in data]
+    top = max(max(abs(t), abs(r)) for _, t, r in pairs) or 1.0
+    bar_h, inner, gap, label_w, head, right = 12, 2, 10, 190, 26, 110
+    row_h = 2 * bar_h + inner + gap
+    height = head + len(pairs) * row_h + 4
+    plot_w = width - label_w - right
+    desc = "，".join(f"{label(s)}：目标{s.target.display}，结果{s.result.display}，{s.verdict_label}" for s, _, _ in pairs)
+    out = [
+        f'<svg class="scorecard-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="schart-title schart-desc" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="schart-title">{escape(title)}（单位：{escape(axis_unit)}）</title>',
+        f'<desc id="schart-desc">{escape(desc)}</desc>',
+        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(axis_unit)}；'
+        f'灰：目标，绿：完成，红：未完成）</text>',
+        f'<line x1="{label_w + 0.5}" y1="{head - 4}" x2="{label_w + 0.5}" y2="{height - 2}" stroke="#767676" '
+        f'stroke-width="1"/>',
+    ]
+    for k, (s, t, r) in enumerate(pairs):
+        y = head + k * row_h
+        out.append(f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="12" fill="#222">'
+                   f'{escape(label(s)[:16])}</text>')
+        for j, (value, fill, text) in enumerate((
+                (t, "#9e9e9e", f"目标 {s.target.display}"),
+                (r, _VERDICT_COLOURS[s.verdict], f"结果 {s.result.display}（{s.verdict_label}）"))):
+            yy = y + j * (bar_h + inner)
+            w = max(2.0, plot_w * abs(value) / top)
+            tip = escape(f"{s.region.display} {s.year}年 {s.indicator} {text}")
+            out.append(f'<rect x="{label_w + 1}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{fill}">'
+                       f'<title>{tip}</title></rect>')
+            out.append(f'<text x="{label_w + w + 6:.1f}" y="{yy + bar_h - 2}" font-size="11" fill="#222">'
+                       f'{escape(text)}</text>')
+    out.append("</svg>")
+    return "".join(out), left_out
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+
+def _line_view(s: ScoreLine) -> dict:
+    t, r = s.target, s.result
+    return {
+        "region": s.region.display,
+        "level": level_label(s.region.level),
+        "indicator": s.indicator,
+        "year": s.year,
+        "target": t.display,
+        "target_excerpt": t.excerpt,
+        "target_url": _reader(t.report_id, t.paragraph_id),
+        "target_permalink": _permalink(t.paragraph_id),
+        "result": r.display if r else "",
+        "result_excerpt": r.excerpt if r else "",
+        "result_url": _reader(r.report_id, r.paragraph_id) if r else "",
+        "result_permalink": _permalink(r.paragraph_id) if r else "",
+        "verdict": s.verdict,
+        "verdict_label": s.verdict_label,
+        "detail": "；".join(x for x in (s.gap_text, s.reason) if x),
+    }
+
+
+def _options(filters: dict[str, str]) -> dict:
+    every = scorecard(get_engine()).lines
+    provinces = Counter("全国" if s.region.level == "national" else (s.region.province or "") for s in every)
+    prefectures = Counter(s.region.prefecture for s in every if s.region.prefecture and (
+        not filters["province"] or (s.region.province or "").startswith(filters["province"])))
+    indicators = Counter(s.indicator for s in every)
+    return {
+        "indicators": [(name, indicators[name]) for name in INDICATORS if indicators.get(name)],
+        "years": sorted(Counter(s.year for s in every).items(), reverse=True),
+        "provinces": sorted(((p, n) for p, n in provinces.items() if p), key=lambda x: (x[0] != "全国", x[0])),
+        "prefectures": sorted(prefectures.items()),
+        "levels": [(k, level_label(k)) for k in ("national", "province", "prefecture", "county")],
+    }
+
+
+@bp.get("/scorecard")
+def page():
+    """The scorecard with its filters, the summary line and the chart."""
+    filters = scorecard_filters(request.args, defaults=True)
+    card = _card(filters)
+    shown = {**filters, **{k: v for k, v in card.filters.items() if k in ("indicator", "level")}}
+    where = filters["province"] or filters["prefecture"] or "各地"
+    when = f"{filters['year']}年" if filters["year"] else "各年"
+    chart, left_out = scorecard_chart_svg(
+        card.lines, title=f"{where}{when}：{card.filters['indicator'] or '各指标'}目标与结果")
+    return render_template(
+        "scorecard.html",
+        filters=shown,
+        options=_options(filters),
+        card=card,
+        lines=[_line_view(s) for s in card.lines],
+        verdicts=[(v, VERDICT_LABELS[v], card.counts.get(v, 0)) for v in VERDICTS],
+        chart=Markup(chart),
+        left_out=left_out,
+        csv_url=url_for("scorecard.export_csv", **filters),
+        api_url=url_for("scorecard.api", **filters),
+    )
+
+
+@bp.get("/scorecard.csv")
+def export_csv():
+    """Every line the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    card = _card(scorecard_filters(request.args))
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(SCORECARD_CSV_COLUMNS)
+    for s in card.lines:
+        t, r, reg = s.target, s.result, s.region
+        w.writerow([
+            reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
+            t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
+            _permalink(t.paragraph_id), s.result_report_id or "",
+            r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
+            r.excerpt if r else "", _permalink(r.paragraph_id) if r else "",
+            s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
+            s.reason,
+        ])
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="baogao-scorecard.csv"',
+        "X-Total-Count": str(len(card.lines)),
+    })
+
+
+@bp.get("/api/scorecard")
+def api():
+    """``{"params", "summary", "total", "counts", "lines": [...]}``; no parameter means every line."""
+    card = _card(scorecard_filters(request.args))
+    return current_app.json.response(card.as_dict(_permalink))
