@@ -53,12 +53,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, errors, insights, targets, views
+    from . import api, diff, errors, insights, targets, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(diff.bp)
     errors.register(app)
 
     @app.after_request
