@@ -593,11 +593,11 @@ def report_diff(engine: Engine, report_id: str, against: str | None = None) -> R
         earlier = _earlier(snap.reports, rec)
         if not earlier:
             where = Region.from_dict(rec.get("region") or {}).display
+            choose = "可另选一篇报告对比（网页加 ?against=报告编号，命令行加 --against 报告编号）。"
             if not rec.get("year"):
-                message = "这篇报告的年份不详，无法确定上一年的报告；可在地址后加 ?against=报告编号 指定对比的报告。"
+                message = f"这篇报告的年份不详，无法确定上一篇报告；{choose}"
             else:
-                message = (f"索引中没有{where}{rec['year']}年以前的政府工作报告，无从比较。"
-                           "可在地址后加 ?against=报告编号 指定任意一篇报告对比。")
+                message = f"索引中没有{where}{rec['year']}年以前的政府工作报告，无从比较；{choose}"
             return ReportDiff(report=rec, previous=None, chosen=False, history=(), message=message,
                               took_ms=(time.perf_counter() - t0) * 1000)
         prev = earlier[0]
