@@ -15,7 +15,7 @@ from search.engine import Engine, NotFound
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff"
 ZMD = "2021-河南省-驻马店市", "2022-河南省-驻马店市", "2023-河南省-驻马店市", "2024-河南省-驻马店市"
-NATIONAL = "2016-全国", "2017-全国"
+NATIONAL = "2016-全国", "2017-全国", "2018-全国"
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +85,18 @@ def test_national_slogans_new_in_2017(engine):
     assert not any(t in ("去一降一", "降一补", "个意识") for t in new)
 
 
+def test_national_2018_new_slogans_and_a_smaller_fall_in_energy_use(engine):
+    d = report_diff(engine, NATIONAL[2])
+    assert d.previous["report_id"] == NATIONAL[1] and d.history == (NATIONAL[1], NATIONAL[0])
+    new = texts(d.new_phrases)
+    assert "两个毫不动摇" in new and "四个自信" in new
+    assert "四个意识" not in new  # 2017 said it first
+    energy = next(t for t in d.targets if t.indicator == "单位GDP能耗")
+    assert (energy.current.display, energy.previous.display) == ("-3%以上", "-3.4%以上")
+    assert energy.change == "shallower" and energy.label == "降幅收窄"
+    assert "城镇调查失业率" in {t.indicator for t in d.targets if t.change == "new"}
+
+
 def test_each_new_phrase_links_to_a_paragraph_that_says_it(engine):
     d = report_diff(engine, ZMD[1])
     paragraphs = {p["paragraph_id"]: p for p in engine.report(ZMD[1])[1]}
@@ -109,7 +121,7 @@ def test_slogans_come_before_filler(engine):
     # filler: 经济增长 is new to 驻马店's 2023 wording but the national reports said it years before
     new_2023 = report_diff(engine, ZMD[2]).new_phrases
     growth = next(p for p in new_2023 if p.text == "经济增长")
-    assert growth.earlier_elsewhere == 2 and not growth.first_in_index
+    assert growth.earlier_elsewhere == 3 and not growth.first_in_index  # the national 2016, 2017 and 2018 reports
     assert growth is new_2023[-1]
 
 
