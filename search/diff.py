@@ -115,23 +115,26 @@ _PUNCT = "，,。.；;：:！!？?、（）()《》〈〉【】 "
 # one-character words that never start or end a term (particles, prepositions, measure words)
 _EDGE = frozenset("的地得了着过和与及或并而且等以在于为是对把将从向由被也都又其之各该此这那个第中上下里内外有无不要就所还更再已使让给")
 _NUMERAL = "一二三四五六七八九十百千万双两"
+_NUMERAL_GROUP = re.compile(f"[{_NUMERAL}]+")
+_PLAN = re.compile("十[一二三四五六七八九]五")
 _SLOGAN_LEAD = re.compile(f"^[{_NUMERAL}][个大项新化张条篇城区带转查化端链网园场线廊基][\u3400-\u9fff]")
 
 
 def slogan_shape(text: str) -> bool:
     """Whether a phrase is shaped like a slogan rather than a plain term.
 
-    Numbered abbreviations (三大工程, 六新突破, 十五五, 一城四区), repetitions
-    (双招双引, 万人助万企, 好办易办) and ``+`` formulas (互联网+督查).
+    Numbered abbreviations (三大工程, 六新突破, 一城四区, 三去一降一补, and the plans 十四五, 十五五),
+    repetitions (双招双引, 万人助万企, 好办易办; not reduplication such as 干干净净) and ``+``
+    formulas (互联网+督查). A plain number (第十九次) is not a slogan.
     """
     han = "".join(_HAN.findall(text))
     if "+" in text or "＋" in text:
         return True
-    if sum(ch in _NUMERAL for ch in han) >= 2:
+    if not han or han[0] == "第":
+        return False
+    if len(_NUMERAL_GROUP.findall(han)) >= 2 or _PLAN.search(han) or _SLOGAN_LEAD.match(han):
         return True
-    if _SLOGAN_LEAD.match(han):
-        return True
-    return len(han) <= 6 and any(han[i] == han[j] for i in range(len(han)) for j in range(i + 1, min(len(han), i + 4)))
+    return len(han) <= 5 and any(han[i] == han[j] for i in range(len(han)) for j in (i + 2, i + 3) if j < len(han))
 
 
 @dataclass(frozen=True)
@@ -634,6 +637,8 @@ def report_diff(engine: Engine, report_id: str, against: str | None = None) -> R
             choose = "可另选一篇报告对比（网页加 ?against=报告编号，命令行加 --against 报告编号）。"
             if not rec.get("year"):
                 message = f"这篇报告的年份不详，无法确定上一篇报告；{choose}"
+            elif _place(rec)[0] in (None, "unknown"):
+                message = f"这篇报告的地区不详，无法确定同一地区的上一篇报告；{choose}"
             else:
                 message = f"索引中没有{where}{rec['year']}年以前的政府工作报告，无从比较；{choose}"
             return ReportDiff(report=rec, previous=None, chosen=False, history=(), message=message,

@@ -128,7 +128,7 @@ def test_slogans_come_before_filler(engine):
 def test_slogan_shape_on_real_slogans():
     for slogan in ("双招双引", "三去一降一补", "万人助万企", "互联网+督查", "十五五", "三大工程", "六新突破"):
         assert slogan_shape(slogan), slogan
-    for term in ("高质量发展", "营商环境", "一般公共预算收入", "项目为王", "新质生产力"):
+    for term in ("高质量发展", "营商环境", "一般公共预算收入", "项目为王", "新质生产力", "第十九次", "干干净净", "省医学科学院"):
         assert not slogan_shape(term), term
 
 
