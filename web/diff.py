@@ -22,7 +22,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
-from search.diff import DIFF_CSV_COLUMNS, DiffError, ReportDiff, report_diff
+from search.diff import DIFF_CSV_COLUMNS, REWRITE_THRESHOLD, DiffError, ReportDiff, report_diff
 from search.engine import NotFound
 from search.snippets import sanitise
 
@@ -137,6 +137,7 @@ def page(report_id: str):
             "previous_url": _reader_url(pid, r.previous_paragraph_id),
         } for r in result.rewritten[:SHOWN_REWRITES]],
         more_rewrites=max(0, len(result.rewritten) - SHOWN_REWRITES),
+        threshold=round(100 * REWRITE_THRESHOLD),
         csv_url=url_for("diff.export_csv", report_id=rid, **params),
         api_url=url_for("diff.api", report_id=rid, **params),
         **context,
