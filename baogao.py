@@ -8,6 +8,7 @@
     baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
     baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
     baogao scorecard [--index DIR] [--indicator I] [--year Y] [--province P] [--prefecture P] [--level L] [--json]
+    baogao diff    [--index DIR] [--against REPORT_ID] [--json] REPORT_ID
 
 Messages for people are Chinese and go to stderr; data goes to stdout.
 """
@@ -260,6 +261,39 @@ def cmd_scorecard(args) -> int:
     return 0
 
 
+# -- diff ------------------------------------------------------------------------------
+
+
+def cmd_diff(args) -> int:
+    from search.diff import DiffError, report_diff
+    from search.engine import NotFound
+
+    try:
+        d = report_diff(_engine(args), args.report_id, against=args.against)
+    except NotFound as exc:
+        raise CommandError(f"索引中没有报告：{exc.args[0]}（baogao reports 列出全部报告编号）") from exc
+    except DiffError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
+        json.dump(d.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if d.previous is None:
+        print(d.message, file=sys.stderr)
+        return 0
+    print(f"{d.report['display_title']} 对照 {d.previous['display_title']}")
+    for label, phrases in (("新提法", d.new_phrases), ("不再提", d.dropped_phrases)):
+        print(f"\n{label}（{len(phrases)}）")
+        for p in phrases:
+            print(f"  {p.text}\t第{p.number}段\t/p/{p.paragraph_id}")
+    print(f"\n预期目标（{len(d.targets)}）")
+    for t in d.targets:
+        print(f"  {t.indicator}\t{t.current.display if t.current else '—'}\t{t.previous.display if t.previous else '—'}\t{t.label}")
+    print(f"\n改写段落 {len(d.rewritten)} 段，未变 {d.unchanged} 段，新增 {d.added} 段，删去 {d.removed} 段")
+    return 0
+
+
 # -- serve -----------------------------------------------------------------------------
 
 
@@ -341,6 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--level", help="级别：national/province/prefecture/county 或 全国/省级/地级/县级")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_scorecard)
+
+    sp = sub.add_parser("diff", help="今年有什么新提法：与同一地区上一篇报告比较")
+    add_index_opt(sp)
+    sp.add_argument("--against", help="改与这篇报告比较（报告编号）")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("report_id", metavar="REPORT_ID")
+    sp.set_defaults(func=cmd_diff)
 
     sp = sub.add_parser("serve", help="启动网页界面（waitress）")
     add_index_opt(sp)

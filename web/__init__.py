@@ -53,13 +53,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, errors, insights, scorecard, targets, views
+    from . import api, diff, errors, insights, scorecard, targets, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(scorecard.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(diff.bp)
     errors.register(app)
 
     @app.after_request
