@@ -145,18 +145,82 @@ def is_glossary_heading(paragraph: str) -> bool:
     return False
 
 
-def heading_part(paragraph: str) -> str:
-    """The heading sentence of a paragraph: up to its first sentence end, at most HEADING_PART_MAX characters."""
+# Body text that opens right after a heading run into it ("…创造新辉煌今年是…", "…主要成就去年,面对…").
+_BODY_OPENERS = re.compile(
+    r"(?:今年|去年|过去|刚刚|一年来|[两三四五六]年来|这五年|今后|当前|面对|经过|我们|"
+    r"[12][0-9]{3}年(?:是|，|,|以来|我们|全[市县区省])|[“\"]十[一二三四五六]五[”\"]时期|"
+    r"全市上下|全县上下|全区上下|全省上下|全市|全县|全区|全省|市委|县委|区委|省委|"
+    r"在省委|在市委|坚持以|坚持把|坚持用|牢固树立|围绕|按照|认真贯彻|以习近平|党的|深入开展|五年工作|把(?!握))"
+)
+_CLAUSE_ENDS = "，,"
+
+
+def _marker_end(text: str) -> int:
+    marker = read_marker(text)
+    return marker[2] if marker else 0
+
+
+def heading_sentence(paragraph: str) -> str:
+    """The heading sentence of a paragraph before any length cap.
+
+    It ends at the first sentence end (。！？；), at a colon that closes a
+    term (``8.一平台、三机制:“一平台”即…``), or where a marker one level down
+    opens a sub-list inside it (``…效益1.调整优化工业结构``): the heading's own
+    numbering says the text has moved on.
+    """
     text = paragraph.strip()
+    start = _marker_end(text)
     cut = len(text)
     for i, ch in enumerate(text):
-        if ch in _SENTENCE_END:
+        if ch in _SENTENCE_END + "；;" or (ch in "：:" and i - start >= 2):
             cut = i
             break
-    part = text[:cut]
+    outer = read_marker(text)
+    for i in range(start + 2, cut):
+        if text[i - 1] in _SENTENCE_END + _CLAUSE_ENDS + "、“”\"（(":
+            continue
+        inner = read_marker(text[i:i + 8])
+        if inner and inner[1] == 1 and (outer is None or inner[0] > outer[0]):
+            cut = i
+            break
+    return text[:cut].rstrip("，,；;：: ")
+
+
+def _run_in_cut(sentence: str) -> int | None:
+    """Where body text begins inside an over-long heading sentence, or None.
+
+    The body is recognised by how report text opens (今年, 去年, 一年来,
+    全市上下, 坚持以…) right after a heading word, with no punctuation between:
+    a title and its body collapsed onto one line.
+    """
+    start = _marker_end(sentence)
+    cut = run_in_title_length(sentence)
+    if cut is not None:
+        return cut
+    for m in _BODY_OPENERS.finditer(sentence, start + 4):
+        i = m.start()
+        if sentence[i - 1] not in _SENTENCE_END + _CLAUSE_ENDS + "、“”（(：:":
+            return i
+    return None
+
+
+def heading_part(paragraph: str) -> str:
+    """The heading of a paragraph as it enters a section path: the heading only, at most HEADING_PART_MAX characters.
+
+    :func:`heading_sentence` first; a sentence longer than the cap is a
+    heading run into its body (cut where the body opens, see
+    :func:`_run_in_cut`) or a long heading, cut after its last whole clause
+    that fits (``六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结``).
+    """
+    part = heading_sentence(paragraph)
     if len(part) > HEADING_PART_MAX:
-        part = part[:HEADING_PART_MAX]
-    return part.rstrip("，,；;：: ")
+        cut = _run_in_cut(part)
+        if cut is not None:
+            part = part[:cut]
+    if len(part) > HEADING_PART_MAX:
+        ends = [i for i, ch in enumerate(part[:HEADING_PART_MAX + 1]) if ch in _CLAUSE_ENDS]
+        part = part[:ends[-1]] if ends and ends[-1] >= 8 else part[:HEADING_PART_MAX]
+    return part.rstrip("，,；;：:、 ")
 
 
 def _is_heading_paragraph(paragraph: str) -> bool:
@@ -252,6 +316,22 @@ class HeadingSequence:
             del self.last[deeper]
 
 
+def _is_list_item(paragraphs: list[str], i: int, level: int, sentence: str) -> bool:
+    """True for a long numbered item that fits the heading sequence but heads nothing.
+
+    Its sentence is longer than :data:`HEADING_PART_MAX` with no sign of a
+    heading run into body text, and it closes an enumeration (ends with ；)
+    or the next paragraph is already its sibling or an outer heading.
+    """
+    if len(sentence) <= HEADING_PART_MAX or _run_in_cut(sentence) is not None:
+        return False
+    text = paragraphs[i].strip()
+    if text.endswith(("；", ";", "，", ",")):
+        return True
+    following = read_marker(paragraphs[i + 1]) if i + 1 < len(paragraphs) else None
+    return following is None and i + 1 == len(paragraphs) or bool(following and following[0] <= level)
+
+
 def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     """One SectionInfo per paragraph, same order.
 
@@ -259,12 +339,21 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     an unmarked heading (``2021年重点工作安排``) sits above marked level-1
     headings, which nest under it unless they carry a category keyword of
     their own (``十一、着力加强政府自身建设``), in which case they replace it.
+
+    Numbered lists inside a section are paragraphs, not headings: a marker
+    ``一、`` that does not fit the sequence opens a *list* at its level, and
+    the items that continue it (``二、`` ``三、`` … ``五、使用新式步犁…``) stay
+    list items while they are body paragraphs, even where their ordinal would
+    also fit the heading sequence. A long item that fits the sequence but
+    heads nothing (:func:`_is_list_item`) closes the previous sibling's
+    section without opening one of its own, and opens a list the same way.
     """
     out: list[SectionInfo] = []
     stack: list[tuple[int, str]] = []  # (level, path entry); glossary -1, unmarked 0, markers 1-4
     sequence = HeadingSequence()
+    lists: dict[int, int] = {}  # level -> last ordinal of a list (not headings) at that level
     glossary = False
-    for paragraph in paragraphs:
+    for i, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
         marker = read_marker(text)
         is_heading = False
@@ -273,18 +362,35 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
             glossary = True
             stack = []
             sequence = HeadingSequence()
+            lists = {}
             entry, is_heading = (-1, text), True
-        elif marker and len(text) > marker[2] and sequence.fits(marker[0], marker[1]):
+        elif marker and len(text) > marker[2]:
             level, ordinal, _ = marker
-            sequence.accept(level, ordinal)
-            if _is_heading_paragraph(text):
-                entry, is_heading = (level, text), True
-            else:
-                entry = (level, heading_part(text))
-            if level == 1 and category_of((entry[1],)) != "其他":
-                stack = [e for e in stack if e[0] < 0]
+            heading_shape = _is_heading_paragraph(text)
+            fits = sequence.fits(level, ordinal)
+            if lists.get(level) == ordinal - 1 and not (fits and heading_shape):
+                lists[level] = ordinal
+            elif fits:
+                sequence.accept(level, ordinal)
+                for deeper in [lv for lv in lists if lv >= level]:
+                    del lists[deeper]
+                sentence = heading_sentence(text)
+                if _is_list_item(paragraphs, i, level, sentence):
+                    lists[level] = ordinal
+                    while stack and stack[-1][0] >= level:
+                        stack.pop()
+                elif heading_shape and len(text) <= HEADING_PART_MAX and sentence == text.rstrip(_SENTENCE_END + "：:"):
+                    entry, is_heading = (level, text), True
+                else:
+                    whole = sentence == text.rstrip(_SENTENCE_END + "；;：:")
+                    entry, is_heading = (level, heading_part(text)), heading_shape and whole
+                if entry and level == 1 and category_of((entry[1],)) != "其他":
+                    stack = [e for e in stack if e[0] < 0]
+            elif ordinal == 1:
+                lists[level] = 1
         elif not marker and not glossary and is_unmarked_heading(text):
             sequence = HeadingSequence()
+            lists = {}
             entry, is_heading = (0, text), True
         if entry is not None:
             level = entry[0]

@@ -7,7 +7,7 @@ import pytest
 
 from index.clean import clean_paragraphs
 from index.report import SECTION_CATEGORIES
-from index.sections import assign_sections, category_of, heading_level, split_run_in_heading
+from index.sections import HEADING_PART_MAX, assign_sections, category_of, heading_level, heading_part, split_run_in_heading
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -189,3 +189,70 @@ def test_glossary_headings_are_recognised(line):
 def test_sentence_about_notes_is_not_a_glossary_heading():
     infos = assign_sections(["一、2024年工作回顾", "我们高度重视注释工作，完善了统计口径。"])
     assert infos[1].category == "工作回顾"
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sections"
+
+
+@pytest.mark.parametrize("line, opening, part", [
+    (30, "一、2020年工作回顾及", "一、2020年工作回顾及“十三五”主要成就"),
+    (34, "三、聚焦2021", "三、聚焦2021,脚踏实地、善作善成,在奋力拼搏中创造新辉煌"),
+])
+def test_seed_004_run_in_heading_part_stops_where_the_body_opens(line, opening, part):
+    """Issue 11: `…主要成就去年,面对…` and `…创造新辉煌今年是中国共产党成立` carried body text into the path."""
+    infos = _infos(clean_paragraphs(_sample("004").split("\n")[line]))
+    heading = next(info for p, info in infos if p.startswith(opening))
+    assert heading.path[-1] == part
+    assert not heading.is_heading
+    later = [info for p, info in infos if not p.startswith(opening) and info.path and info.path[0] == part]
+    assert later, "the paragraphs under the heading share the cut entry"
+
+
+@pytest.mark.parametrize("paragraph, part", [
+    # zhumadian 2003: the heading's own numbering (a sub-list opening with 1.) says the text moved on
+    ("(一)调整结构，提高经济运行的质量和效益1.调整优化工业结构，走新型工业化道路坚持运用高新技术和先进适用技术改造传统产业，"
+     "有选择地发展高新技术产业，鼓励企业应用信息技术，提高装备水平和信息化程度，促进工业升级，走新型工业化道路，加快工业化进程。",
+     "(一)调整结构，提高经济运行的质量和效益"),
+    # zhumadian 2014: body opens with 把 right after the heading word
+    ("三、切实加强政府自身建设把转变政府职能、强化依法行政、提升能力素质作为政府自身建设的重要内容，努力建设人民满意政府。",
+     "三、切实加强政府自身建设"),
+    # Jiangxi 2025 glossary: the term ends at its colon
+    ("7.“一表同享”：通过数字化技术强化数据共享和报表简化，实现基层填表报数“一个口子进出”和同源数据“最多填一次”。",
+     "7.“一表同享”"),
+    # 1988 national (gbk scrape): a real heading longer than the cap keeps its whole clauses
+    ("六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结，巩固和发展全国安定团结的政治局面。",
+     "六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结"),
+    ("（一）国民经济稳步增长。初步统计全年完成国内生产总值306.2亿元，比上年增长8.1%。", "（一）国民经济稳步增长"),
+])
+def test_heading_part_holds_the_heading_only(paragraph, part):
+    assert heading_part(paragraph) == part
+    assert len(heading_part(paragraph)) <= HEADING_PART_MAX
+
+
+def _fixture_paragraphs(name: str) -> list[str]:
+    return [line for line in (FIXTURES / name).read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def test_1955_numbered_list_items_are_paragraphs_not_headings():
+    """Issue 11: 157 paragraphs of the 1955 national report sat under the list item `五、使用新式步犁…`."""
+    paragraphs = _fixture_paragraphs("1955_national_lists.txt")
+    infos = dict(_infos(paragraphs))
+    items = [p for p in paragraphs if p.startswith(("一、我国人民", "四、在私营工厂", "一、开垦", "五、使用新式步犁"))]
+    assert len(items) == 4
+    for item in items:
+        assert not infos[item].is_heading
+        assert infos[item].path == ("三、第一个五年计划的若干问题", "（一）关于工业和运输业的基本建设问题")
+    after = next(p for p in paragraphs if p.startswith("第三，对农业生产的领导问题"))
+    assert infos[after].path == ("三、第一个五年计划的若干问题", "（一）关于工业和运输业的基本建设问题")
+    closing = "四、为完成和超额完成第一个五年计划而奋斗"
+    assert infos[closing].is_heading and infos[closing].path == (closing,)
+    assert infos[paragraphs[-1]].path == (closing,)
+
+
+def test_long_items_that_head_nothing_are_paragraphs():
+    """1956 national report: budget items (一)…(五) are one paragraph each; the text after them is not under (五)."""
+    paragraphs = _fixture_paragraphs("1956_national_budget_items.txt")
+    infos = assign_sections(paragraphs)
+    assert infos[0].is_heading
+    assert [info.path for info in infos[1:]] == [(paragraphs[0],)] * (len(paragraphs) - 1)
+    assert not any(info.is_heading for info in infos[1:])
