@@ -14,8 +14,17 @@ Vocabulary:
   short title (``一、2001年工作回顾``) or marker and one short sentence. A
   paragraph that opens with a heading sentence and goes on with body text
   (``（一）国民经济稳步增长。初步统计…``) is body text, but its *heading part*
-  (the first sentence, at most :data:`HEADING_PART_MAX` characters) still enters
-  the path.
+  still enters the path: the heading only (:func:`heading_part`), cut where a
+  heading run into its body turns into body text — at the first sentence end,
+  a term's colon, an inner sub-list (``…效益1.调整…``: the numbering says the
+  text moved on) or the way body text opens (``…创造新辉煌今年是…``) — and at
+  most :data:`HEADING_PART_MAX` characters, whole clauses first.
+* A *list item* is a numbered paragraph inside a section that heads nothing:
+  a list opened by a ``一、`` that does not fit the sequence (1955: ``五、使用
+  新式步犁…``), or a long item followed at once by its sibling. It stays a
+  paragraph of the enclosing section.
+* An *appendix* line (``附件1``) opens a section of its own, like an unmarked
+  heading.
 * The *section path* of a paragraph is the headings above it, outermost first;
   a heading paragraph's path ends with itself.
 * The *section category* is the facet a journalist filters on, one of
@@ -58,7 +67,7 @@ _SENTENCE_END = "。！？!?"
 CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("名词解释", ("名词解释", "名词注释", "注释", "附注", "注解", "词语解释")),
     ("政府自身建设", ("自身建设", "人民满意的政府", "人民满意政府", "加强政府", "政府建设",
-                "建设法治政府", "服务型政府", "廉洁政府", "政府职能", "改进政府", "政府工作人员")),
+                "建设法治政府", "服务型政府", "廉洁政府", "政府职能", "改进政府", "政府工作人员", "施政能力")),
     ("工作回顾", ("回顾", "过去一年", "过去五年", "过去的一年", "过去的五年", "过去六年", "一年来",
               "五年来", "工作总结", "主要工作成绩", "工作成绩", "成就", "完成情况", "工作情况",
               "政府的工作", "主要成绩", "基本经验", "主要工作及", "执行情况")),
@@ -72,6 +81,8 @@ CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Unmarked heading keywords (a short line without punctuation holding one of these).
 _UNMARKED_KEYWORDS = tuple(k for _, ks in CATEGORY_KEYWORDS for k in ks
                            if k not in ("做好", "部署", "年工作", "成就", "任务", "加强政府"))
+#: An appendix line (``附件1``, ``附件：2025年十件民生实事``) opens a section of its own, like an unmarked heading.
+_APPENDIX = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]{0,3}\s*(?:[：:]\s*[^。！？；，,]{0,24})?$")
 _GLOSSARY_LINE = re.compile(r"^(?:名词解释|名词注释|注释|附注|注解|词语解释)[：:]?$")
 
 # Body openers that follow a run-in level-1 heading title ("一、2009年政府工作回顾刚刚过去的…").
@@ -316,6 +327,18 @@ class HeadingSequence:
             del self.last[deeper]
 
 
+_REVIEW_OPENING = re.compile(r"^[\s,，。]*(?:过去(?:的)?[一五六]年|[一五六]年来|刚刚过去的|去年|20\d\d年以来)")
+
+
+def _body_category(body: str) -> str | None:
+    """工作回顾 when the body run into a heading opens as a review does (``…新跨越过去五年,…``), else None.
+
+    A heading without a category keyword of its own (``一、盘点“十三五”,…实现新跨越``)
+    takes the category its body announces.
+    """
+    return "工作回顾" if _REVIEW_OPENING.match(body) else None
+
+
 def _is_list_item(paragraphs: list[str], i: int, level: int, sentence: str) -> bool:
     """True for a long numbered item that fits the heading sequence but heads nothing.
 
@@ -352,6 +375,7 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     stack: list[tuple[int, str]] = []  # (level, path entry); glossary -1, unmarked 0, markers 1-4
     sequence = HeadingSequence()
     lists: dict[int, int] = {}  # level -> last ordinal of a list (not headings) at that level
+    hints: dict[str, str] = {}  # heading part -> category read from the body run into it
     glossary = False
     for i, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
@@ -384,11 +408,14 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
                 else:
                     whole = sentence == text.rstrip(_SENTENCE_END + "；;：:")
                     entry, is_heading = (level, heading_part(text)), heading_shape and whole
+                    hint = _body_category(text[len(entry[1]):])
+                    if hint:
+                        hints[entry[1]] = hint
                 if entry and level == 1 and category_of((entry[1],)) != "其他":
                     stack = [e for e in stack if e[0] < 0]
             elif ordinal == 1:
                 lists[level] = 1
-        elif not marker and not glossary and is_unmarked_heading(text):
+        elif not marker and not glossary and (is_unmarked_heading(text) or _APPENDIX.match(text)):
             sequence = HeadingSequence()
             lists = {}
             entry, is_heading = (0, text), True
@@ -399,5 +426,7 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
             stack.append(entry)
         path = tuple(e for _, e in stack)
         category = "名词解释" if glossary else category_of(path)
+        if category == "其他":
+            category = next((hints[e] for e in path if e in hints), category)
         out.append(SectionInfo(path=path, category=category, is_heading=is_heading))
     return out

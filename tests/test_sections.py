@@ -256,3 +256,32 @@ def test_long_items_that_head_nothing_are_paragraphs():
     assert infos[0].is_heading
     assert [info.path for info in infos[1:]] == [(paragraphs[0],)] * (len(paragraphs) - 1)
     assert not any(info.is_heading for info in infos[1:])
+
+
+def test_a_heading_without_a_keyword_takes_the_review_its_body_announces():
+    """Seed 004 (凤阳 2021): `一、盘点“十三五”,…实现新跨越过去五年,面对…` is the review of the last five years."""
+    infos = _infos(clean_paragraphs(_sample("004").split("\n")[34]))
+    heading = next(info for p, info in infos if p.startswith("一、盘点“十三五”"))
+    assert heading.path == ("一、盘点“十三五”,砥砺前行、攻坚克难,在劈波斩浪中实现新跨越",)
+    assert heading.category == "工作回顾"
+    plans = next(info for p, info in infos if p.startswith("二、擘画“十四五”"))
+    assert plans.category != "工作回顾"
+
+
+def test_an_appendix_opens_a_section_of_its_own():
+    """Guangdong 2025: the ten livelihood projects of 附件1 are not part of the last task heading."""
+    paragraphs = [
+        "二、2025年工作安排",
+        "（十二）全面加强政府自身建设，努力建设人民满意的政府。深入推进全面从严治党，"
+        "建设法治政府、创新政府、廉洁政府和服务型政府，持续提升治理体系和治理能力现代化水平。",
+        "附件1",
+        "2025年省十件民生实事",
+        "一、为老年人提供健康管理、医养结合服务和提升养老机构服务水平。为超2.5万名65岁及以上失能老年人免费提供"
+        "健康管理、康复护理服务及指导、心理支持和能力综合评估等上门服务。",
+        "二、提升困难群众兜底保障和关爱服务水平。逐步缩小城乡社会救助差距，农村低保标准占城镇低保标准的比例达到77%以上，"
+        "城乡低保补差水平不低于当地上年度城乡低保补差水平。",
+    ]
+    infos = assign_sections(paragraphs)
+    assert infos[2].is_heading and infos[2].path == ("附件1",)
+    assert infos[5].path == ("附件1", "二、提升困难群众兜底保障和关爱服务水平")
+    assert {info.category for info in infos[2:]} == {"其他"}
