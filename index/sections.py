@@ -164,6 +164,8 @@ _BODY_OPENERS = re.compile(
     r"在省委|在市委|坚持以|坚持把|坚持用|牢固树立|围绕|按照|认真贯彻|以习近平|党的|深入开展|五年工作|把(?!握))"
 )
 _CLAUSE_ENDS = "，,"
+#: Body text run on after a heading word: to the clause end, no punctuation but quotes.
+_RUN_ON = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff“”‘’\"0-9A-Za-z]+")
 
 
 def _marker_end(text: str) -> int:
@@ -215,19 +217,67 @@ def _run_in_cut(sentence: str) -> int | None:
     return None
 
 
-def heading_part(paragraph: str) -> str:
+def _last_clause(sentence: str) -> str:
+    """The last clause of a heading sentence within the length cap (where a body run into it sits)."""
+    kept = sentence[:HEADING_PART_MAX]
+    start = max((i + 1 for i, ch in enumerate(kept) if ch in _CLAUSE_ENDS), default=_marker_end(kept))
+    return kept[start:]
+
+
+def parallel_heading_ends(paragraphs: list[str]) -> tuple[str, ...]:
+    """Words that close a report's run-in headings in parallel (``…新突破``), where nothing else tells.
+
+    Sibling headings are often built alike (``（一）聚焦转型升级，做实企业服务，
+    努力实现产业强市新突破全力打造“中国药谷”。``, ``（二）…努力实现投资增长新突破
+    提升招商引资质效。``…). Over the marked paragraphs that go on with body
+    text, a three- or four-character word that at least three of them, and
+    most of them, hold inside the last clause of their heading sentence, run
+    straight into more text (no punctuation between), is where each of those
+    headings ends.
+    """
+    clauses: list[str] = []
+    for paragraph in paragraphs:
+        if read_marker(paragraph) is None or _is_heading_paragraph(paragraph):
+            continue
+        sentence = heading_sentence(paragraph)
+        if _run_in_cut(sentence) is None:
+            clauses.append(_last_clause(sentence))
+    if len(clauses) < 3:
+        return ()
+    counts: dict[str, int] = {}
+    for clause in clauses:
+        words = {clause[i:i + n] for n in (3, 4) for i in range(2, len(clause) - n - 1)
+                 if _RUN_ON.fullmatch(clause[i + n:])}
+        for word in words:
+            if re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                counts[word] = counts.get(word, 0) + 1
+    shared = [w for w, k in counts.items() if k >= 3 and k >= len(clauses) * 0.6]
+    longest = [w for w in shared if not any(w != o and w in o for o in shared)]
+    return tuple(sorted(longest, key=len, reverse=True))
+
+
+def heading_part(paragraph: str, parallel_ends: tuple[str, ...] = ()) -> str:
     """The heading of a paragraph as it enters a section path: the heading only, at most HEADING_PART_MAX characters.
 
-    :func:`heading_sentence` first; a sentence longer than the cap is a
-    heading run into its body (cut where the body opens, see
-    :func:`_run_in_cut`) or a long heading, cut after its last whole clause
-    that fits (``六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结``).
+    :func:`heading_sentence` first; a heading run into its body is cut where
+    the body opens (:func:`_run_in_cut` for an over-long sentence, or after a
+    word its siblings end with, see :func:`parallel_heading_ends`); a long
+    heading is cut after its last whole clause that fits
+    (``六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结``).
     """
     part = heading_sentence(paragraph)
-    if len(part) > HEADING_PART_MAX:
-        cut = _run_in_cut(part)
-        if cut is not None:
-            part = part[:cut]
+    cut = _run_in_cut(part) if len(part) > HEADING_PART_MAX else None
+    if cut is None and parallel_ends:
+        clause = _last_clause(part)
+        offset = part.find(clause) if clause else -1
+        for word in parallel_ends:
+            at = clause.rfind(word, 2)
+            after = clause[at + len(word):] if at >= 0 else ""
+            if offset >= 0 and len(after) >= 2 and _RUN_ON.fullmatch(after):
+                cut = offset + at + len(word)
+                break
+    if cut is not None:
+        part = part[:cut]
     if len(part) > HEADING_PART_MAX:
         ends = [i for i, ch in enumerate(part[:HEADING_PART_MAX + 1]) if ch in _CLAUSE_ENDS]
         part = part[:ends[-1]] if ends and ends[-1] >= 8 else part[:HEADING_PART_MAX]
@@ -376,6 +426,7 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     sequence = HeadingSequence()
     lists: dict[int, int] = {}  # level -> last ordinal of a list (not headings) at that level
     hints: dict[str, str] = {}  # heading part -> category read from the body run into it
+    parallel = parallel_heading_ends(paragraphs)
     glossary = False
     for i, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
@@ -407,7 +458,7 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
                     entry, is_heading = (level, text), True
                 else:
                     whole = sentence == text.rstrip(_SENTENCE_END + "；;：:")
-                    entry, is_heading = (level, heading_part(text)), heading_shape and whole
+                    entry, is_heading = (level, heading_part(text, parallel)), heading_shape and whole
                     hint = _body_category(text[len(entry[1]):])
                     if hint:
                         hints[entry[1]] = hint

@@ -7,7 +7,15 @@ import pytest
 
 from index.clean import clean_paragraphs
 from index.report import SECTION_CATEGORIES
-from index.sections import HEADING_PART_MAX, assign_sections, category_of, heading_level, heading_part, split_run_in_heading
+from index.sections import (
+    HEADING_PART_MAX,
+    assign_sections,
+    category_of,
+    heading_level,
+    heading_part,
+    parallel_heading_ends,
+    split_run_in_heading,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -285,3 +293,21 @@ def test_an_appendix_opens_a_section_of_its_own():
     assert infos[2].is_heading and infos[2].path == ("附件1",)
     assert infos[5].path == ("附件1", "二、提升困难群众兜底保障和关爱服务水平")
     assert {info.category for info in infos[2:]} == {"其他"}
+
+
+def test_parallel_run_in_headings_end_where_their_siblings_do():
+    """Zhumadian 2025: `…努力实现产业强市新突破全力打造“中国药谷”。` — each sibling ends with 新突破."""
+    paragraphs = _fixture_paragraphs("2025_zhumadian_parallel_headings.txt")
+    assert parallel_heading_ends(paragraphs) == ("新突破",)
+    parts = [info.path[-1] for info in assign_sections(paragraphs)]
+    assert parts == ["（一）聚焦转型升级，做实企业服务，努力实现产业强市新突破",
+                     "（二）聚焦外引内培，筑牢项目支撑，努力实现投资增长新突破",
+                     "（三）聚焦创新驱动，强化科技赋能，努力实现动能转换新突破",
+                     "（四）聚焦业态创新，提振消费需求，努力实现内需拉动新突破"]
+
+
+def test_parallel_headings_with_their_own_last_words_are_left_whole():
+    """Shandong 2025: `（一）在全方位扩大内需上下功夫、求实效。` — the shared words are the heading's own."""
+    paragraphs = _fixture_paragraphs("2025_shandong_parallel_headings.txt")
+    assert parallel_heading_ends(paragraphs) == ()
+    assert assign_sections(paragraphs)[0].path == ("（一）在全方位扩大内需上下功夫、求实效",)
