@@ -129,7 +129,7 @@ _BYLINE_LABELS = (
 _BYLINE_ITEM = (rf"[\[【（(]?\s*(?:{_BYLINE_LABELS})\s*[：:]"
                 rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|[^：:。！？；!?;]){{0,30}}?\s*[\]】）)]?")
 _BYLINE = re.compile(rf"^(?:{_BYLINE_ITEM}[\s|｜/]*)+$")
-_SEE_ALSO = re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条|上篇|下篇)[】\]]?\s*[：:]?.{0,60}$")
+_SEE_ALSO = re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?\s*[：:].{0,60}$")
 
 #: Words that page controls, share bars and pagers are made of. A line of nothing
 #: else (and separators) is chrome; one of these words inside a sentence is not.
