@@ -8,22 +8,27 @@ Reads every file with :func:`index.sources.read_reports` (falling back to a
 plain decode when that module is missing), cleans it with
 :func:`index.clean.clean_paragraphs`, assigns sections with
 :func:`index.sections.assign_sections`, and prints one line per folder.
-Any paragraph still holding a :data:`index.clean.CHROME_MARKERS` string is
-listed after the table; the exit status is 1 when there is one.
+Any paragraph still holding a :data:`index.clean.CHROME_MARKERS` string, a
+chrome shape (:func:`index.clean.chrome_shape`, the whole paragraph) or a
+chrome fragment (:data:`index.clean.CHROME_FRAGMENTS`: a byline, page counter,
+pager, navigation run or control glued to text) is listed after the table;
+the exit status is 1 when there is one. Writes ``bench/results/chrome_check.json``.
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.clean import CHROME_MARKERS, clean_paragraphs  # noqa: E402
+from index.clean import CHROME_FRAGMENTS, CHROME_MARKERS, chrome_shape, clean_paragraphs  # noqa: E402
 from index.sections import assign_sections  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+RESULTS = Path(__file__).resolve().parent / "results" / "chrome_check.json"
 
 
 def _raw_texts(path: Path) -> list[tuple[str, str | None]]:
@@ -72,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
                 for marker in CHROME_MARKERS:
                     if marker in p:
                         survivors.append((path.as_posix(), marker, p[:120]))
+                shape = chrome_shape(p)
+                if shape:
+                    survivors.append((path.as_posix(), shape, p[:120]))
+                for fragment in CHROME_FRAGMENTS:
+                    m = fragment.search(p)
+                    if m:
+                        survivors.append((path.as_posix(), m.group(0), p[:120]))
     print(f"{'folder':24} {'reports':>7} {'paras':>6} {'heads':>5} {'其他%':>6} {'回顾%':>6} {'目标%':>6} "
           f"{'任务%':>6} {'自身%':>6} {'名词%':>6} {'max':>5}  longest in")
     for folder, row in sorted(rows.items()):
@@ -83,9 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{folder:24} {row['reports']:7d} {row['paragraphs']:6d} {row['headings']:5d} {share('其他')} "
               f"{share('工作回顾')} {share('目标与要求')} {share('重点任务')} {share('政府自身建设')} {share('名词解释')} "
               f"{longest.get(folder, (0, ''))[0]:5d}  {longest.get(folder, (0, ''))[1]}")
-    print(f"surviving chrome markers: {len(survivors)}")
+    print(f"surviving chrome (markers, shapes, fragments): {len(survivors)}")
     for source, marker, excerpt in survivors[:50]:
         print(f"  {source}: {marker!r} in {excerpt!r}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "corpus": str(corpus),
+        "reports": sum(row["reports"] for row in rows.values()),
+        "paragraphs": sum(row["paragraphs"] for row in rows.values()),
+        "survivors": len(survivors),
+        "examples": [{"source": a, "found": b, "excerpt": c} for a, b, c in survivors[:50]],
+    }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 1 if survivors else 0
 
 

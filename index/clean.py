@@ -6,7 +6,14 @@ Vocabulary:
   navigation, ``【字体：大 中 小】``, ``当前位置：首页>>…``, crawler headers
   (``标题：…``, ``年份：…``, ``====``), comment counters, disclaimers,
   ``<!-- -->`` comments, literal ``<U+00A0>``. A *chrome line* is a short line
-  that matches a chrome pattern (:func:`is_chrome`); *inline chrome* is a
+  that matches a chrome pattern (:func:`is_chrome`). Most chrome is known by
+  its *shape* (:func:`chrome_shape`), not by exact strings: a *byline*
+  (``责任编辑：X``, ``来源：X 作者：Y`` standing alone), a *control bar* made
+  of nothing but page-control words and separators (``【打印】【关闭】``,
+  ``字号：大 中 小``, share bars, ``首页 上一页 1 2 下一页 尾页``), a *page
+  counter* (``第1页 共3页``) and a *navigation run* (``首页 > 新闻 > …``). Report
+  text that merely mentions such words (``吸引企业入驻``, ``来源于``) is
+  text: a shape needs the whole line. *Inline chrome* is a
   chrome fragment glued to report text on the same line (the 驻马店 portal
   navigation, ``扫一扫在手机打开当前页``), cut out and the text kept.
   :data:`CHROME_MARKERS` are literal strings that never survive cleaning.
@@ -111,6 +118,91 @@ _CHROME_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
 ))
 _CHROME_LINE_MAX = 160
 
+# -- chrome by shape -------------------------------------------------------------
+
+#: Labels of a byline item (``责任编辑：X``); a byline line is nothing but such items.
+_BYLINE_LABELS = (
+    "责任编辑|责任校对|值班编辑|编辑|责编|主编|编审|审核|审校|审稿|校对|终审|初审|复审|美编|排版|"
+    "来源|信息来源|文章来源|稿件来源|新闻来源|作者|记者|通讯员|撰稿|摄影|摄像|供图|图片来源|"
+    "发布机构|发布者|发布人|发布时间|发布日期|更新时间|时间|日期|浏览次数|浏览量|点击数|点击量|阅读数|阅读量|访问量|字数"
+)
+_BYLINE_ITEM = (rf"[\[【（(]?\s*(?:{_BYLINE_LABELS})\s*[：:]"
+                rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|[^：:。！？；!?;]){{0,30}}?\s*[\]】）)]?")
+_BYLINE = re.compile(rf"^(?:{_BYLINE_ITEM}[\s|｜/]*)+$")
+_SEE_ALSO = re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?\s*[：:].{0,60}$")
+
+#: Words that page controls, share bars and pagers are made of. A line of nothing
+#: else (and separators) is chrome; one of these words inside a sentence is not.
+_UI_WORDS = (
+    "打印本页", "打印此页", "打印正文", "打印文章", "我要打印", "打印", "关闭窗口", "关闭本页", "关闭此页",
+    "关闭页面", "关闭", "加入收藏", "收藏本页", "收藏", "我要纠错", "纠错", "返回顶部", "返回首页", "返回列表",
+    "返回", "顶部", "保存本页", "保存", "复制链接", "复制网址", "字号", "字体", "文字", "默认", "放大", "缩小",
+    "大", "中", "小", "朗读", "听全文", "背景色", "繁体", "简体", "无障碍", "分享到", "分享", "转发", "微信朋友圈",
+    "朋友圈", "微信", "新浪微博", "腾讯微博", "微博", "QQ空间", "QQ好友", "QQ", "人人网", "豆瓣", "抖音", "今日头条",
+    "二维码", "手机扫一扫", "扫一扫", "扫码", "手机版", "手机阅读", "首页", "网站首页", "上一页", "下一页", "上一篇",
+    "下一篇", "尾页", "末页", "前一页", "后一页", "上页", "下页", "跳转", "转到", "到第", "页", "GO", "Go", "go",
+    "确定", "页次",
+)
+_UI_TOKEN = "|".join(re.escape(w) for w in sorted(_UI_WORDS, key=len, reverse=True))
+_UI_SEP = r"[\s【】\[\]（）()|｜/／·•：:>＞<＜»«›‹_、,，\-—]*"
+_UI_LINE = re.compile(rf"^{_UI_SEP}(?:(?:{_UI_TOKEN}|第\s*\d+\s*页|共\s*\d+\s*[页条篇]|\d{{1,3}}){_UI_SEP})+$")
+_PAGE_COUNTER = re.compile(r"第\s*\d+\s*页\s*[/／,，]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*[/／,，]?\s*第\s*\d+\s*页")
+
+_CRUMB_SEP = r"\s*(?:>>?|＞＞?|»|›|→|/|／)\s*"
+_CRUMB = r"[^>＞»›→/／。！？；，,：:\s]{1,16}"
+_WHERE = r"(?:(?:您(?:现在)?的?|当前|所在)(?:所在)?位置\s*[：:]\s*)"
+#: A navigation run: ``首页 > 新闻 > 政务要闻``, ``您现在的位置：首页 >> …``, ``首页 政务要闻 政务公开 …``.
+_NAV_RUN = re.compile(
+    rf"^(?:{_WHERE}?(?:网站首页|首页|主页)(?:{_CRUMB_SEP}{_CRUMB}){{1,8}}(?:{_CRUMB_SEP})?"
+    rf"|{_WHERE}{_CRUMB}(?:{_CRUMB_SEP}{_CRUMB}){{0,8}}(?:{_CRUMB_SEP})?"
+    rf"|(?:网站首页|首页)(?:\s+[\u4e00-\u9fff]{{2,6}}){{2,}})$"
+)
+#: A navigation run glued to the report text that follows it (``首页>政务公开>…>各位代表：``).
+_NAV_PREFIX = re.compile(rf"^{_WHERE}?(?:网站首页|首页)(?:{_CRUMB_SEP}{_CRUMB}){{1,8}}\s*(?:>>?|＞＞?|»|›)\s*(?=\S)")
+#: Controls or a byline glued after the last sentence of a line (``…充满信心！【打印】【关闭】``).
+_TRAILING_UI = re.compile(r"(?<=[。！？!?”])\s*((?:[【\[（(][^【】\[\]（）()]{1,30}[】\]）)]\s*)+)$")
+
+
+#: Chrome shapes that never occur inside report text, for corpus checks of what cleaning left
+#: (``bench/chrome_check.py``): a glued byline, a page counter, a pager, a navigation run, a control.
+CHROME_FRAGMENTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:^|[。！？!?\s])[（(【\[]?\s*(?:责任编辑|责编|值班编辑|责任校对)\s*[：:]"),
+    re.compile(r"(?:^|[。！？!?\s])[（(【\[]?(?:编辑|作者|记者|通讯员)\s*[：:]\s*[\u4e00-\u9fff]{2,4}\s*[）)】\]]?$"),
+    _PAGE_COUNTER,
+    re.compile(r"上一页.{0,30}下一页|上一篇\s*[：:]|下一篇\s*[：:]"),
+    re.compile(r"(?:首页|位置)\s*(?:>>?|＞|»|›)"),
+    re.compile(r"[【\[]\s*(?:我要)?(?:打印|关闭|收藏|纠错|分享)[^】\]]{0,4}[】\]]"),
+    re.compile(r"(?:字号|字体)\s*[：:]\s*[\[【]?\s*[大中小]"),
+    re.compile(r"分享到\s*[：:]?\s*(?:微信|微博|QQ)"),
+)
+
+
+def chrome_shape(line: str) -> str | None:
+    """The kind of chrome a whole line is by its shape, or None.
+
+    ``byline`` (``责任编辑：X``, ``来源：X 作者：Y``), ``controls`` (a line of
+    page-control, share or pager words: ``【打印】【关闭】``, ``字号：大 中 小``,
+    ``分享到：微信 微博``, ``上一页 下一页``), ``page counter`` (``第1页 共3页``),
+    ``navigation`` (``首页 > 新闻 > …``), ``see also`` (``上一篇：…``). Lines with
+    a sentence end are never chrome by shape.
+    """
+    text = _strip(line)
+    if not text or len(text) > 100 or re.search(r"[。！？!?；;]", text):
+        return None
+    if _BYLINE.match(text):
+        return "byline"
+    if _PAGE_COUNTER.search(text):
+        return "page counter"
+    if _UI_LINE.match(text):
+        words = re.sub(rf"{_UI_SEP}|\d", "", text)
+        if len(words) >= 2:
+            return "controls"
+    if _NAV_RUN.match(text):
+        return "navigation"
+    if _SEE_ALSO.match(text):
+        return "see also"
+    return None
+
 _OPEN = "“‘《（(「『【〔["
 _CLOSE = "”’》）)」』】〕]"
 _ENDS = "。！？!?"
@@ -130,7 +222,7 @@ def is_chrome(line: str) -> bool:
         return True  # '】', '·', '-->', '====', '-'
     if len(text) > _CHROME_LINE_MAX and not text.startswith("免责声明"):
         return False
-    return any(p.search(text) for p in _CHROME_LINES)
+    return chrome_shape(text) is not None or any(p.search(text) for p in _CHROME_LINES)
 
 
 def _strip(text: str) -> str:
@@ -164,6 +256,10 @@ def _strip_inline(line: str) -> str:
     line = _DATELINE.sub("", line)
     line = _CSS.sub("", line)
     line = _TRAILING_CHROME.sub("", line)
+    line = _NAV_PREFIX.sub("", line)
+    m = _TRAILING_UI.search(line)
+    if m and chrome_shape(m.group(1)):
+        line = line[:m.start(1)]
     if "朗读" in line and _PORTAL_META.search(line):
         return ""
     return line

@@ -14,8 +14,17 @@ Vocabulary:
   short title (``一、2001年工作回顾``) or marker and one short sentence. A
   paragraph that opens with a heading sentence and goes on with body text
   (``（一）国民经济稳步增长。初步统计…``) is body text, but its *heading part*
-  (the first sentence, at most :data:`HEADING_PART_MAX` characters) still enters
-  the path.
+  still enters the path: the heading only (:func:`heading_part`), cut where a
+  heading run into its body turns into body text — at the first sentence end,
+  a term's colon, an inner sub-list (``…效益1.调整…``: the numbering says the
+  text moved on) or the way body text opens (``…创造新辉煌今年是…``) — and at
+  most :data:`HEADING_PART_MAX` characters, whole clauses first.
+* A *list item* is a numbered paragraph inside a section that heads nothing:
+  a list opened by a ``一、`` that does not fit the sequence (1955: ``五、使用
+  新式步犁…``), or a long item followed at once by its sibling. It stays a
+  paragraph of the enclosing section.
+* An *appendix* line (``附件1``) opens a section of its own, like an unmarked
+  heading.
 * The *section path* of a paragraph is the headings above it, outermost first;
   a heading paragraph's path ends with itself.
 * The *section category* is the facet a journalist filters on, one of
@@ -58,7 +67,7 @@ _SENTENCE_END = "。！？!?"
 CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("名词解释", ("名词解释", "名词注释", "注释", "附注", "注解", "词语解释")),
     ("政府自身建设", ("自身建设", "人民满意的政府", "人民满意政府", "加强政府", "政府建设",
-                "建设法治政府", "服务型政府", "廉洁政府", "政府职能", "改进政府", "政府工作人员")),
+                "建设法治政府", "服务型政府", "廉洁政府", "政府职能", "改进政府", "政府工作人员", "施政能力")),
     ("工作回顾", ("回顾", "过去一年", "过去五年", "过去的一年", "过去的五年", "过去六年", "一年来",
               "五年来", "工作总结", "主要工作成绩", "工作成绩", "成就", "完成情况", "工作情况",
               "政府的工作", "主要成绩", "基本经验", "主要工作及", "执行情况")),
@@ -72,6 +81,8 @@ CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Unmarked heading keywords (a short line without punctuation holding one of these).
 _UNMARKED_KEYWORDS = tuple(k for _, ks in CATEGORY_KEYWORDS for k in ks
                            if k not in ("做好", "部署", "年工作", "成就", "任务", "加强政府"))
+#: An appendix line (``附件1``, ``附件：2025年十件民生实事``) opens a section of its own, like an unmarked heading.
+_APPENDIX = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]{0,3}\s*(?:[：:]\s*[^。！？；，,]{0,24})?$")
 _GLOSSARY_LINE = re.compile(r"^(?:名词解释|名词注释|注释|附注|注解|词语解释)[：:]?$")
 
 # Body openers that follow a run-in level-1 heading title ("一、2009年政府工作回顾刚刚过去的…").
@@ -145,18 +156,132 @@ def is_glossary_heading(paragraph: str) -> bool:
     return False
 
 
-def heading_part(paragraph: str) -> str:
-    """The heading sentence of a paragraph: up to its first sentence end, at most HEADING_PART_MAX characters."""
+# Body text that opens right after a heading run into it ("…创造新辉煌今年是…", "…主要成就去年,面对…").
+_BODY_OPENERS = re.compile(
+    r"(?:今年|去年|过去|刚刚|一年来|[两三四五六]年来|这五年|今后|当前|面对|经过|我们|"
+    r"[12][0-9]{3}年(?:是|，|,|以来|我们|全[市县区省])|[“\"]十[一二三四五六]五[”\"]时期|"
+    r"全市上下|全县上下|全区上下|全省上下|全市|全县|全区|全省|市委|县委|区委|省委|"
+    r"在省委|在市委|坚持以|坚持把|坚持用|牢固树立|围绕|按照|认真贯彻|以习近平|党的|深入开展|五年工作|把(?!握))"
+)
+_CLAUSE_ENDS = "，,"
+#: Body text run on after a heading word: to the clause end, no punctuation but quotes.
+_RUN_ON = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff“”‘’\"0-9A-Za-z]+")
+
+
+def _marker_end(text: str) -> int:
+    marker = read_marker(text)
+    return marker[2] if marker else 0
+
+
+def heading_sentence(paragraph: str) -> str:
+    """The heading sentence of a paragraph before any length cap.
+
+    It ends at the first sentence end (。！？；), at a colon that closes a
+    term (``8.一平台、三机制:“一平台”即…``), or where a marker one level down
+    opens a sub-list inside it (``…效益1.调整优化工业结构``): the heading's own
+    numbering says the text has moved on.
+    """
     text = paragraph.strip()
+    start = _marker_end(text)
     cut = len(text)
     for i, ch in enumerate(text):
-        if ch in _SENTENCE_END:
+        if ch in _SENTENCE_END + "；;" or (ch in "：:" and i - start >= 2):
             cut = i
             break
-    part = text[:cut]
+    outer = read_marker(text)
+    for i in range(start + 2, cut):
+        if text[i - 1] in _SENTENCE_END + _CLAUSE_ENDS + "、“”\"（(":
+            continue
+        inner = read_marker(text[i:i + 8])
+        if inner and inner[1] == 1 and (outer is None or inner[0] > outer[0]):
+            cut = i
+            break
+    return text[:cut].rstrip("，,；;：: ")
+
+
+def _run_in_cut(sentence: str) -> int | None:
+    """Where body text begins inside an over-long heading sentence, or None.
+
+    The body is recognised by how report text opens (今年, 去年, 一年来,
+    全市上下, 坚持以…) right after a heading word, with no punctuation between:
+    a title and its body collapsed onto one line.
+    """
+    start = _marker_end(sentence)
+    cut = run_in_title_length(sentence)
+    if cut is not None:
+        return cut
+    for m in _BODY_OPENERS.finditer(sentence, start + 4):
+        i = m.start()
+        if sentence[i - 1] not in _SENTENCE_END + _CLAUSE_ENDS + "、“”（(：:":
+            return i
+    return None
+
+
+def _last_clause(sentence: str) -> str:
+    """The last clause of a heading sentence within the length cap (where a body run into it sits)."""
+    kept = sentence[:HEADING_PART_MAX]
+    start = max((i + 1 for i, ch in enumerate(kept) if ch in _CLAUSE_ENDS), default=_marker_end(kept))
+    return kept[start:]
+
+
+def parallel_heading_ends(paragraphs: list[str]) -> tuple[str, ...]:
+    """Words that close a report's run-in headings in parallel (``…新突破``), where nothing else tells.
+
+    Sibling headings are often built alike (``（一）聚焦转型升级，做实企业服务，
+    努力实现产业强市新突破全力打造“中国药谷”。``, ``（二）…努力实现投资增长新突破
+    提升招商引资质效。``…). Over the marked paragraphs that go on with body
+    text, a three- or four-character word that at least three of them, and
+    most of them, hold inside the last clause of their heading sentence, run
+    straight into more text (no punctuation between), is where each of those
+    headings ends.
+    """
+    clauses: list[str] = []
+    for paragraph in paragraphs:
+        if read_marker(paragraph) is None or _is_heading_paragraph(paragraph):
+            continue
+        sentence = heading_sentence(paragraph)
+        if _run_in_cut(sentence) is None:
+            clauses.append(_last_clause(sentence))
+    if len(clauses) < 3:
+        return ()
+    counts: dict[str, int] = {}
+    for clause in clauses:
+        words = {clause[i:i + n] for n in (3, 4) for i in range(2, len(clause) - n - 1)
+                 if _RUN_ON.fullmatch(clause[i + n:])}
+        for word in words:
+            if re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                counts[word] = counts.get(word, 0) + 1
+    shared = [w for w, k in counts.items() if k >= 3 and k >= len(clauses) * 0.6]
+    longest = [w for w in shared if not any(w != o and w in o for o in shared)]
+    return tuple(sorted(longest, key=len, reverse=True))
+
+
+def heading_part(paragraph: str, parallel_ends: tuple[str, ...] = ()) -> str:
+    """The heading of a paragraph as it enters a section path: the heading only, at most HEADING_PART_MAX characters.
+
+    :func:`heading_sentence` first; a heading run into its body is cut where
+    the body opens (:func:`_run_in_cut` for an over-long sentence, or after a
+    word its siblings end with, see :func:`parallel_heading_ends`); a long
+    heading is cut after its last whole clause that fits
+    (``六、进一步加强社会主义民主和法制建设，维护民族平等和民族团结``).
+    """
+    part = heading_sentence(paragraph)
+    cut = _run_in_cut(part) if len(part) > HEADING_PART_MAX else None
+    if cut is None and parallel_ends:
+        clause = _last_clause(part)
+        offset = part.find(clause) if clause else -1
+        for word in parallel_ends:
+            at = clause.rfind(word, 2)
+            after = clause[at + len(word):] if at >= 0 else ""
+            if offset >= 0 and len(after) >= 2 and _RUN_ON.fullmatch(after):
+                cut = offset + at + len(word)
+                break
+    if cut is not None:
+        part = part[:cut]
     if len(part) > HEADING_PART_MAX:
-        part = part[:HEADING_PART_MAX]
-    return part.rstrip("，,；;：: ")
+        ends = [i for i, ch in enumerate(part[:HEADING_PART_MAX + 1]) if ch in _CLAUSE_ENDS]
+        part = part[:ends[-1]] if ends and ends[-1] >= 8 else part[:HEADING_PART_MAX]
+    return part.rstrip("，,；;：:、 ")
 
 
 def _is_heading_paragraph(paragraph: str) -> bool:
@@ -252,6 +377,34 @@ class HeadingSequence:
             del self.last[deeper]
 
 
+_REVIEW_OPENING = re.compile(r"^[\s,，。]*(?:过去(?:的)?[一五六]年|[一五六]年来|刚刚过去的|去年|20\d\d年以来)")
+
+
+def _body_category(body: str) -> str | None:
+    """工作回顾 when the body run into a heading opens as a review does (``…新跨越过去五年,…``), else None.
+
+    A heading without a category keyword of its own (``一、盘点“十三五”,…实现新跨越``)
+    takes the category its body announces.
+    """
+    return "工作回顾" if _REVIEW_OPENING.match(body) else None
+
+
+def _is_list_item(paragraphs: list[str], i: int, level: int, sentence: str) -> bool:
+    """True for a long numbered item that fits the heading sequence but heads nothing.
+
+    Its sentence is longer than :data:`HEADING_PART_MAX` with no sign of a
+    heading run into body text, and it closes an enumeration (ends with ；)
+    or the next paragraph is already its sibling or an outer heading.
+    """
+    if len(sentence) <= HEADING_PART_MAX or _run_in_cut(sentence) is not None:
+        return False
+    text = paragraphs[i].strip()
+    if text.endswith(("；", ";", "，", ",")):
+        return True
+    following = read_marker(paragraphs[i + 1]) if i + 1 < len(paragraphs) else None
+    return following is None and i + 1 == len(paragraphs) or bool(following and following[0] <= level)
+
+
 def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     """One SectionInfo per paragraph, same order.
 
@@ -259,12 +412,23 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
     an unmarked heading (``2021年重点工作安排``) sits above marked level-1
     headings, which nest under it unless they carry a category keyword of
     their own (``十一、着力加强政府自身建设``), in which case they replace it.
+
+    Numbered lists inside a section are paragraphs, not headings: a marker
+    ``一、`` that does not fit the sequence opens a *list* at its level, and
+    the items that continue it (``二、`` ``三、`` … ``五、使用新式步犁…``) stay
+    list items while they are body paragraphs, even where their ordinal would
+    also fit the heading sequence. A long item that fits the sequence but
+    heads nothing (:func:`_is_list_item`) closes the previous sibling's
+    section without opening one of its own, and opens a list the same way.
     """
     out: list[SectionInfo] = []
     stack: list[tuple[int, str]] = []  # (level, path entry); glossary -1, unmarked 0, markers 1-4
     sequence = HeadingSequence()
+    lists: dict[int, int] = {}  # level -> last ordinal of a list (not headings) at that level
+    hints: dict[str, str] = {}  # heading part -> category read from the body run into it
+    parallel = parallel_heading_ends(paragraphs)
     glossary = False
-    for paragraph in paragraphs:
+    for i, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
         marker = read_marker(text)
         is_heading = False
@@ -273,18 +437,38 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
             glossary = True
             stack = []
             sequence = HeadingSequence()
+            lists = {}
             entry, is_heading = (-1, text), True
-        elif marker and len(text) > marker[2] and sequence.fits(marker[0], marker[1]):
+        elif marker and len(text) > marker[2]:
             level, ordinal, _ = marker
-            sequence.accept(level, ordinal)
-            if _is_heading_paragraph(text):
-                entry, is_heading = (level, text), True
-            else:
-                entry = (level, heading_part(text))
-            if level == 1 and category_of((entry[1],)) != "其他":
-                stack = [e for e in stack if e[0] < 0]
-        elif not marker and not glossary and is_unmarked_heading(text):
+            heading_shape = _is_heading_paragraph(text)
+            fits = sequence.fits(level, ordinal)
+            if lists.get(level) == ordinal - 1 and not (fits and heading_shape):
+                lists[level] = ordinal
+            elif fits:
+                sequence.accept(level, ordinal)
+                for deeper in [lv for lv in lists if lv >= level]:
+                    del lists[deeper]
+                sentence = heading_sentence(text)
+                if _is_list_item(paragraphs, i, level, sentence):
+                    lists[level] = ordinal
+                    while stack and stack[-1][0] >= level:
+                        stack.pop()
+                elif heading_shape and len(text) <= HEADING_PART_MAX and sentence == text.rstrip(_SENTENCE_END + "：:"):
+                    entry, is_heading = (level, text), True
+                else:
+                    whole = sentence == text.rstrip(_SENTENCE_END + "；;：:")
+                    entry, is_heading = (level, heading_part(text, parallel)), heading_shape and whole
+                    hint = _body_category(text[len(entry[1]):])
+                    if hint:
+                        hints[entry[1]] = hint
+                if entry and level == 1 and category_of((entry[1],)) != "其他":
+                    stack = [e for e in stack if e[0] < 0]
+            elif ordinal == 1:
+                lists[level] = 1
+        elif not marker and not glossary and (is_unmarked_heading(text) or _APPENDIX.match(text)):
             sequence = HeadingSequence()
+            lists = {}
             entry, is_heading = (0, text), True
         if entry is not None:
             level = entry[0]
@@ -293,5 +477,7 @@ def assign_sections(paragraphs: list[str]) -> list[SectionInfo]:
             stack.append(entry)
         path = tuple(e for _, e in stack)
         category = "名词解释" if glossary else category_of(path)
+        if category == "其他":
+            category = next((hints[e] for e in path if e in hints), category)
         out.append(SectionInfo(path=path, category=category, is_heading=is_heading))
     return out

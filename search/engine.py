@@ -37,7 +37,7 @@ from index.whoosh_internals import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
-from .query import And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, parse_query, phrases_of
+from .query import And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
 from .snippets import make_snippet
 
 __all__ = [
@@ -414,7 +414,8 @@ class Engine:
         (its sort order is checked here too, so every caller rejects a bad one the same way)."""
         if request.sort not in SORTS:
             raise QueryError(f"排序方式“{request.sort}”无法识别：可用 {'、'.join(SORTS)}")
-        tree = parse_query(request.q or "")
+        parsed = read_query(request.q or "")
+        tree = parsed.tree
         parts: list[Node] = [] if tree is None else [tree]
         for name in ("province", "prefecture", "county", "year", "level", "section"):
             v = getattr(request, name)
@@ -422,7 +423,7 @@ class Engine:
                 parts.append(canonical_filter(name, str(v)))
         if request.report_id:
             parts.append(Filter("report", request.report_id))
-        notices: list[str] = []
+        notices: list[str] = list(parsed.notices)
         if not parts:
             return tree, np.arange(snap.n, dtype=np.int64), notices
         node = parts[0] if len(parts) == 1 else And(tuple(parts))

@@ -3,7 +3,8 @@
 Matches are found in the paragraph's *search text* and mapped back to its
 *display text* through :func:`index.normalise.fold_with_offsets`, so a
 Traditional paragraph shows its own characters marked for a Simplified query.
-A phrase is marked once, as a whole (never character by character). The
+A phrase is marked once, as a whole (never character by character), and the
+terms of pasted text that white space parted (``2023年 工作回顾``) are one mark. The
 result is HTML-escaped text plus ``<mark>`` tags, passed through nh3 with
 ``mark`` as the only allowed tag.
 """
@@ -42,7 +43,8 @@ def match_spans(display: str, phrases: list[str], *, traditional: bool = False) 
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and s <= merged[-1][1]:
+        # overlapping, touching, or parted only by white space (pasted text with a space in it is one mark)
+        if merged and (s <= merged[-1][1] or not display[merged[-1][1]:s].strip()):
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))

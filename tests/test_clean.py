@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import CHROME_MARKERS, MAX_PARAGRAPH, clean_paragraphs, is_chrome
+from index.clean import CHROME_MARKERS, MAX_PARAGRAPH, chrome_shape, clean_paragraphs, is_chrome
 from index.sections import heading_level
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,3 +174,65 @@ def test_run_in_level_one_heading_is_split_from_its_body():
 
 def test_short_heading_line_is_not_split():
     assert clean_paragraphs("一、2009年工作回顾") == ["一、2009年工作回顾"]
+
+
+# -- chrome by shape (issue 11) ------------------------------------------------------------
+
+CHROME_VARIANTS = FIXTURES / "chrome_variants.txt"
+#: The report sentences in the fixture (copied from corpus reports); every other line is chrome
+#: in a variant the corpus does not hold (another site's bylines, controls, pagers, crumbs).
+VARIANT_REPORT_TEXT = [
+    "各位代表：",
+    "电子商务蓬勃发展，建成电子商务产业园9个，入驻电商企业5000多家。",
+    "职教园区入驻7所院校，师生达4万多人。",
+    "将关闭破产企业退休人员和困难企业职工纳入城镇职工医保。",
+    "权分置”，完善利益联结机制，让农户融入农业产业链，让农民更多分享增值收益。",
+    "继续依法关闭产品质量低劣、浪费资源、污染严重的企业，逐步淘汰落后生产能力。",
+    "发展“互联网+”“旅游+”“生态+”等农业新业态，让农民更多分享产业增值收益。",
+    "11个产业集聚区建成区面积135.2平方公里，入驻企业1892家，较“十二五”末分别提高19.6%，15.6%。",
+]
+
+
+def test_chrome_variants_are_removed_by_shape_and_report_text_kept():
+    paragraphs = clean_paragraphs(CHROME_VARIANTS.read_text(encoding="utf-8"))
+    assert paragraphs == VARIANT_REPORT_TEXT
+
+
+def test_a_navigation_run_glued_to_report_text_is_cut_and_the_text_kept():
+    line = "首页>政务公开>政府信息公开>法定主动公开内容>" + VARIANT_REPORT_TEXT[-1]
+    assert clean_paragraphs(line) == [VARIANT_REPORT_TEXT[-1]]
+
+
+@pytest.mark.parametrize("line, shape", [
+    ("责任编辑：王小明", "byline"),
+    ("编辑：张三", "byline"),
+    ("来源：某某市人民政府网", "byline"),
+    ("作者：刘洋　　来源：本网　　编辑：陈晨", "byline"),
+    ("[责任编辑:李华]", "byline"),
+    ("发布时间：2023-01-12 09:30　浏览次数：1234", "byline"),
+    ("【打印】【关闭】", "controls"),
+    ("字号：大 中 小", "controls"),
+    ("【字体：大 中 小】 [打印本页] [关闭窗口]", "controls"),
+    ("分享到：微信 微博 QQ空间", "controls"),
+    ("上一页 下一页", "controls"),
+    ("首页 上一页 1 2 3 下一页 尾页", "controls"),
+    ("第1页 共3页", "page counter"),
+    ("共 12 页 第 2 页", "page counter"),
+    ("首页 > 新闻 > 政务要闻", "navigation"),
+    ("您现在的位置：首页 >> 政务公开 >> 政府工作报告", "navigation"),
+    ("当前位置：政务公开 / 规划计划", "navigation"),
+    ("上一篇：2022年政府工作报告", "see also"),
+])
+def test_chrome_is_recognised_by_its_shape(line, shape):
+    assert chrome_shape(line) == shape
+    assert is_chrome(line)
+
+
+@pytest.mark.parametrize("line", [
+    "编辑出版", "来源于基层", "大中小企业", "中", "2023年 工作回顾", "一、2023年工作回顾", "1 2 3", "各位代表：",
+    "让农民更多分享增值收益", "编辑：组织编辑出版地方志，来源于基层。",
+    *VARIANT_REPORT_TEXT,
+])
+def test_text_that_mentions_chrome_words_has_no_chrome_shape(line):
+    assert chrome_shape(line) is None
+    assert clean_paragraphs(line) == [line]

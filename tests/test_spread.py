@@ -119,4 +119,4 @@ def test_first_csv_and_api_list_every_report_oldest_first(client):
         ("2024", "national")]
     data = client.get("/api/first?q=项目为王").get_json()
     assert data["first"][0]["date"] == "2021-01-08" and data["reports"] == 6
-    assert client.get("/api/first?q=(").status_code == 400
+    assert client.get("/api/first?q=(项目 OR 投资").status_code == 400
