@@ -5,7 +5,7 @@
     baogao reports [--index DIR] [--json]
     baogao paragraphs [--index DIR] [--jsonl]
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
-    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
+    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000] [--base-url URL] [--behind-proxy]
     baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
 
 Messages for people are Chinese and go to stderr; data goes to stdout.
@@ -255,13 +255,27 @@ def cmd_targets(args) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
+def serve_config(args, index_dir: Path) -> dict:
+    """The app's configuration from ``baogao serve``'s options (the bound address, the base URL, the proxy)."""
+    config: dict = {"INDEX": str(index_dir), "BOUND_URL": f"http://{args.host}:{args.port}"}
+    if args.base_url:
+        config["BASE_URL"] = args.base_url
+    if args.behind_proxy:
+        config["PROXY_FIX"] = True
+    return config
+
+
 def cmd_serve(args) -> int:
     from waitress import serve
 
     from web import create_app
+    from web.urls import BadBaseURL
 
     index_dir = _index_dir(args)
-    app = create_app({"INDEX": str(index_dir)})
+    try:
+        app = create_app(serve_config(args, index_dir))
+    except BadBaseURL as exc:
+        raise CommandError(str(exc)) from None
     print(f"baogao 正在 http://{args.host}:{args.port}/ 提供服务（索引 {index_dir}，按 Ctrl-C 停止）", file=sys.stderr)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="baogao")
     return 0
@@ -329,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=5000)
     sp.add_argument("--threads", type=int, default=8)
+    sp.add_argument("--base-url", help="读者访问的地址，如 https://baogao.example.org（引用、订阅、导出中的绝对链接；默认 $BAOGAO_BASE_URL，否则 http://HOST:PORT）")
+    sp.add_argument("--behind-proxy", action="store_true", help="信任一层反向代理的 X-Forwarded-* 头（默认不信任）")
     sp.set_defaults(func=cmd_serve)
     return p
 

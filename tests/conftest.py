@@ -83,7 +83,7 @@ def make_app():
     apps = []
 
     def build(index_dir, **config):
-        app = create_app({"TESTING": True, "INDEX": str(index_dir), "SERVER_NAME": "baogao.test", **config})
+        app = create_app({"TESTING": True, "INDEX": str(index_dir), "BASE_URL": "http://baogao.test", **config})
         apps.append(app)
         return app
 

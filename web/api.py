@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from search.engine import NotFound
 
 from . import get_engine
 from .errors import MissingPage
 from .params import search_request, valid_report_id
+from .urls import permalink, report_url, source_name
 
 __all__ = ["bp"]
 
@@ -35,12 +36,9 @@ _PRIVATE = ("sketch",)
 
 def _record(rec: dict) -> dict:
     out = {k: v for k, v in rec.items() if k not in _PRIVATE}
-    out["url"] = url_for("views.report", report_id=rec["report_id"], _external=True)
+    out["sources"] = [source_name(s) for s in rec.get("sources") or ()]
+    out["url"] = report_url(rec["report_id"])
     return out
-
-
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
 
 
 @bp.get("/search")
@@ -48,7 +46,7 @@ def search():
     """One page of hits, facets and the per-year counts."""
     req = search_request(request.args, per_page=20)
     page = get_engine().search(req)
-    return jsonify(page.as_dict(_permalink))
+    return jsonify(page.as_dict(permalink))
 
 
 @bp.get("/reports")
@@ -67,7 +65,7 @@ def report(report_id: str):
     except NotFound:
         raise MissingPage("报告", report_id) from None
     out = _record(rec)
-    out["paragraphs"] = [{**p, "url": _permalink(p["paragraph_id"])} for p in paragraphs]
+    out["paragraphs"] = [{**p, "url": permalink(p["paragraph_id"])} for p in paragraphs]
     return jsonify(out)
 
 

@@ -29,7 +29,7 @@ import logging
 from dataclasses import replace
 from typing import Iterator
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES
@@ -49,6 +49,7 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, search_request, valid_paragraph_id, valid_report_id
+from .urls import link, permalink, report_link, search_link
 
 __all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
 
@@ -76,31 +77,17 @@ QUERY_EXAMPLES = (
 # -- small pieces ------------------------------------------------------------------------
 
 
-def search_url(params: dict, endpoint: str = "views.search") -> str:
-    """A URL for the given search parameters (view models give parameters, not URLs)."""
-    return url_for(endpoint, **params)
-
-
-def permalink(paragraph_id: str) -> str:
-    return url_for("views.paragraph", paragraph_id=paragraph_id, _external=True)
-
-
-def reader_url(report_id: str, q: str = "", paragraph_id: str | None = None) -> str:
-    url = url_for("views.report", report_id=report_id, q=q) if q else url_for("views.report", report_id=report_id)
-    return url + (f"#p-{paragraph_id}" if paragraph_id else "")
-
-
 def _hit_view(h: Hit, q: str) -> dict:
-    link = permalink(h.paragraph_id)
+    perma = permalink(h.paragraph_id)
     return {
         "paragraph_id": h.paragraph_id,
         "number": h.number,
         "section": h.section,
         "section_category": h.section_category,
         "snippet": Markup(sanitise(h.snippet_html)),
-        "reader_url": reader_url(h.report_id, q, h.paragraph_id),
-        "permalink": link,
-        "citation": citation_text(h.title, h.region.display, h.year, h.section, h.number, link),
+        "reader_url": report_link(h.report_id, q, h.paragraph_id),
+        "permalink": perma,
+        "citation": citation_text(h.title, h.region.display, h.year, h.section, h.number, perma),
     }
 
 
@@ -108,7 +95,7 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
     """(name, search URL) for each level of a report's region, top first."""
     out: list[tuple[str, str]] = []
     if region.get("level") == "national":
-        return [("全国", search_url({"level": "national"}))]
+        return [("全国", search_link({"level": "national"}))]
     params: dict[str, str] = {}
     for name in ("province", "prefecture", "county"):
         v = region.get(name)
@@ -117,7 +104,7 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
         params[name] = v
         if out and out[-1][0] == v:  # municipalities: 北京市 › 北京市 shown once
             continue
-        out.append((v, search_url(dict(params))))
+        out.append((v, search_link(dict(params))))
     return out
 
 
@@ -135,8 +122,8 @@ def search():
         "req": req,
         "examples": QUERY_EXAMPLES,
         "sorts": sort_options(req),
-        "chips": [(c.label, search_url(c.params)) for c in selected_filters(req)],
-        "search_url": search_url,
+        "chips": [(c.label, search_link(c.params)) for c in selected_filters(req)],
+        "search_url": search_link,
         "level_labels": LEVEL_LABELS,
     }
     has_filter = any(getattr(req, n) for n in FILTER_PARAMS)
@@ -156,7 +143,7 @@ def search():
             "region": g.region.display,
             "level": LEVEL_LABELS.get(g.region.level, ""),
             "year": g.year,
-            "reader_url": reader_url(g.report_id, req.q),
+            "reader_url": report_link(g.report_id, req.q),
             "hits": [_hit_view(h, req.q) for h in g.hits],
             "total": g.total,
             "more": g.more,
@@ -168,10 +155,10 @@ def search():
         facets=build_facets(page),
         pager=build_pager(req, page.pages),
         chart=Markup(year_chart_svg(page.years, title=f"“{req.q or '全部'}”每年命中段落数",
-                                    link=lambda y: search_url({**export_params, "year": str(y)}))),
-        csv_url=search_url(export_params, "views.export_csv"),
-        json_url=search_url(export_params, "views.export_json"),
-        api_url=search_url(export_params, "api.search"),
+                                    link=lambda y: search_link({**export_params, "year": str(y)}))),
+        csv_url=search_link(export_params, "views.export_csv"),
+        json_url=search_link(export_params, "views.export_json"),
+        api_url=search_link(export_params, "api.search"),
         overview=None,
         stats=None,
     )
@@ -299,7 +286,7 @@ def report(report_id: str):
             html = sanitise(highlight_html(text, match_spans(text, phrases, traditional=traditional)))
         else:
             html = str(escape(text))
-        link = permalink(p["paragraph_id"])
+        perma = permalink(p["paragraph_id"])
         views.append({
             "paragraph_id": p["paragraph_id"],
             "number": p["number"],
@@ -310,9 +297,9 @@ def report(report_id: str):
             "hit": hit,
             "prev": f"#hit-{hit - 1}" if hit and hit > 1 else None,
             "next": f"#hit-{hit + 1}" if hit and hit < n_hits else None,
-            "permalink": link,
+            "permalink": perma,
             "citation": citation_text(title, rec.get("region_display") or "", rec.get("year"), p["section"],
-                                      p["number"], link),
+                                      p["number"], perma),
         })
     return render_template(
         "report.html",
@@ -325,10 +312,10 @@ def report(report_id: str):
         toc=_toc(paragraphs),
         region_links=_region_links(region),
         level=LEVEL_LABELS.get(region.get("level") or "unknown", ""),
-        year_url=search_url({"year": str(rec["year"])}) if rec.get("year") else None,
-        back_url=search_url({"q": q}) if q else url_for("views.search"),
-        search_url=search_url,
-        api_url=url_for("api.report", report_id=report_id),
+        year_url=search_link({"year": str(rec["year"])}) if rec.get("year") else None,
+        back_url=search_link({"q": q}) if q else link("views.search"),
+        search_url=search_link,
+        api_url=link("api.report", report_id=report_id),
         evidence=rec.get("evidence") or [],
     )
 
@@ -343,7 +330,7 @@ def paragraph(paragraph_id: str):
     except NotFound:
         raise MissingPage("段落", paragraph_id) from None
     q = (request.args.get("q") or "").strip()
-    return redirect(reader_url(rec["report_id"], q, p["paragraph_id"]), code=302)
+    return redirect(report_link(rec["report_id"], q, p["paragraph_id"]), code=302)
 
 
 # -- about -----------------------------------------------------------------------------
@@ -360,5 +347,5 @@ def about():
         categories=SECTION_CATEGORIES,
         level_labels=LEVEL_LABELS,
         index_dir=current_app.config["INDEX"],
-        search_url=search_url,
+        search_url=search_link,
     )
