@@ -2,7 +2,8 @@
 
 * ``GET /api/search?q=…&province=…&page=…&per_page=…`` — :meth:`search.engine.SearchPage.as_dict`
   (the shape ``baogao search --json`` prints), hit ``url`` = absolute permalink.
-  ``per_page`` goes up to 1000; for everything at once use ``/search.json``.
+  ``per_page`` goes up to 1000; for everything at once use ``/search.json``. A
+  ``page`` past the last one is 400 ``{"error": "页码须是 1 到 N 之间的整数，收到“…”"}``.
 * ``GET /api/reports`` — every report's record (metadata, evidence, counts) with
   its reader ``url``.
 * ``GET /api/reports/<report_id>`` — one record plus its paragraphs, each with
@@ -22,7 +23,7 @@ from search.engine import NotFound
 
 from . import get_engine
 from .errors import MissingPage
-from .params import search_request, valid_report_id
+from .params import search_page, valid_report_id
 from .urls import permalink, report_url, source_name
 
 __all__ = ["bp"]
@@ -44,8 +45,7 @@ def _record(rec: dict) -> dict:
 @bp.get("/search")
 def search():
     """One page of hits, facets and the per-year counts."""
-    req = search_request(request.args, per_page=20)
-    page = get_engine().search(req)
+    page = search_page(get_engine(), request.args, per_page=20)
     return jsonify(page.as_dict(permalink))
 
 

@@ -48,7 +48,7 @@ from search.snippets import highlight_html, match_spans, sanitise
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
-from .params import FILTER_PARAMS, search_request, valid_paragraph_id, valid_report_id
+from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
 from .urls import link, permalink, report_link, search_link
 
 __all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
@@ -116,7 +116,8 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
 def search():
     """The search page (or the corpus overview for an empty search)."""
     engine = get_engine()
-    req = search_request(request.args, per_page=current_app.config["PER_PAGE"], group=True)
+    per_page = current_app.config["PER_PAGE"]
+    req = search_request(without_page(request.args), per_page=per_page, group=True)
     context: dict = {
         "q": req.q,
         "req": req,
@@ -132,7 +133,7 @@ def search():
         return render_template("search.html", page=None, stats=stats,
                                overview=corpus_overview(engine.reports()), **context)
     try:
-        page = engine.search(req)
+        page = search_page(engine, request.args, per_page=per_page, group=True)
     except QueryError as exc:
         return render_template("search.html", page=None, error=exc, stats=None, overview=None, **context), 400
     groups = []
@@ -148,8 +149,10 @@ def search():
             "total": g.total,
             "more": g.more,
         })
+    req = page.request
     export_params = req.params()
     context.update(
+        req=req,
         page=page,
         groups=groups,
         facets=build_facets(page),
@@ -166,8 +169,8 @@ def search():
 
 
 def _export_request() -> SearchRequest:
-    req = search_request(request.args, per_page=1000)
-    return replace(req, page=1, group=False)
+    """Every hit: an export has no pages, so a ``page`` parameter is ignored."""
+    return replace(search_request(without_page(request.args), per_page=1000), group=False)
 
 
 @bp.get("/search.csv")
