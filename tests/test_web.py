@@ -11,6 +11,7 @@ from search.facets import build_pager, citation_text
 from tests.conftest import SAMPLE, make_report
 from web import create_app
 from web.chart import year_chart_svg
+from web.views import access_date
 
 LANGFANG = "2024-河北省-廊坊市"
 HUNAN = "2021-湖南省"
@@ -234,7 +235,8 @@ def test_each_hit_carries_a_citation_with_its_permalink(client, sample_engine):
     body = page_text(client.get("/search?q=项目为王&province=河北省"))
     url = f"http://baogao.test/p/{hit.paragraph_id}"
     section = f"{hit.section}，" if hit.section else ""
-    expected = f"《{hit.title}》，{hit.region.display}，{hit.year}年，{section}第{hit.number}段，{url}"
+    accessed = access_date()
+    expected = f"《{hit.title}》，{hit.region.display}，{hit.year}年，{section}第{hit.number}段，访问于{accessed}，{url}"
     cites = [html.unescape(c) for c in re.findall(r'<p class="cite-text">([^<]*)</p>', body)]
     assert expected in cites
     assert f'data-citation="{html.escape(expected)}"' in body
@@ -244,8 +246,8 @@ def test_reader_paragraph_citation_names_section_and_number(client, sample_engin
     _, paras = sample_engine.report(HUNAN)
     p = next(p for p in paras if p["section"].count(" › ") == 1)
     body = page_text(client.get(f"/r/{HUNAN}"))
-    expected = (f"《湖南省政府工作报告》，湖南省，2021年，{p['section']}，第{p['number']}段，"
-                f"http://baogao.test/p/{p['paragraph_id']}")
+    expected = (f"《湖南省政府工作报告》，湖南省，2021年（2021-01-25），{p['section']}，第{p['number']}段，"
+                f"访问于{access_date()}，http://baogao.test/p/{p['paragraph_id']}")
     assert html.escape(expected, quote=False) in body
 
 

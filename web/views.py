@@ -12,8 +12,10 @@ Vocabulary:
   and numbers the matching paragraphs ``#hit-1``, ``#hit-2``… for next/previous.
 * a **permalink** (``/p/<paragraph_id>``) redirects to its paragraph in its
   report; paragraph ids come from the text, so they survive a rebuilt index.
-* a **citation** (see :func:`search.facets.citation_text`) goes with every hit
-  and every paragraph, ending with the absolute permalink.
+* a **citation** goes with every hit and every paragraph in two forms: the
+  plain one (:func:`search.facets.citation_text`) and GB/T 7714-2015
+  (:func:`search.facets.gbt7714_citation`), both with the delivery date where
+  known, the access date (today in China Standard Time) and the absolute permalink.
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
   not just the visible page. A CSV cell that a spreadsheet would run as a
   formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
@@ -27,18 +29,20 @@ import csv
 import io
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
-from index.report import LEVEL_LABELS, SECTION_CATEGORIES
+from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from search.engine import Hit, NotFound, SearchRequest
 from search.facets import (
     build_facets,
     build_pager,
     citation_text,
     corpus_overview,
+    gbt7714_citation,
     selected_filters,
     sort_options,
 )
@@ -77,7 +81,33 @@ QUERY_EXAMPLES = (
 # -- small pieces ------------------------------------------------------------------------
 
 
-def _hit_view(h: Hit, q: str) -> dict:
+#: Access dates are dates in China Standard Time (the readers' calendar), whatever the server's zone.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def access_date() -> str:
+    """Today's date (YYYY-MM-DD, China Standard Time): the 引用日期 of a citation made now."""
+    return datetime.now(CHINA_TIME).date().isoformat()
+
+
+def _citations(title: str, region: Region, year: int | None, date: str | None, section: str, number: int,
+               perma: str, accessed: str) -> dict:
+    """The two forms of a paragraph's citation: the plain one and GB/T 7714-2015."""
+    return {
+        "citation": citation_text(title, region.display, year, section, number, perma, date=date, accessed=accessed),
+        "citation_gbt": gbt7714_citation(title, region, year, perma, date=date, accessed=accessed),
+    }
+
+
+def _delivery_date(engine, paragraph_id: str) -> str | None:
+    try:
+        rec, _ = engine.paragraph(paragraph_id)
+    except NotFound:
+        return None
+    return rec.get("date")
+
+
+def _hit_view(h: Hit, q: str, date: str | None, accessed: str) -> dict:
     perma = permalink(h.paragraph_id)
     return {
         "paragraph_id": h.paragraph_id,
@@ -87,7 +117,7 @@ def _hit_view(h: Hit, q: str) -> dict:
         "snippet": Markup(sanitise(h.snippet_html)),
         "reader_url": report_link(h.report_id, q, h.paragraph_id),
         "permalink": perma,
-        "citation": citation_text(h.title, h.region.display, h.year, h.section, h.number, perma),
+        **_citations(h.title, h.region, h.year, date, h.section, h.number, perma, accessed),
     }
 
 
@@ -137,7 +167,9 @@ def search():
     except QueryError as exc:
         return render_template("search.html", page=None, error=exc, stats=None, overview=None, **context), 400
     groups = []
+    accessed = access_date()
     for g in page.groups:
+        date = _delivery_date(engine, g.hits[0].paragraph_id) if g.hits else None
         groups.append({
             "report_id": g.report_id,
             "title": g.title,
@@ -145,7 +177,7 @@ def search():
             "level": LEVEL_LABELS.get(g.region.level, ""),
             "year": g.year,
             "reader_url": report_link(g.report_id, req.q),
-            "hits": [_hit_view(h, req.q) for h in g.hits],
+            "hits": [_hit_view(h, req.q, date, accessed) for h in g.hits],
             "total": g.total,
             "more": g.more,
         })
@@ -275,6 +307,8 @@ def report(report_id: str):
     traditional = bool(rec.get("traditional"))
     title = rec.get("display_title") or report_id
     region = rec.get("region") or {}
+    region_of = Region.from_dict(region)
+    accessed = access_date()
     views = []
     hit_no = 0
     n_hits = len(hit_ids)
@@ -301,8 +335,8 @@ def report(report_id: str):
             "prev": f"#hit-{hit - 1}" if hit and hit > 1 else None,
             "next": f"#hit-{hit + 1}" if hit and hit < n_hits else None,
             "permalink": perma,
-            "citation": citation_text(title, rec.get("region_display") or "", rec.get("year"), p["section"],
-                                      p["number"], perma),
+            **_citations(title, region_of, rec.get("year"), rec.get("date"), p["section"], p["number"], perma,
+                         accessed),
         })
     return render_template(
         "report.html",

@@ -143,7 +143,7 @@ def test_search_narrow_open_and_cite(page, server):
     box, viewport = mark.bounding_box(), page.viewport_size
     assert box and 0 <= box["y"] <= viewport["height"], "the marked paragraph is in view"
 
-    button = target.locator("button.copy-cite")
+    button = target.locator("button.copy-cite").first  # the plain form; the GB/T 7714 one follows
     assert button.is_visible()
     button.click()
     expect(button).to_have_text("已复制")
