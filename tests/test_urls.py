@@ -138,7 +138,7 @@ def test_pages_show_a_source_by_file_name_never_the_server_path(client, sample_e
     rec, _ = sample_engine.report(HUNAN)
     path = rec["sources"][0]
     assert Path(path.split("#")[0]).is_absolute() or "/" in path
-    for url in (f"/r/{HUNAN}", "/api/reports", f"/api/reports/{HUNAN}"):
+    for url in (f"/r/{HUNAN}", "/api/reports", f"/api/reports/{HUNAN}", f"/r/{HUNAN}.txt", f"/r/{HUNAN}.docx"):
         text = answer_text(client.get(url))
         assert source_name(path) in text and path not in text and str(SAMPLE) not in text, url
 

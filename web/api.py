@@ -19,12 +19,10 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from search.engine import NotFound
-
 from . import get_engine
-from .errors import MissingPage
-from .params import search_page, valid_report_id
+from .params import search_page
 from .urls import permalink, report_url, source_name
+from .views import load_report
 
 __all__ = ["bp"]
 
@@ -58,12 +56,7 @@ def reports():
 @bp.get("/reports/<report_id>")
 def report(report_id: str):
     """One report's record and its paragraphs in reading order."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
-    try:
-        rec, paragraphs = get_engine().report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
+    rec, paragraphs = load_report(report_id)
     out = _record(rec)
     out["paragraphs"] = [{**p, "url": permalink(p["paragraph_id"])} for p in paragraphs]
     return jsonify(out)

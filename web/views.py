@@ -16,6 +16,8 @@ Vocabulary:
   plain one (:func:`search.facets.citation_text`) and GB/T 7714-2015
   (:func:`search.facets.gbt7714_citation`), both with the delivery date where
   known, the access date (today in China Standard Time) and the absolute permalink.
+* **downloads** (``/r/<report_id>.txt``, ``/r/<report_id>.docx``) hold a
+  whole report with its metadata (see :mod:`web.downloads`).
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
   not just the visible page. A CSV cell that a spreadsheet would run as a
   formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
@@ -31,6 +33,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
@@ -53,7 +56,8 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
-from .urls import link, permalink, report_link, search_link
+from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
+from .urls import link, permalink, report_link, report_url, search_link, source_name
 
 __all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
 
@@ -282,16 +286,21 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
     return toc
 
 
+def load_report(report_id: str) -> tuple[dict, list[dict]]:
+    """(record, paragraphs) of a report; :class:`MissingPage` (404) for an id that is malformed or unknown."""
+    if not valid_report_id(report_id):
+        raise MissingPage("报告", report_id[:80])
+    try:
+        return get_engine().report(report_id)
+    except NotFound:
+        raise MissingPage("报告", report_id) from None
+
+
 @bp.get("/r/<report_id>")
 def report(report_id: str):
     """The report reader; ``?q=`` marks the query's matches and numbers the hits."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
     engine = get_engine()
-    try:
-        rec, paragraphs = engine.report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
+    rec, paragraphs = load_report(report_id)
     q = (request.args.get("q") or "").strip()[:1000]
     hit_ids: set[str] = set()
     phrases: list[str] = []
@@ -353,8 +362,45 @@ def report(report_id: str):
         back_url=search_link({"q": q}) if q else link("views.search"),
         search_url=search_link,
         api_url=link("api.report", report_id=report_id),
+        txt_url=link("views.report_txt", report_id=report_id),
+        docx_url=link("views.report_docx", report_id=report_id),
         evidence=rec.get("evidence") or [],
     )
+
+
+def _document(report_id: str) -> ReportDocument:
+    rec, paragraphs = load_report(report_id)
+    title = rec.get("display_title") or report_id
+    region = Region.from_dict(rec.get("region") or {})
+    url = report_url(report_id)
+    accessed = access_date()
+    return report_document(
+        rec, paragraphs, title=title, region=rec.get("region_display") or region.display,
+        level=LEVEL_LABELS.get(region.level, ""), sources=[source_name(s) for s in rec.get("sources") or ()],
+        url=url, reference=gbt7714_citation(title, region, rec.get("year"), url, date=rec.get("date"),
+                                            accessed=accessed),
+        downloaded=accessed)
+
+
+@bp.get("/r/<report_id>.txt")
+def report_txt(report_id: str):
+    """The whole report as UTF-8 text: metadata header, then ``[N]``-numbered paragraphs."""
+    body = as_text(_document(report_id))
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": _attachment(f"{report_id}.txt")})
+
+
+@bp.get("/r/<report_id>.docx")
+def report_docx(report_id: str):
+    """The whole report as a Word document: headings as headings, ``[N]``-numbered paragraphs."""
+    return Response(as_docx(_document(report_id)), mimetype=DOCX_TYPE, headers={
+        "Content-Disposition": _attachment(f"{report_id}.docx")})
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for a download whose name may be Chinese (RFC 6266 ``filename*``)."""
+    ascii_name = "baogao-report" + filename[filename.rindex("."):]
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @bp.get("/p/<paragraph_id>")
