@@ -9,6 +9,7 @@
 * ``GET /api/reports/<report_id>`` — one record plus its paragraphs, each with
   its permalink ``url``.
 * ``GET /api/stats`` — what is indexed.
+* ``GET /api/openapi.json`` — the OpenAPI 3.1 description of every JSON route.
 
 Errors are JSON too (see :mod:`web.errors`): 400 ``{"error", "position"}`` for a
 query the parser rejects, 404 for an unknown id.
@@ -20,6 +21,7 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from . import get_engine
+from .openapi import openapi_document
 from .params import search_page
 from .urls import permalink, report_url, source_name
 from .views import load_report
@@ -60,6 +62,12 @@ def report(report_id: str):
     out = _record(rec)
     out["paragraphs"] = [{**p, "url": permalink(p["paragraph_id"])} for p in paragraphs]
     return jsonify(out)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API (see :mod:`web.openapi`)."""
+    return jsonify(openapi_document())
 
 
 @bp.get("/stats")

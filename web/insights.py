@@ -47,7 +47,7 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
-from .urls import absolute_url, permalink, report_link, source_name
+from .urls import absolute_url, permalink, report_link, source_name, without_paths
 from .views import csv_cell
 
 __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
@@ -209,7 +209,7 @@ def first_csv():
 def api_first():
     """The first use and the spread as JSON."""
     req = _spread_request()
-    return current_app.json.response(spread(get_engine(), req).as_dict(permalink))
+    return current_app.json.response(without_paths(spread(get_engine(), req).as_dict(permalink)))
 
 
 # -- similar paragraphs ----------------------------------------------------------------------
@@ -307,7 +307,7 @@ def similar_csv(paragraph_id: str):
 @bp.get("/api/similar/<paragraph_id>")
 def api_similar(paragraph_id: str):
     """The source paragraph and its near-identical paragraphs as JSON."""
-    return current_app.json.response(_similar(paragraph_id).as_dict(permalink))
+    return current_app.json.response(without_paths(_similar(paragraph_id).as_dict(permalink)))
 
 
 # -- trends ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_request_context, request, url_for
 
 __all__ = ["BadBaseURL", "DEFAULT_BOUND_URL", "base_url", "link", "absolute_url", "permalink", "report_url",
-           "report_link", "search_link", "source_name", "install"]
+           "report_link", "search_link", "source_name", "without_paths", "install"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,16 @@ def search_link(params: dict, endpoint: str = "views.search") -> str:
 def source_name(source: str) -> str:
     """The file name of a source path (``/srv/corpus/seeds/000_x.txt#2`` → ``000_x.txt#2``)."""
     return PurePosixPath(str(source).replace("\\", "/")).name or str(source)
+
+
+def without_paths(data):
+    """JSON-like data with every ``sources`` list reduced to file names (answers never show server paths)."""
+    if isinstance(data, dict):
+        return {k: [source_name(s) for s in v] if k == "sources" and isinstance(v, list) else without_paths(v)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [without_paths(v) for v in data]
+    return data
 
 
 def install(app: Flask) -> None:
