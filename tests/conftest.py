@@ -99,6 +99,15 @@ def app(make_app, sample_index):
 
 
 @pytest.fixture
+def access_day(monkeypatch):
+    """A fixed access date for citations and downloads (so a test never straddles midnight in China)."""
+    import web.views
+
+    monkeypatch.setattr(web.views, "access_date", lambda: "2030-01-02")
+    return "2030-01-02"
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -51,10 +51,10 @@ def test_the_access_date_is_today_in_china_standard_time():
     assert today in (before, after) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", today)
 
 
-def test_reader_offers_both_forms_for_every_paragraph(client, sample_engine):
+def test_reader_offers_both_forms_for_every_paragraph(client, sample_engine, access_day):
     rec, paras = sample_engine.report(HUNAN)
     body = client.get(f"/r/{HUNAN}").get_data(as_text=True)
-    today = access_date()
+    today = access_day
     gbt = cites(body, "cite-text cite-gbt")
     assert len(gbt) == len(paras)
     for p, c in zip(paras, gbt):
@@ -64,7 +64,7 @@ def test_reader_offers_both_forms_for_every_paragraph(client, sample_engine):
     assert html.escape(gbt[0]) in body  # on the copy button too
 
 
-def test_search_hits_offer_both_forms_with_the_reports_delivery_date(client, sample_engine):
+def test_search_hits_offer_both_forms_with_the_reports_delivery_date(client, sample_engine, access_day):
     hits = sample_engine.search(SearchRequest(q="营商环境", per_page=1000)).hits
     dated = {h.paragraph_id: sample_engine.paragraph(h.paragraph_id)[0].get("date") for h in hits}
     body = client.get("/search", query_string={"q": "营商环境", "province": "广东省"}).get_data(as_text=True)
@@ -72,5 +72,5 @@ def test_search_hits_offer_both_forms_with_the_reports_delivery_date(client, sam
     assert gbt
     for c in gbt:
         pid = re.search(r"/p/([0-9a-f]+)\.$", c).group(1)
-        assert f"({dated[pid]})" in c and "[R/OL]" in c and f"[{access_date()}]" in c
+        assert f"({dated[pid]})" in c and "[R/OL]" in c and f"[{access_day}]" in c
     assert any("（2021-02-" in c for c in cites(body, "cite-text"))

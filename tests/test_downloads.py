@@ -6,7 +6,6 @@ from urllib.parse import quote
 import docx
 import pytest
 
-from web.views import access_date
 
 HUNAN = "2021-湖南省"
 BAZHOU = "2021-河北省-廊坊市-霸州市"
@@ -23,7 +22,7 @@ def test_the_reader_links_both_downloads(client):
     assert f'href="/r/{quote(HUNAN)}.txt"' in body and f'href="/r/{quote(HUNAN)}.docx"' in body
 
 
-def test_docx_has_the_metadata_header(client, sample_engine):
+def test_docx_has_the_metadata_header(client, sample_engine, access_day):
     rec, _ = sample_engine.report(HUNAN)
     d = open_docx(client.get(f"/r/{HUNAN}.docx"))
     assert d.paragraphs[0].style.name == "Title" and d.paragraphs[0].text == "湖南省政府工作报告"
@@ -31,10 +30,11 @@ def test_docx_has_the_metadata_header(client, sample_engine):
     header = {p.text.split("：", 1)[0]: p.text.split("：", 1)[1] for p in d.paragraphs[1:12] if "：" in p.text}
     assert header["地区"] == "湖南省（省级）" and header["年份"] == "2021年"
     assert header["宣读日期"] == "2021-01-25" and header["报告人"] == "毛伟明"
+    assert header["下载日期"] == access_day
     assert header["来源文件"] == "004_000a05b7aea940ce.txt#6"  # the file name, not the server path
     assert header["永久链接"] == f"http://baogao.test/r/{quote(HUNAN)}"
     assert header["参考文献（GB/T 7714—2015）"] == (
-        f"湖南省人民政府. 湖南省政府工作报告[R/OL]. (2021-01-25)[{access_date()}]. http://baogao.test/r/{quote(HUNAN)}.")
+        f"湖南省人民政府. 湖南省政府工作报告[R/OL]. (2021-01-25)[{access_day}]. http://baogao.test/r/{quote(HUNAN)}.")
 
 
 def test_docx_headings_are_headings_and_every_paragraph_keeps_its_citation_number(client, sample_engine):
@@ -83,10 +83,10 @@ def test_txt_has_the_header_then_numbered_paragraphs_with_marked_headings(client
         assert line == f"{prefix}[{p['number']}] {p['text']}"
 
 
-def test_a_report_without_a_date_or_speaker_leaves_them_out(client):
+def test_a_report_without_a_date_or_speaker_leaves_them_out(client, access_day):
     text = client.get(f"/r/{BAZHOU}.txt").get_data(as_text=True)
     assert "宣读日期" not in text and "报告人" not in text
-    assert f"霸州市人民政府. 2021年霸州市政府工作报告[R/OL]. (2021)[{access_date()}]" in text
+    assert f"霸州市人民政府. 2021年霸州市政府工作报告[R/OL]. (2021)[{access_day}]" in text
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".docx"])
