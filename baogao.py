@@ -277,6 +277,9 @@ def cmd_serve(args) -> int:
     except BadBaseURL as exc:
         raise CommandError(str(exc)) from None
     print(f"baogao 正在 http://{args.host}:{args.port}/ 提供服务（索引 {index_dir}，按 Ctrl-C 停止）", file=sys.stderr)
+    if not app.config.get("BASE_URL") and args.host in ("0.0.0.0", "::", ""):
+        print(f"baogao: 注意：引用与导出中的链接将是 http://{args.host}:{args.port}/…；"
+              "请用 --base-url（或 BAOGAO_BASE_URL）指定读者访问的地址", file=sys.stderr)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="baogao")
     return 0
 
