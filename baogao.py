@@ -5,7 +5,7 @@
     baogao reports [--index DIR] [--json]
     baogao paragraphs [--index DIR] [--jsonl]
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
-    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000]
+    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000] [--base-url URL] [--behind-proxy]
     baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
     baogao scorecard [--index DIR] [--indicator I] [--year Y] [--province P] [--prefecture P] [--level L] [--json]
     baogao diff    [--index DIR] [--against REPORT_ID] [--json] REPORT_ID
@@ -55,6 +55,12 @@ def _source_files(paths: list[str]) -> list:
         return list(sources.iter_source_files(paths))
     except sources.SourceError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def _permalink(paragraph_id: str) -> str:
+    """A paragraph's permalink in JSON output: on ``$BAOGAO_BASE_URL``, else the default address of ``baogao serve``."""
+    base = os.environ.get("BAOGAO_BASE_URL") or "http://127.0.0.1:5000"
+    return f"{base.rstrip('/')}/p/{paragraph_id}"
 
 
 def _progress(total: int, desc: str):
@@ -196,8 +202,7 @@ def cmd_search(args) -> int:
     except QueryError as exc:
         raise CommandError(f"检索式有误：{exc}") from exc
     if args.json:
-        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
-        json.dump(page.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(page.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     import re
@@ -227,9 +232,8 @@ def cmd_targets(args) -> int:
     rows = filter_rows(targets_for_engine(engine), indicator=args.indicator, province=args.province,
                        year=args.year, kind=args.kind)
     if args.json:
-        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
         body = {"total": len(rows), "reports": len({r.report_id for r in rows}),
-                "rows": [r.as_dict(f"{base}/p/{r.paragraph_id}") for r in rows]}
+                "rows": [r.as_dict(_permalink(r.paragraph_id)) for r in rows]}
         json.dump(body, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
@@ -249,8 +253,7 @@ def cmd_scorecard(args) -> int:
     except ScorecardError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
-        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
-        json.dump(card.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(card.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     for s in card.lines:
@@ -275,8 +278,7 @@ def cmd_diff(args) -> int:
     except DiffError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
-        base = os.environ.get("BAOGAO_BASE_URL", "http://127.0.0.1:5000")
-        json.dump(d.as_dict(lambda pid: f"{base}/p/{pid}"), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(d.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     if d.previous is None:
@@ -297,14 +299,31 @@ def cmd_diff(args) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
+def serve_config(args, index_dir: Path) -> dict:
+    """The app's configuration from ``baogao serve``'s options (the bound address, the base URL, the proxy)."""
+    config: dict = {"INDEX": str(index_dir), "BOUND_URL": f"http://{args.host}:{args.port}"}
+    if args.base_url:
+        config["BASE_URL"] = args.base_url
+    if args.behind_proxy:
+        config["PROXY_FIX"] = True
+    return config
+
+
 def cmd_serve(args) -> int:
     from waitress import serve
 
     from web import create_app
+    from web.urls import BadBaseURL
 
     index_dir = _index_dir(args)
-    app = create_app({"INDEX": str(index_dir)})
+    try:
+        app = create_app(serve_config(args, index_dir))
+    except BadBaseURL as exc:
+        raise CommandError(str(exc)) from None
     print(f"baogao 正在 http://{args.host}:{args.port}/ 提供服务（索引 {index_dir}，按 Ctrl-C 停止）", file=sys.stderr)
+    if not app.config.get("BASE_URL") and args.host in ("0.0.0.0", "::", ""):
+        print(f"baogao: 注意：引用与导出中的链接将是 http://{args.host}:{args.port}/…；"
+              "请用 --base-url（或 BAOGAO_BASE_URL）指定读者访问的地址", file=sys.stderr)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="baogao")
     return 0
 
@@ -388,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=5000)
     sp.add_argument("--threads", type=int, default=8)
+    sp.add_argument("--base-url", help="读者访问的地址，如 https://baogao.example.org（引用、订阅、导出中的绝对链接；默认 $BAOGAO_BASE_URL，否则 http://HOST:PORT）")
+    sp.add_argument("--behind-proxy", action="store_true", help="信任一层反向代理的 X-Forwarded-* 头（默认不信任）")
     sp.set_defaults(func=cmd_serve)
     return p
 

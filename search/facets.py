@@ -15,7 +15,9 @@ Vocabulary:
 * the **corpus overview** is what an empty search shows: how many reports
   there are for each province and year, each count a link to those reports.
 * a **citation** is the one line a journalist pastes under a quote:
-  《标题》，地区，年份，章节，第N段，永久链接.
+  《标题》，地区，年份（宣读日期），章节，第N段，访问于日期，永久链接; the same
+  reference in **GB/T 7714-2015** form (:func:`gbt7714_citation`):
+  ``霸州市人民政府. 2021年霸州市政府工作报告[R/OL]. (2021-01-05)[2026-11-26]. URL.``
 
 Everything here is pure Python over :mod:`search.engine` values; nothing
 queries the index.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from index.report import LEVEL_LABELS
+from index.report import LEVEL_LABELS, Region
 
 from .engine import SORTS, FacetCount, SearchPage, SearchRequest
 
@@ -47,6 +49,9 @@ __all__ = [
     "build_pager",
     "corpus_overview",
     "citation_text",
+    "gbt7714_citation",
+    "issuing_body",
+    "GBT7714_TYPE",
     "selected_filters",
 ]
 
@@ -329,15 +334,51 @@ def corpus_overview(reports: list[dict]) -> CorpusOverview:
 # -- citations --------------------------------------------------------------------------
 
 
-def citation_text(title: str, region_display: str, year: int | None, section: str, number: int, url: str) -> str:
-    """《标题》，地区，2021年，章节，第12段，URL — the fields that are unknown are left out."""
+def citation_text(title: str, region_display: str, year: int | None, section: str, number: int, url: str,
+                  *, date: str | None = None, accessed: str | None = None) -> str:
+    """《标题》，地区，2021年（2021-01-25），章节，第12段，访问于2026-11-26，URL — unknown fields are left out."""
     parts = [f"《{title}》"]
     if region_display and region_display != "未知地区":
         parts.append(region_display)
-    parts.append(f"{year}年" if year else "年份不详")
+    when = f"{year}年" if year else "年份不详"
+    parts.append(f"{when}（{date}）" if date else when)
     if section:
         parts.append(section)
     parts.append(f"第{number}段")
+    if accessed:
+        parts.append(f"访问于{accessed}")
     parts.append(url)
     return "，".join(parts)
+
+
+#: GB/T 7714-2015 type and carrier: 报告 (R), read online (OL).
+GBT7714_TYPE = "R/OL"
+
+
+def issuing_body(region: Region) -> str | None:
+    """The government that issues a region's work report (GB/T 7714's 主要责任者), or None if unknown.
+
+    全国 → 中华人民共和国国务院; 霸州市 → 霸州市人民政府; a 地区 or 盟 → its 行政公署.
+    """
+    if region.level == "national":
+        return "中华人民共和国国务院"
+    name = region.county or region.prefecture or region.province
+    if not name:
+        return None
+    return f"{name}行政公署" if name.endswith(("地区", "盟")) else f"{name}人民政府"
+
+
+def gbt7714_citation(title: str, region: Region, year: int | None, url: str, *,
+                     date: str | None = None, accessed: str) -> str:
+    """The reference in GB/T 7714-2015 form for an online report (4.1, 电子资源 of a 专著-type work).
+
+    ``主要责任者. 题名[R/OL]. (发布日期)[引用日期]. 获取和访问路径.`` — e.g.
+    ``霸州市人民政府. 2021年霸州市政府工作报告[R/OL]. (2021-01-05)[2026-11-26]. https://…/p/….``
+    The delivery date stands as the publication date; the year alone when the date is unknown.
+    """
+    body = issuing_body(region)
+    published = date or (str(year) if year else "")
+    head = f"{body}. " if body else ""
+    when = f"({published})" if published else ""
+    return f"{head}{title}[{GBT7714_TYPE}]. {when}[{accessed}]. {url}."
 

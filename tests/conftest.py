@@ -81,7 +81,7 @@ def make_app():
     apps = []
 
     def build(index_dir, **config):
-        app = create_app({"TESTING": True, "INDEX": str(index_dir), "SERVER_NAME": "baogao.test", **config})
+        app = create_app({"TESTING": True, "INDEX": str(index_dir), "BASE_URL": "http://baogao.test", **config})
         apps.append(app)
         return app
 
@@ -94,6 +94,15 @@ def make_app():
 def app(make_app, sample_index):
     """The web app over the bundled sample."""
     return make_app(sample_index)
+
+
+@pytest.fixture
+def access_day(monkeypatch):
+    """A fixed access date for citations and downloads (so a test never straddles midnight in China)."""
+    import web.views
+
+    monkeypatch.setattr(web.views, "access_date", lambda: "2030-01-02")
+    return "2030-01-02"
 
 
 @pytest.fixture

@@ -129,7 +129,9 @@ def test_similar_page_shows_the_diff_and_the_sources(client, engine):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "<del>霸州市</del><ins>固安县</ins>" in html
-    assert "mirror/guan-2022.txt" in html and "news/bazhou-excerpt.txt" in html
+    # sources by file name, never the folder they were read from
+    assert "<code>guan-2022.txt</code>" in html and "<code>bazhou-excerpt.txt</code>" in html
+    assert "mirror/guan-2022.txt" not in html
 
 
 def test_similar_csv_and_api_list_the_match(client, engine):

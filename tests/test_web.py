@@ -169,7 +169,9 @@ def test_reader_shows_metadata_contents_and_an_anchor_for_every_paragraph(client
     body = page_text(client.get(f"/r/{HUNAN}"))
     assert f"<h1>{rec['display_title']}</h1>" in body
     assert "毛伟明" in body and "2021-01-25" in body
-    assert rec["sources"][0] in body
+    # the source by its file name, never the server's path
+    assert "<code>004_000a05b7aea940ce.txt#6</code>" in body
+    assert rec["sources"][0] not in body and str(SAMPLE) not in body
     for p in paras:
         assert f'id="p-{p["paragraph_id"]}"' in body
     toc = re.search(r'<aside class="toc".*?</aside>', body, re.S).group(0)
@@ -227,23 +229,24 @@ def test_permalinks_survive_rebuilding_the_index(client, sample_engine, make_app
             assert new.status_code == 302 and new.headers["Location"] == old
 
 
-def test_each_hit_carries_a_citation_with_its_permalink(client, sample_engine):
+def test_each_hit_carries_a_citation_with_its_permalink(client, sample_engine, access_day):
     hit = sample_engine.search(SearchRequest(q="项目为王", province="河北省")).hits[0]
     body = page_text(client.get("/search?q=项目为王&province=河北省"))
     url = f"http://baogao.test/p/{hit.paragraph_id}"
     section = f"{hit.section}，" if hit.section else ""
-    expected = f"《{hit.title}》，{hit.region.display}，{hit.year}年，{section}第{hit.number}段，{url}"
+    accessed = access_day
+    expected = f"《{hit.title}》，{hit.region.display}，{hit.year}年，{section}第{hit.number}段，访问于{accessed}，{url}"
     cites = [html.unescape(c) for c in re.findall(r'<p class="cite-text">([^<]*)</p>', body)]
     assert expected in cites
     assert f'data-citation="{html.escape(expected)}"' in body
 
 
-def test_reader_paragraph_citation_names_section_and_number(client, sample_engine):
+def test_reader_paragraph_citation_names_section_and_number(client, sample_engine, access_day):
     _, paras = sample_engine.report(HUNAN)
     p = next(p for p in paras if p["section"].count(" › ") == 1)
     body = page_text(client.get(f"/r/{HUNAN}"))
-    expected = (f"《湖南省政府工作报告》，湖南省，2021年，{p['section']}，第{p['number']}段，"
-                f"http://baogao.test/p/{p['paragraph_id']}")
+    expected = (f"《湖南省政府工作报告》，湖南省，2021年（2021-01-25），{p['section']}，第{p['number']}段，"
+                f"访问于{access_day}，http://baogao.test/p/{p['paragraph_id']}")
     assert html.escape(expected, quote=False) in body
 
 

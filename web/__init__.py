@@ -12,7 +12,8 @@ Vocabulary:
 * three **blueprints**: :mod:`web.views` (HTML pages and exports),
   :mod:`web.api` (JSON under ``/api``) and :mod:`web.insights` (first use,
   similar paragraphs, trends, Atom feeds); :mod:`web.errors` answers 400/404/503
-  in Chinese.
+  in Chinese; :mod:`web.urls` makes every URL the app hands out (absolute ones
+  from ``BAOGAO_BASE_URL`` only, never from the request's ``Host``).
 * every response carries **security headers**: a Content-Security-Policy that
   allows script, style and images only from the app itself (no inline script,
   no framing), ``nosniff`` and a strict referrer policy.
@@ -45,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         INDEX="var/index",
         PER_PAGE=10,  # reports per search page
         JSON_AS_ASCII=False,
+        BASE_URL=None,  # the address readers use (absolute URLs); see web.urls
+        BOUND_URL=None,  # http://HOST:PORT of `baogao serve`, when no BASE_URL is set
+        PROXY_FIX=False,  # trust one proxy's X-Forwarded-* headers
     )
     app.config.from_prefixed_env("BAOGAO")
     if test_config:
@@ -53,7 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, diff, errors, insights, scorecard, targets, views
+    from . import api, diff, errors, insights, scorecard, targets, urls, views
+
+    urls.install(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -2,12 +2,14 @@
 
 * ``GET /api/search?q=…&province=…&page=…&per_page=…`` — :meth:`search.engine.SearchPage.as_dict`
   (the shape ``baogao search --json`` prints), hit ``url`` = absolute permalink.
-  ``per_page`` goes up to 1000; for everything at once use ``/search.json``.
+  ``per_page`` goes up to 1000; for everything at once use ``/search.json``. A
+  ``page`` past the last one is 400 ``{"error": "页码须是 1 到 N 之间的整数，收到“…”"}``.
 * ``GET /api/reports`` — every report's record (metadata, evidence, counts) with
   its reader ``url``.
 * ``GET /api/reports/<report_id>`` — one record plus its paragraphs, each with
   its permalink ``url``.
 * ``GET /api/stats`` — what is indexed.
+* ``GET /api/openapi.json`` — the OpenAPI 3.1 description of every JSON route.
 
 Errors are JSON too (see :mod:`web.errors`): 400 ``{"error", "position"}`` for a
 query the parser rejects, 404 for an unknown id.
@@ -16,13 +18,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request, url_for
-
-from search.engine import NotFound
+from flask import Blueprint, jsonify, request
 
 from . import get_engine
-from .errors import MissingPage
-from .params import search_request, valid_report_id
+from .openapi import openapi_document
+from .params import search_page
+from .urls import permalink, report_url, source_name
+from .views import load_report
 
 __all__ = ["bp"]
 
@@ -35,20 +37,16 @@ _PRIVATE = ("sketch",)
 
 def _record(rec: dict) -> dict:
     out = {k: v for k, v in rec.items() if k not in _PRIVATE}
-    out["url"] = url_for("views.report", report_id=rec["report_id"], _external=True)
+    out["sources"] = [source_name(s) for s in rec.get("sources") or ()]
+    out["url"] = report_url(rec["report_id"])
     return out
-
-
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
 
 
 @bp.get("/search")
 def search():
     """One page of hits, facets and the per-year counts."""
-    req = search_request(request.args, per_page=20)
-    page = get_engine().search(req)
-    return jsonify(page.as_dict(_permalink))
+    page = search_page(get_engine(), request.args, per_page=20)
+    return jsonify(page.as_dict(permalink))
 
 
 @bp.get("/reports")
@@ -60,15 +58,16 @@ def reports():
 @bp.get("/reports/<report_id>")
 def report(report_id: str):
     """One report's record and its paragraphs in reading order."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
-    try:
-        rec, paragraphs = get_engine().report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
+    rec, paragraphs = load_report(report_id)
     out = _record(rec)
-    out["paragraphs"] = [{**p, "url": _permalink(p["paragraph_id"])} for p in paragraphs]
+    out["paragraphs"] = [{**p, "url": permalink(p["paragraph_id"])} for p in paragraphs]
     return jsonify(out)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API (see :mod:`web.openapi`)."""
+    return jsonify(openapi_document())
 
 
 @bp.get("/stats")

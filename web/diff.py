@@ -30,6 +30,7 @@ from . import get_engine
 from .errors import MissingPage
 from .insights import _csv_response
 from .params import BadParameter, valid_report_id
+from .urls import permalink, report_link
 
 __all__ = ["bp", "SHOWN_REWRITES"]
 
@@ -41,12 +42,6 @@ bp = Blueprint("diff", __name__)
 SHOWN_REWRITES = 60
 
 
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
-
-
-def _reader_url(report_id: str, pid: str) -> str:
-    return url_for("views.report", report_id=report_id) + f"#p-{pid}"
 
 
 def _against() -> str | None:
@@ -80,7 +75,7 @@ def _phrase_view(p, report_id: str) -> dict:
         "first_in_index": p.first_in_index,
         "reports_in_index": p.reports_in_index,
         "snippet": Markup(sanitise(p.snippet_html)),
-        "url": _reader_url(report_id, p.paragraph_id),
+        "url": report_link(report_id, paragraph_id=p.paragraph_id),
         "first_url": url_for("insights.first", q=f'"{p.text}"'),
     }
 
@@ -123,8 +118,8 @@ def page(report_id: str):
             "indicator": t.indicator,
             "current": t.current.display if t.current else "",
             "previous": t.previous.display if t.previous else "",
-            "current_url": _reader_url(rid, t.current.paragraph_id) if t.current else "",
-            "previous_url": _reader_url(pid, t.previous.paragraph_id) if t.previous else "",
+            "current_url": report_link(rid, paragraph_id=t.current.paragraph_id) if t.current else "",
+            "previous_url": report_link(pid, paragraph_id=t.previous.paragraph_id) if t.previous else "",
             "change": t.change,
             "label": t.label,
         } for t in result.targets],
@@ -133,8 +128,8 @@ def page(report_id: str):
             "previous_number": r.previous_number,
             "percent": round(100 * r.similarity),
             "diff": Markup(r.diff_html),
-            "url": _reader_url(rid, r.paragraph_id),
-            "previous_url": _reader_url(pid, r.previous_paragraph_id),
+            "url": report_link(rid, paragraph_id=r.paragraph_id),
+            "previous_url": report_link(pid, paragraph_id=r.previous_paragraph_id),
         } for r in result.rewritten[:SHOWN_REWRITES]],
         more_rewrites=max(0, len(result.rewritten) - SHOWN_REWRITES),
         threshold=round(100 * REWRITE_THRESHOLD),
@@ -152,21 +147,21 @@ def export_csv(report_id: str):
     for kind, phrases in (("new_phrase", result.new_phrases), ("dropped_phrase", result.dropped_phrases)):
         for p in phrases:
             rows.append([kind, p.text, p.paragraphs, f"{p.score:.2f}", p.reports_in_index, "", "", "", "",
-                         p.paragraph_id, p.number, "", "", _permalink(p.paragraph_id), ""])
+                         p.paragraph_id, p.number, "", "", permalink(p.paragraph_id), ""])
     for t in result.targets:
         cur, old = t.current, t.previous
         rows.append(["target", t.indicator, "", "", "", cur.display if cur else "", old.display if old else "",
                      t.change, "", cur.paragraph_id if cur else "", cur.paragraph_number if cur else "",
                      old.paragraph_id if old else "", old.paragraph_number if old else "",
-                     _permalink(cur.paragraph_id) if cur else "", _permalink(old.paragraph_id) if old else ""])
+                     permalink(cur.paragraph_id) if cur else "", permalink(old.paragraph_id) if old else ""])
     for r in result.rewritten:
         rows.append(["rewrite", r.text, "", "", "", "", "", "", f"{r.similarity:.3f}", r.paragraph_id, r.number,
-                     r.previous_paragraph_id, r.previous_number, _permalink(r.paragraph_id),
-                     _permalink(r.previous_paragraph_id)])
+                     r.previous_paragraph_id, r.previous_number, permalink(r.paragraph_id),
+                     permalink(r.previous_paragraph_id)])
     return _csv_response(DIFF_CSV_COLUMNS, rows, "baogao-diff.csv")
 
 
 @bp.get("/api/diff/<report_id>")
 def api(report_id: str):
     """The comparison as JSON (``previous`` is null and ``message`` says why when there is nothing to compare)."""
-    return current_app.json.response(_diff(report_id).as_dict(_permalink))
+    return current_app.json.response(_diff(report_id).as_dict(permalink))

@@ -47,6 +47,7 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
 from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
+from .urls import absolute_url, permalink, report_link, source_name, without_paths
 from .views import csv_cell
 
 __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
@@ -72,15 +73,6 @@ _LIST_LIMIT = 1000
 
 
 # -- shared pieces -------------------------------------------------------------------
-
-
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
-
-
-def _reader_url(report_id: str, q: str, pid: str) -> str:
-    base = url_for("views.report", report_id=report_id, q=q) if q else url_for("views.report", report_id=report_id)
-    return f"{base}#p-{pid}"
 
 
 def _filters(req: SearchRequest) -> dict[str, str]:
@@ -167,8 +159,8 @@ def _use_view(u, q: str, phrases: list[str], traditional: dict[str, bool]) -> di
         "paragraphs": u.paragraphs,
         "number": u.number,
         "snippet": _snippet(u.text, phrases, traditional.get(u.report_id, False)),
-        "url": _reader_url(u.report_id, q, u.paragraph_id),
-        "permalink": _permalink(u.paragraph_id),
+        "url": report_link(u.report_id, q, u.paragraph_id),
+        "permalink": permalink(u.paragraph_id),
         "similar_url": url_for("insights.similar", paragraph_id=u.paragraph_id),
         "sources": u.sources,
     }
@@ -194,7 +186,7 @@ def _spread_view(result: Spread, q: str, phrases: list[str]) -> dict:
             "first_year": p.first_year,
             "first_title": p.first.title,
             "first_region": p.first.region.display,
-            "first_url": _reader_url(p.first.report_id, q, p.first.paragraph_id),
+            "first_url": report_link(p.first.report_id, q, p.first.paragraph_id),
             "search_url": url_for("views.search", q=q, level="national") if p.province == "全国"
             else url_for("views.search", q=q, province=p.province),
         } for p in result.provinces],
@@ -208,8 +200,8 @@ def first_csv():
     req = _spread_request()
     result = spread(get_engine(), req)
     rows = [[u.year or "", u.date or "", u.region.province or "", u.region.prefecture or "", u.region.county or "",
-             u.region.level, u.report_id, u.title, u.paragraphs, _permalink(u.paragraph_id), u.number,
-             "；".join(u.sources)] for u in result.uses]
+             u.region.level, u.report_id, u.title, u.paragraphs, permalink(u.paragraph_id), u.number,
+             "；".join(source_name(s) for s in u.sources)] for u in result.uses]
     return _csv_response(FIRST_CSV_COLUMNS, rows, "baogao-first-use.csv")
 
 
@@ -217,7 +209,7 @@ def first_csv():
 def api_first():
     """The first use and the spread as JSON."""
     req = _spread_request()
-    return current_app.json.response(spread(get_engine(), req).as_dict(_permalink))
+    return current_app.json.response(without_paths(spread(get_engine(), req).as_dict(permalink)))
 
 
 # -- similar paragraphs ----------------------------------------------------------------------
@@ -261,10 +253,10 @@ def similar(paragraph_id: str):
         "contained": round(100 * m.containment),
         "identical": m.identical,
         "diff": Markup(m.diff_html),
-        "url": _reader_url(m.report_id, "", m.paragraph_id),
+        "url": report_link(m.report_id, "", m.paragraph_id),
         "similar_url": url_for("insights.similar", paragraph_id=m.paragraph_id),
         "sources": m.sources,
-        "also": [{"report_id": a.report_id, "url": _reader_url(a.report_id, "", a.paragraph_id),
+        "also": [{"report_id": a.report_id, "url": report_link(a.report_id, "", a.paragraph_id),
                   "title": _title(a.report_id), "sources": a.sources} for a in m.also],
     } for m in result.matches]
     return render_template(
@@ -275,8 +267,8 @@ def similar(paragraph_id: str):
         para=para,
         matches=matches,
         region=(rec.get("region_display") or ""),
-        source_url=_reader_url(rec.get("report_id", ""), "", para["paragraph_id"]),
-        republications=[{"url": _reader_url(r.report_id, "", r.paragraph_id), "title": _title(r.report_id),
+        source_url=report_link(rec.get("report_id", ""), "", para["paragraph_id"]),
+        republications=[{"url": report_link(r.report_id, "", r.paragraph_id), "title": _title(r.report_id),
                          "sources": r.sources} for r in result.republications],
         percent=round(100 * result.threshold),
         csv_url=url_for("insights.similar_csv", paragraph_id=paragraph_id, **_min_param()),
@@ -308,14 +300,14 @@ def similar_csv(paragraph_id: str):
         sources = list(m.sources) + [s for a in m.also for s in a.sources]
         rows.append([f"{m.similarity:.3f}", f"{m.containment:.3f}", m.report_id, m.paragraph_id, m.title,
                      r.province or "", r.prefecture or "", r.county or "", r.level, m.year or "", m.number, m.text,
-                     "；".join(sources)])
+                     "；".join(source_name(s) for s in sources)])
     return _csv_response(SIMILAR_CSV_COLUMNS, rows, f"baogao-similar-{paragraph_id}.csv")
 
 
 @bp.get("/api/similar/<paragraph_id>")
 def api_similar(paragraph_id: str):
     """The source paragraph and its near-identical paragraphs as JSON."""
-    return current_app.json.response(_similar(paragraph_id).as_dict(_permalink))
+    return current_app.json.response(without_paths(_similar(paragraph_id).as_dict(permalink)))
 
 
 # -- trends ------------------------------------------------------------------------------------
@@ -562,21 +554,21 @@ def atom_feed(req: SearchRequest, *, limit: int = FEED_LIMIT) -> bytes:
             el.text = text
         return el
 
-    self_url = url_for("insights.feed", _external=True, **params)
+    self_url = absolute_url("insights.feed", **params)
     sub(feed, "id", self_url)
     sub(feed, "title", f"“{label}” · 政府工作报告检索")
     sub(feed, "subtitle", "新收录报告中与此检索匹配的段落，按收录时间由新到旧")
     stamps = [key(i)[0] for i in newest] or [r.get("indexed_at") or _EPOCH for r in reports.values()] or [_EPOCH]
     sub(feed, "updated", max(stamps))
     sub(feed, "link", href=self_url, rel="self", type="application/atom+xml")
-    sub(feed, "link", href=url_for("views.search", _external=True, **params), rel="alternate", type="text/html")
+    sub(feed, "link", href=absolute_url("views.search", **params), rel="alternate", type="text/html")
     author = sub(feed, "author")
     sub(author, "name", "baogao 政府工作报告检索")
     sub(feed, "generator", "baogao")
     for i in newest:
         rid = snap.report.labels[snap.report.codes[i]]
         rec = reports.get(rid) or {}
-        link = _permalink(snap.pids[i])
+        link = permalink(snap.pids[i])
         entry = sub(feed, "entry")
         sub(entry, "id", link)
         title = rec.get("display_title") or rid

@@ -4,7 +4,10 @@ The parameters are the ones ``/search``, ``/search.csv``, ``/search.json`` and
 ``/api/search`` share: ``q``, ``province``, ``prefecture``, ``county``,
 ``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. A value
 that cannot be a page number or a page size is a :class:`BadParameter`
-(answered with 400, never 500). Report ids look like ``2021-河北省-廊坊市-霸州市``
+(answered with 400, never 500). A page number that is not a whole number
+from 1 to the last page is a :class:`BadPage`; :func:`search_page` runs the
+search and says which pages exist (``页码须是 1 到 3 之间的整数，收到“99999”``),
+the same words on the page and in the API. Report ids look like ``2021-河北省-廊坊市-霸州市``
 (years, region names, ``-``, sometimes a short hex suffix); paragraph ids are
 16 hex digits. Anything else is rejected before the index is asked.
 """
@@ -16,7 +19,7 @@ from collections.abc import Mapping
 
 from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
 
-__all__ = ["BadParameter", "search_request", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS"]
+__all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,16 @@ class BadParameter(ValueError):
         super().__init__(message)
 
 
+class BadPage(BadParameter):
+    """A page number that is not a whole number from 1 to the last page (``pages`` when known)."""
+
+    def __init__(self, raw: str, pages: int | None = None):
+        self.raw = raw
+        self.pages = pages
+        valid = f"1 到 {pages} 之间的整数" if pages else "从 1 起的整数"
+        super().__init__("page", f"页码须是 {valid}，收到“{raw[:20]}”")
+
+
 FILTER_PARAMS = ("province", "prefecture", "county", "year", "level", "section")
 MAX_PAGE = 100_000
 MAX_PARAM_LENGTH = 1000
@@ -40,16 +53,31 @@ _REPORT_ID = re.compile(r"[\w\-·（）()]+")
 _PARAGRAPH_ID = re.compile(r"[0-9a-f]{8,40}")
 
 
+def _whole_number(raw: str, low: int, high: int) -> int | None:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit():
-        raise BadParameter(name, f"参数 {name} 须是整数，收到“{raw[:20]}”")
-    value = int(raw)
-    if not low <= value <= high:
-        raise BadParameter(name, f"参数 {name} 须在 {low}–{high} 之间，收到 {value}")
+    value = _whole_number(raw, low, high)
+    if value is None:
+        raise BadParameter(name, f"参数 {name} 须是 {low} 到 {high} 之间的整数，收到“{raw.strip()[:20]}”")
+    return value
+
+
+def _page(args: Mapping[str, str]) -> int:
+    raw = args.get("page")
+    if raw is None or raw == "":
+        return 1
+    value = _whole_number(raw, 1, MAX_PAGE)
+    if value is None:
+        raise BadPage(raw.strip())
     return value
 
 
@@ -67,11 +95,34 @@ def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool =
     return SearchRequest(
         q=values.pop("q") or "",
         sort=sort,
-        page=_int(args, "page", 1, 1, MAX_PAGE),
+        page=_page(args),
         per_page=_int(args, "per_page", per_page, 1, MAX_PER_PAGE),
         group=group,
         **values,
     )
+
+
+def without_page(args: Mapping[str, str]) -> dict[str, str]:
+    """The parameters less ``page`` (first values), for answers that have no pages."""
+    return {k: v for k, v in args.items() if k != "page"}
+
+
+def search_page(engine, args: Mapping[str, str], *, per_page: int = 10, group: bool = False):
+    """Run the search the parameters ask for; raises :class:`BadPage` naming the valid pages.
+
+    A page number past the last page, or one that is not a whole number ≥ 1,
+    gets the same :class:`BadPage` message (with the number of pages, so the
+    search runs once more at page 1 to count them).
+    """
+    try:
+        req = search_request(args, per_page=per_page, group=group)
+    except BadPage as exc:
+        first = engine.search(search_request(without_page(args), per_page=per_page, group=group))
+        raise BadPage(exc.raw, first.pages) from None
+    page = engine.search(req)
+    if req.page > page.pages:
+        raise BadPage(str(req.page), page.pages)
+    return page
 
 
 def valid_report_id(report_id: str) -> bool:

@@ -33,6 +33,7 @@ from search.targets import INDICATORS
 
 from . import get_engine
 from .params import BadParameter
+from .urls import permalink, report_link
 
 __all__ = ["bp", "SCORECARD_CSV_COLUMNS", "scorecard_filters", "scorecard_chart_svg"]
 
@@ -76,12 +77,6 @@ def _card(filters: dict[str, str]) -> Scorecard:
         raise BadParameter(name, str(exc)) from exc
 
 
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
-
-
-def _reader(report_id: str, pid: str) -> str:
-    return url_for("views.report", report_id=report_id) + f"#p-{pid}"
 
 
 # -- the chart ----------------------------------------------------------------------------------
@@ -157,12 +152,12 @@ def _line_view(s: ScoreLine) -> dict:
         "year": s.year,
         "target": t.display,
         "target_excerpt": t.excerpt,
-        "target_url": _reader(t.report_id, t.paragraph_id),
-        "target_permalink": _permalink(t.paragraph_id),
+        "target_url": report_link(t.report_id, paragraph_id=t.paragraph_id),
+        "target_permalink": permalink(t.paragraph_id),
         "result": r.display if r else "",
         "result_excerpt": r.excerpt if r else "",
-        "result_url": _reader(r.report_id, r.paragraph_id) if r else "",
-        "result_permalink": _permalink(r.paragraph_id) if r else "",
+        "result_url": report_link(r.report_id, paragraph_id=r.paragraph_id) if r else "",
+        "result_permalink": permalink(r.paragraph_id) if r else "",
         "verdict": s.verdict,
         "verdict_label": s.verdict_label,
         "detail": "；".join(x for x in (s.gap_text, s.reason) if x),
@@ -221,9 +216,9 @@ def export_csv():
         w.writerow([
             reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
             t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
-            _permalink(t.paragraph_id), s.result_report_id or "",
+            permalink(t.paragraph_id), s.result_report_id or "",
             r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
-            r.excerpt if r else "", _permalink(r.paragraph_id) if r else "",
+            r.excerpt if r else "", permalink(r.paragraph_id) if r else "",
             s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
             s.reason,
         ])
@@ -237,4 +232,4 @@ def export_csv():
 def api():
     """``{"params", "summary", "total", "counts", "lines": [...]}``; no parameter means every line."""
     card = _card(scorecard_filters(request.args))
-    return current_app.json.response(card.as_dict(_permalink))
+    return current_app.json.response(card.as_dict(permalink))

@@ -32,6 +32,7 @@ from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_row
 
 from . import get_engine
 from .params import BadParameter
+from .urls import permalink, report_link
 
 __all__ = ["bp", "TARGET_CSV_COLUMNS", "target_filters", "comparison_chart_svg"]
 
@@ -76,10 +77,6 @@ def _rows(filters: dict[str, str]) -> tuple[list[TargetRow], list[TargetRow]]:
     kept = filter_rows(every, indicator=filters["indicator"] or None, province=filters["province"] or None,
                        year=int(filters["year"]) if filters["year"] else None, kind=filters["kind"] or None)
     return every, kept
-
-
-def _permalink(pid: str) -> str:
-    return url_for("views.paragraph", paragraph_id=pid, _external=True)
 
 
 def _params(filters: dict[str, str], **change) -> dict[str, str]:
@@ -179,8 +176,8 @@ def _row_view(r: TargetRow) -> dict:
         "kind_label": KIND_LABELS[r.kind],
         "excerpt": r.excerpt,
         "section_category": r.section_category,
-        "reader_url": url_for("views.report", report_id=r.report_id) + f"#p-{r.paragraph_id}",
-        "permalink": _permalink(r.paragraph_id),
+        "reader_url": report_link(r.report_id, paragraph_id=r.paragraph_id),
+        "permalink": permalink(r.paragraph_id),
     }
 
 
@@ -201,7 +198,7 @@ def page():
         when = f"{filters['year']}年报告" if filters["year"] else "各年"
         chart, left_out = comparison_chart_svg(
             drawn, title=f"{where}{when}：{filters['indicator']}（{KIND_LABELS[kind]}）",
-            link=lambda r: url_for("views.report", report_id=r.report_id) + f"#p-{r.paragraph_id}")
+            link=lambda r: report_link(r.report_id, paragraph_id=r.paragraph_id))
     export = {k: v for k, v in filters.items()}
     return render_template(
         "targets.html",
@@ -220,7 +217,7 @@ def page():
 
 
 def _dicts(rows: list[TargetRow]) -> list[dict]:
-    return [r.as_dict(_permalink(r.paragraph_id)) for r in rows]
+    return [r.as_dict(permalink(r.paragraph_id)) for r in rows]
 
 
 @bp.get("/targets.csv")
@@ -237,7 +234,7 @@ def export_csv():
         w.writerow([r.report_id, reg.province or "", reg.prefecture or "", reg.county or "", reg.level,
                     r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
                     "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
-                    r.section_category, r.paragraph_id, r.excerpt, _permalink(r.paragraph_id)])
+                    r.section_category, r.paragraph_id, r.excerpt, permalink(r.paragraph_id)])
     return Response(buf.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="baogao-targets.csv"',
         "X-Total-Count": str(len(rows)),

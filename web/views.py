@@ -12,8 +12,12 @@ Vocabulary:
   and numbers the matching paragraphs ``#hit-1``, ``#hit-2``… for next/previous.
 * a **permalink** (``/p/<paragraph_id>``) redirects to its paragraph in its
   report; paragraph ids come from the text, so they survive a rebuilt index.
-* a **citation** (see :func:`search.facets.citation_text`) goes with every hit
-  and every paragraph, ending with the absolute permalink.
+* a **citation** goes with every hit and every paragraph in two forms: the
+  plain one (:func:`search.facets.citation_text`) and GB/T 7714-2015
+  (:func:`search.facets.gbt7714_citation`), both with the delivery date where
+  known, the access date (today in China Standard Time) and the absolute permalink.
+* **downloads** (``/r/<report_id>.txt``, ``/r/<report_id>.docx``) hold a
+  whole report with its metadata (see :mod:`web.downloads`).
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
   not just the visible page. A CSV cell that a spreadsheet would run as a
   formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
@@ -27,18 +31,21 @@ import csv
 import io
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
+from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
-from index.report import LEVEL_LABELS, SECTION_CATEGORIES
+from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from search.engine import Hit, NotFound, SearchRequest
 from search.facets import (
     build_facets,
     build_pager,
     citation_text,
     corpus_overview,
+    gbt7714_citation,
     selected_filters,
     sort_options,
 )
@@ -48,7 +55,9 @@ from search.snippets import highlight_html, match_spans, sanitise
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
-from .params import FILTER_PARAMS, search_request, valid_paragraph_id, valid_report_id
+from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
+from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
+from .urls import link, permalink, report_link, report_url, search_link, source_name
 
 __all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
 
@@ -76,31 +85,43 @@ QUERY_EXAMPLES = (
 # -- small pieces ------------------------------------------------------------------------
 
 
-def search_url(params: dict, endpoint: str = "views.search") -> str:
-    """A URL for the given search parameters (view models give parameters, not URLs)."""
-    return url_for(endpoint, **params)
+#: Access dates are dates in China Standard Time (the readers' calendar), whatever the server's zone.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
 
 
-def permalink(paragraph_id: str) -> str:
-    return url_for("views.paragraph", paragraph_id=paragraph_id, _external=True)
+def access_date() -> str:
+    """Today's date (YYYY-MM-DD, China Standard Time): the 引用日期 of a citation made now."""
+    return datetime.now(CHINA_TIME).date().isoformat()
 
 
-def reader_url(report_id: str, q: str = "", paragraph_id: str | None = None) -> str:
-    url = url_for("views.report", report_id=report_id, q=q) if q else url_for("views.report", report_id=report_id)
-    return url + (f"#p-{paragraph_id}" if paragraph_id else "")
+def _citations(title: str, region: Region, year: int | None, date: str | None, section: str, number: int,
+               perma: str, accessed: str) -> dict:
+    """The two forms of a paragraph's citation: the plain one and GB/T 7714-2015."""
+    return {
+        "citation": citation_text(title, region.display, year, section, number, perma, date=date, accessed=accessed),
+        "citation_gbt": gbt7714_citation(title, region, year, perma, date=date, accessed=accessed),
+    }
 
 
-def _hit_view(h: Hit, q: str) -> dict:
-    link = permalink(h.paragraph_id)
+def _delivery_date(engine, paragraph_id: str) -> str | None:
+    try:
+        rec, _ = engine.paragraph(paragraph_id)
+    except NotFound:
+        return None
+    return rec.get("date")
+
+
+def _hit_view(h: Hit, q: str, date: str | None, accessed: str) -> dict:
+    perma = permalink(h.paragraph_id)
     return {
         "paragraph_id": h.paragraph_id,
         "number": h.number,
         "section": h.section,
         "section_category": h.section_category,
         "snippet": Markup(sanitise(h.snippet_html)),
-        "reader_url": reader_url(h.report_id, q, h.paragraph_id),
-        "permalink": link,
-        "citation": citation_text(h.title, h.region.display, h.year, h.section, h.number, link),
+        "reader_url": report_link(h.report_id, q, h.paragraph_id),
+        "permalink": perma,
+        **_citations(h.title, h.region, h.year, date, h.section, h.number, perma, accessed),
     }
 
 
@@ -108,7 +129,7 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
     """(name, search URL) for each level of a report's region, top first."""
     out: list[tuple[str, str]] = []
     if region.get("level") == "national":
-        return [("全国", search_url({"level": "national"}))]
+        return [("全国", search_link({"level": "national"}))]
     params: dict[str, str] = {}
     for name in ("province", "prefecture", "county"):
         v = region.get(name)
@@ -117,7 +138,7 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
         params[name] = v
         if out and out[-1][0] == v:  # municipalities: 北京市 › 北京市 shown once
             continue
-        out.append((v, search_url(dict(params))))
+        out.append((v, search_link(dict(params))))
     return out
 
 
@@ -129,14 +150,15 @@ def _region_links(region: dict) -> list[tuple[str, str]]:
 def search():
     """The search page (or the corpus overview for an empty search)."""
     engine = get_engine()
-    req = search_request(request.args, per_page=current_app.config["PER_PAGE"], group=True)
+    per_page = current_app.config["PER_PAGE"]
+    req = search_request(without_page(request.args), per_page=per_page, group=True)
     context: dict = {
         "q": req.q,
         "req": req,
         "examples": QUERY_EXAMPLES,
         "sorts": sort_options(req),
-        "chips": [(c.label, search_url(c.params)) for c in selected_filters(req)],
-        "search_url": search_url,
+        "chips": [(c.label, search_link(c.params)) for c in selected_filters(req)],
+        "search_url": search_link,
         "level_labels": LEVEL_LABELS,
     }
     has_filter = any(getattr(req, n) for n in FILTER_PARAMS)
@@ -145,33 +167,37 @@ def search():
         return render_template("search.html", page=None, stats=stats,
                                overview=corpus_overview(engine.reports()), **context)
     try:
-        page = engine.search(req)
+        page = search_page(engine, request.args, per_page=per_page, group=True)
     except QueryError as exc:
         return render_template("search.html", page=None, error=exc, stats=None, overview=None, **context), 400
     groups = []
+    accessed = access_date()
     for g in page.groups:
+        date = _delivery_date(engine, g.hits[0].paragraph_id) if g.hits else None
         groups.append({
             "report_id": g.report_id,
             "title": g.title,
             "region": g.region.display,
             "level": LEVEL_LABELS.get(g.region.level, ""),
             "year": g.year,
-            "reader_url": reader_url(g.report_id, req.q),
-            "hits": [_hit_view(h, req.q) for h in g.hits],
+            "reader_url": report_link(g.report_id, req.q),
+            "hits": [_hit_view(h, req.q, date, accessed) for h in g.hits],
             "total": g.total,
             "more": g.more,
         })
+    req = page.request
     export_params = req.params()
     context.update(
+        req=req,
         page=page,
         groups=groups,
         facets=build_facets(page),
         pager=build_pager(req, page.pages),
         chart=Markup(year_chart_svg(page.years, title=f"“{req.q or '全部'}”每年命中段落数",
-                                    link=lambda y: search_url({**export_params, "year": str(y)}))),
-        csv_url=search_url(export_params, "views.export_csv"),
-        json_url=search_url(export_params, "views.export_json"),
-        api_url=search_url(export_params, "api.search"),
+                                    link=lambda y: search_link({**export_params, "year": str(y)}))),
+        csv_url=search_link(export_params, "views.export_csv"),
+        json_url=search_link(export_params, "views.export_json"),
+        api_url=search_link(export_params, "api.search"),
         overview=None,
         stats=None,
     )
@@ -179,8 +205,8 @@ def search():
 
 
 def _export_request() -> SearchRequest:
-    req = search_request(request.args, per_page=1000)
-    return replace(req, page=1, group=False)
+    """Every hit: an export has no pages, so a ``page`` parameter is ignored."""
+    return replace(search_request(without_page(request.args), per_page=1000), group=False)
 
 
 @bp.get("/search.csv")
@@ -260,16 +286,21 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
     return toc
 
 
+def load_report(report_id: str) -> tuple[dict, list[dict]]:
+    """(record, paragraphs) of a report; :class:`MissingPage` (404) for an id that is malformed or unknown."""
+    if not valid_report_id(report_id):
+        raise MissingPage("报告", report_id[:80])
+    try:
+        return get_engine().report(report_id)
+    except NotFound:
+        raise MissingPage("报告", report_id) from None
+
+
 @bp.get("/r/<report_id>")
 def report(report_id: str):
     """The report reader; ``?q=`` marks the query's matches and numbers the hits."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
     engine = get_engine()
-    try:
-        rec, paragraphs = engine.report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
+    rec, paragraphs = load_report(report_id)
     q = (request.args.get("q") or "").strip()[:1000]
     hit_ids: set[str] = set()
     phrases: list[str] = []
@@ -285,6 +316,8 @@ def report(report_id: str):
     traditional = bool(rec.get("traditional"))
     title = rec.get("display_title") or report_id
     region = rec.get("region") or {}
+    region_of = Region.from_dict(region)
+    accessed = access_date()
     views = []
     hit_no = 0
     n_hits = len(hit_ids)
@@ -299,7 +332,7 @@ def report(report_id: str):
             html = sanitise(highlight_html(text, match_spans(text, phrases, traditional=traditional)))
         else:
             html = str(escape(text))
-        link = permalink(p["paragraph_id"])
+        perma = permalink(p["paragraph_id"])
         views.append({
             "paragraph_id": p["paragraph_id"],
             "number": p["number"],
@@ -310,9 +343,9 @@ def report(report_id: str):
             "hit": hit,
             "prev": f"#hit-{hit - 1}" if hit and hit > 1 else None,
             "next": f"#hit-{hit + 1}" if hit and hit < n_hits else None,
-            "permalink": link,
-            "citation": citation_text(title, rec.get("region_display") or "", rec.get("year"), p["section"],
-                                      p["number"], link),
+            "permalink": perma,
+            **_citations(title, region_of, rec.get("year"), rec.get("date"), p["section"], p["number"], perma,
+                         accessed),
         })
     return render_template(
         "report.html",
@@ -325,12 +358,49 @@ def report(report_id: str):
         toc=_toc(paragraphs),
         region_links=_region_links(region),
         level=LEVEL_LABELS.get(region.get("level") or "unknown", ""),
-        year_url=search_url({"year": str(rec["year"])}) if rec.get("year") else None,
-        back_url=search_url({"q": q}) if q else url_for("views.search"),
-        search_url=search_url,
-        api_url=url_for("api.report", report_id=report_id),
+        year_url=search_link({"year": str(rec["year"])}) if rec.get("year") else None,
+        back_url=search_link({"q": q}) if q else link("views.search"),
+        search_url=search_link,
+        api_url=link("api.report", report_id=report_id),
+        txt_url=link("views.report_txt", report_id=report_id),
+        docx_url=link("views.report_docx", report_id=report_id),
         evidence=rec.get("evidence") or [],
     )
+
+
+def _document(report_id: str) -> ReportDocument:
+    rec, paragraphs = load_report(report_id)
+    title = rec.get("display_title") or report_id
+    region = Region.from_dict(rec.get("region") or {})
+    url = report_url(report_id)
+    accessed = access_date()
+    return report_document(
+        rec, paragraphs, title=title, region=rec.get("region_display") or region.display,
+        level=LEVEL_LABELS.get(region.level, ""), sources=[source_name(s) for s in rec.get("sources") or ()],
+        url=url, reference=gbt7714_citation(title, region, rec.get("year"), url, date=rec.get("date"),
+                                            accessed=accessed),
+        downloaded=accessed)
+
+
+@bp.get("/r/<report_id>.txt")
+def report_txt(report_id: str):
+    """The whole report as UTF-8 text: metadata header, then ``[N]``-numbered paragraphs."""
+    body = as_text(_document(report_id))
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": _attachment(f"{report_id}.txt")})
+
+
+@bp.get("/r/<report_id>.docx")
+def report_docx(report_id: str):
+    """The whole report as a Word document: headings as headings, ``[N]``-numbered paragraphs."""
+    return Response(as_docx(_document(report_id)), mimetype=DOCX_TYPE, headers={
+        "Content-Disposition": _attachment(f"{report_id}.docx")})
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for a download whose name may be Chinese (RFC 6266 ``filename*``)."""
+    ascii_name = "baogao-report" + filename[filename.rindex("."):]
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @bp.get("/p/<paragraph_id>")
@@ -343,7 +413,7 @@ def paragraph(paragraph_id: str):
     except NotFound:
         raise MissingPage("段落", paragraph_id) from None
     q = (request.args.get("q") or "").strip()
-    return redirect(reader_url(rec["report_id"], q, p["paragraph_id"]), code=302)
+    return redirect(report_link(rec["report_id"], q, p["paragraph_id"]), code=302)
 
 
 # -- about -----------------------------------------------------------------------------
@@ -360,5 +430,5 @@ def about():
         categories=SECTION_CATEGORIES,
         level_labels=LEVEL_LABELS,
         index_dir=current_app.config["INDEX"],
-        search_url=search_url,
+        search_url=search_link,
     )

@@ -143,13 +143,19 @@ def test_search_narrow_open_and_cite(page, server):
     box, viewport = mark.bounding_box(), page.viewport_size
     assert box and 0 <= box["y"] <= viewport["height"], "the marked paragraph is in view"
 
-    button = target.locator("button.copy-cite")
+    button = target.locator("button.copy-cite").first  # the plain form; the GB/T 7714 one follows
     assert button.is_visible()
     button.click()
     expect(button).to_have_text("已复制")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("《") and "河北省" in copied and copied.endswith(f"/p/{pid}")
-    assert re.search(r"，第\d+段，http://127\.0\.0\.1:\d+/p/", copied)
+    assert re.search(r"，第\d+段，访问于\d{4}-\d{2}-\d{2}，http://127\.0\.0\.1:\d+/p/", copied)  # the bound address
+    gbt = target.locator("button.copy-cite").nth(1)  # the same paragraph in GB/T 7714-2015 form
+    gbt.click()
+    expect(gbt).to_have_text("已复制")
+    reference = page.evaluate("navigator.clipboard.readText()")
+    assert re.fullmatch(r"霸州市人民政府\. 2021年霸州市政府工作报告\[R/OL\]\. \(2021\)\[\d{4}-\d{2}-\d{2}\]\. "
+                        rf"http://127\.0\.0\.1:\d+/p/{pid}\.", reference), reference
     page.screenshot(path=str(OUTPUT / "reader.png"))
 
     # the permalink in the citation resolves to the same paragraph
