@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from index.report import LEVEL_LABELS
 
 from .engine import SORTS, FacetCount, SearchPage, SearchRequest
+from .query import MAX_YEAR, MIN_YEAR
 
 __all__ = [
+    "year_label",
     "FacetOption",
     "Facet",
     "SortOption",
@@ -228,6 +230,18 @@ def build_facets(page: SearchPage) -> list[Facet]:
     return out
 
 
+def year_label(value: str) -> str:
+    """How a ``year`` filter reads: ``2021年``, ``2019–2023年``, ``2019年起``, ``2023年及以前``."""
+    low, _, high = str(value).partition("-")
+    if not high:
+        return f"{low}年" if low.isdigit() else str(value)
+    if high == str(MAX_YEAR):
+        return f"{low}年起"
+    if low == str(MIN_YEAR):
+        return f"{high}年及以前"
+    return f"{low}–{high}年"
+
+
 def selected_filters(request: SearchRequest) -> list[FacetOption]:
     """The filters in force as removable chips (label, and the parameters without it)."""
     out = []
@@ -235,7 +249,7 @@ def selected_filters(request: SearchRequest) -> list[FacetOption]:
         v = getattr(request, name)
         if not v:
             continue
-        label = LEVEL_LABELS.get(v, v) if name == "level" else (f"{v}年" if name == "year" and str(v).isdigit() else str(v))
+        label = LEVEL_LABELS.get(v, v) if name == "level" else (year_label(v) if name == "year" else str(v))
         out.append(FacetOption(str(v), f"{FACET_LABELS[name]}：{label}", 0, True, _without(request, name)))
     return out
 

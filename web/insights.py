@@ -46,7 +46,7 @@ from search.trends import MAX_TERMS, TREND_CSV_COLUMNS, Trend, compare, matching
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
-from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
+from .params import FILTER_PARAMS, YEAR_RANGE_PARAMS, BadParameter, search_request, valid_paragraph_id, year_bounds
 from .views import csv_cell
 
 __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
@@ -54,6 +54,8 @@ __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_
 log = logging.getLogger(__name__)
 
 bp = Blueprint("insights", __name__)
+# the year-range inputs of every page's forms (templates/_year_range.html) show the `year` filter through this
+bp.add_app_template_global(year_bounds, "year_bounds")
 
 #: Entries in one Atom feed.
 FEED_LIMIT = 100
@@ -144,12 +146,12 @@ def first():
         return render_template("first.html", result=None, error=exc, **context), 400
     phrases = _phrases(req.q)
     view = _spread_view(result, req.q, phrases)
-    # the shared chart counts paragraphs (“段”); here a bar is reports (“篇”), and the title holds no query text
-    chart = year_chart_svg([(y, n) for y, n, _ in result.years], title="每年使用该短语的报告数",
+    # here a bar is reports (“篇”), and the title holds no query text
+    chart = year_chart_svg([(y, n) for y, n, _ in result.years], title="每年使用该短语的报告数", unit="篇",
                            link=lambda y: url_for("views.search", q=req.q, **{**filters, "year": str(y)}))
     return render_template(
         "first.html", result=result, view=view, error=None,
-        chart=Markup(chart.replace(" 段", " 篇")),
+        chart=Markup(chart),
         csv_url=url_for("insights.first_csv", q=req.q, **filters),
         api_url=url_for("insights.api_first", q=req.q, **filters),
         **context,
@@ -324,8 +326,16 @@ def api_similar(paragraph_id: str):
 def _trend_request() -> tuple[list[str], SearchRequest]:
     args = request.args
     queries = [q.strip() for q in args.getlist("q") if q.strip()]
-    base = replace(search_request({k: args.get(k, "") for k in FILTER_PARAMS}), q="")
+    filters = {k: args[k] for k in FILTER_PARAMS + YEAR_RANGE_PARAMS if k in args}
+    base = replace(search_request(filters), q="")
     return queries, base
+
+
+def either_query(queries: list[str]) -> str:
+    """One search for paragraphs using any of the compared terms: ``营商环境 OR (乡村 振兴)``."""
+    if len(queries) == 1:
+        return queries[0]
+    return " OR ".join(f"({q})" if any(c.isspace() for c in q) else q for q in queries)
 
 
 def _metric() -> str:
@@ -342,7 +352,8 @@ def trends():
     metric = _metric()
     filters = _filters(base)
     inputs = (queries + [""] * MAX_TERMS)[:MAX_TERMS]
-    context = {"q": queries[0] if queries else "", "queries": queries, "inputs": inputs, "filters": filters,
+    context = {"q": queries[0] if queries else "", "header_q": either_query(queries), "queries": queries,
+               "inputs": inputs, "filters": filters,
                "metric": metric, "metrics": {k: v[0] for k, v in METRICS.items()},
                "links": _links(queries[0] if queries else "", filters)}
     if not queries:
