@@ -405,3 +405,12 @@ def test_an_unreadable_index_is_a_chinese_503_page(make_app, tmp_path):
     assert resp.status_code == 503 and "索引暂时无法使用" in page_text(resp)
     api = client.get("/api/search?q=营商环境")
     assert api.status_code == 503 and api.get_json()["error"]
+
+
+def test_year_chart_links_only_as_many_years_as_a_finger_can_tap():
+    few = year_chart_svg([(2019, 2), (2021, 5)], link=lambda y: f"/s?year={y}")
+    assert few.count("<a ") == 2 and 'role="img"' not in few  # an image may not hold links
+    assert few.count('class="hit"') == 2  # each link covers its whole column
+    many = year_chart_svg([(1990, 1), (2024, 3)], link=lambda y: f"/s?year={y}")
+    assert "<a " not in many and 'role="img"' in many
+    assert 'width="320"' in few and 'width="640"' in many  # a few years make a narrow chart

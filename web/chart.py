@@ -4,9 +4,9 @@ A **bar** is one year; its height is the number of matching paragraphs that
 year. Years between the first and the last with no hits get an empty slot, so
 gaps in time are visible. Every bar carries a ``<title>`` (screen readers and
 hover tips) and, when a link is given, is a link that narrows the search to its
-year; the link's **column** (its slot, full height) is what a finger taps, and
-on a narrow screen a ``chart-min-N`` class (:func:`min_width_class`) keeps the
-columns tap-sized (the figure then scrolls inside its own box). Every piece of text is escaped; only presentation attributes are used
+year; the link's **column** (its slot, full height) is what a finger taps. A
+chart of more than :data:`MAX_LINKED_YEARS` years holds no links (its columns
+would be too narrow to tap on a phone). Every piece of text is escaped; only presentation attributes are used
 (no ``style``), so a strict Content-Security-Policy allows it.
 """
 from __future__ import annotations
@@ -15,31 +15,18 @@ import logging
 from html import escape
 from typing import Callable
 
-__all__ = ["year_chart_svg", "min_width_class"]
+__all__ = ["year_chart_svg", "MAX_LINKED_YEARS"]
 
 log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 640, 180
 _TOP, _BOTTOM, _LEFT, _RIGHT = 22, 24, 8, 8
 MAX_BAR = 44.0
-#: A link on a chart is at least this wide on screen (CSS px; WCAG 2.5.8 asks for 24).
-MIN_TAP = 26
-#: Steps (in rem) of the ``chart-min-N`` classes of app.css that keep a chart from shrinking below N rem.
-_MIN_WIDTH_STEPS = (20, 30, 40, 50, 60, 70, 80)
-
-
-def min_width_class(columns: int, *, column_px: float = MIN_TAP, margin_px: float = 32) -> str:
-    """The ``chart-min-N`` class that keeps ``columns`` tap-sized columns apart (``""`` when none is needed).
-
-    A chart is drawn at the width of its box; on a phone that can make a bar
-    narrower than a finger. The class sets a minimum width (the chart's figure
-    scrolls sideways inside its own box instead of the page).
-    """
-    need_rem = (columns * column_px + margin_px) / 16
-    if need_rem <= 20:  # fits a phone as it is
-        return ""
-    step = next((n for n in _MIN_WIDTH_STEPS if n >= need_rem), _MIN_WIDTH_STEPS[-1])
-    return f" chart-min-{step}"
+#: The narrowest chart, and the room one year takes when there are few.
+MIN_WIDTH, SLOT = 320, 56
+#: Bars are links only up to this many years: more would make columns narrower than a finger
+#: (24 CSS px, WCAG 2.5.8) on a phone; the year facet does the same job then.
+MAX_LINKED_YEARS = 13
 
 
 def _label_every(n_years: int) -> int:
@@ -54,16 +41,22 @@ def year_chart_svg(counts: list[tuple[int, int]], *, title: str = "每年命中�
                    width: int = WIDTH, height: int = HEIGHT) -> str:
     """SVG markup for (year, count) pairs; an empty string when there is nothing to draw.
 
-    ``unit`` names what is counted (段 paragraphs, 篇 reports). Without links
-    the chart is one image (``role="img"``); with links it is a graphic holding
-    links (an image may not hold links), one per year with hits, each covering its whole column so that it is easy
-    to tap.
+    ``unit`` names what is counted (段 paragraphs, 篇 reports). The chart is
+    ``width`` wide at most, narrower for a few years; CSS shrinks it to its box.
+    Without links (none given, or more than :data:`MAX_LINKED_YEARS` years) the
+    chart is one image (``role="img"``); with links it is a graphic holding
+    links (an image may not hold links), one per year with hits, each covering
+    its whole column so that it is easy to tap.
     """
     data = {int(y): int(c) for y, c in counts if y}
     if not data:
         return ""
     first, last = min(data), max(data)
     years = list(range(first, last + 1))
+    if len(years) > MAX_LINKED_YEARS:
+        link = None
+    # a few years make a narrow chart (drawn at its own size, so its text stays legible on a phone)
+    width = max(MIN_WIDTH, min(width, len(years) * SLOT + _LEFT + _RIGHT))
     top = max(data.values())
     plot_w = width - _LEFT - _RIGHT
     plot_h = height - _TOP - _BOTTOM
@@ -75,9 +68,8 @@ def year_chart_svg(counts: list[tuple[int, int]], *, title: str = "每年命中�
     desc = "，".join(f"{y}年 {c} {unit}" for y, c in sorted(data.items()))
     role = "" if link is not None else 'role="img" '
     out = [
-        f'<svg class="year-chart{min_width_class(len(years)) if link is not None else ""}" '
-        f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" {role}aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet">',
+        f'<svg class="year-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" {role}aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet">',
         f'<title id="chart-title">{escape(title)}（共 {total} {escape(unit)}）</title>',
         f'<desc id="chart-desc">{escape(desc)}</desc>',
         f'<line x1="{_LEFT}" y1="{height - _BOTTOM + 0.5}" x2="{width - _RIGHT}" y2="{height - _BOTTOM + 0.5}" '
