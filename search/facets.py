@@ -190,10 +190,14 @@ def _options(request: SearchRequest, name: str, counts: list[FacetCount], depth:
             params=_without(request, name) if sel else _with(request, name, fc.value),
             depth=depth,
         ))
-    # a chosen value the hits no longer have (count 0) stays visible, so it can be switched off
+    # a chosen value the hits no longer have (count 0) stays visible, so it can be switched off;
+    # so does a chosen year range (its count: the hits of the years in it, all of them listed)
     if current and not any(o.selected for o in out):
-        label = LEVEL_LABELS.get(current, current) if name == "level" else str(current)
-        out.insert(0, FacetOption(str(current), label, 0, True, _without(request, name), depth))
+        if name == "year":
+            label, count = year_label(current), sum(fc.count for fc in counts)
+        else:
+            label, count = (LEVEL_LABELS.get(current, current) if name == "level" else str(current)), 0
+        out.insert(0, FacetOption(str(current), label, count, True, _without(request, name), depth))
     return out
 
 

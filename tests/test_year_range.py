@@ -48,6 +48,8 @@ def test_search_page_narrows_to_the_range_without_script(client):
     expected = sum(1 for h in every["hits"] if 2022 <= h["year"] <= 2024)
     assert f"<strong>{expected}</strong> 段命中" in html
     assert 'type="hidden" name="year"' not in html  # the range inputs carry the year
+    chosen = re.search(r'<li class="depth-0 selected">.*?</li>', html[html.index("facet-year"):], re.S).group(0)
+    assert '<span class="label">2022–2024年</span><span class="count">%d</span>' % expected in chosen
     api = client.get("/api/search?q=营商环境&year_from=2022").get_json()
     assert api["total"] == sum(1 for h in every["hits"] if h["year"] >= 2022)
 

@@ -26,6 +26,7 @@ import csv
 import io
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from html import escape
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -37,7 +38,7 @@ from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_row
 from . import get_engine
 from .params import BadParameter
 
-__all__ = ["bp", "TARGET_CSV_COLUMNS", "target_filters", "comparison_chart_svg"]
+__all__ = ["bp", "TARGET_CSV_COLUMNS", "FILTERS", "MENUS", "Menu", "MenuOption", "target_filters", "comparison_chart_svg"]
 
 log = logging.getLogger(__name__)
 
@@ -169,15 +170,53 @@ def _province_of(r: TargetRow) -> str:
     return "全国" if r.region.level == "national" else (r.region.province or "")
 
 
-def _with_chosen(options: list[tuple[str, str, int]], chosen: str) -> list[tuple[str, str, int]]:
+@dataclass(frozen=True)
+class MenuOption:
+    """One option of a filter menu: the URL value, what the reader sees, and how many rows it would keep."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A filter menu of the page: its parameter, its label, and what "no filter" reads as."""
+
+    name: str
+    label: str
+    everything: str
+
+
+MENUS = (Menu("indicator", "指标", "全部指标"), Menu("province", "省级地区", "全部"), Menu("prefecture", "地级", "全部"),
+         Menu("county", "县级", "全部"), Menu("level", "级别", "全部级别"), Menu("year", "报告年份", "全部年份"),
+         Menu("kind", "类型", "目标与完成"))
+MENU_LABELS = {m.name: m.label for m in MENUS}
+
+
+def _with_chosen(options: list[MenuOption], chosen: str) -> list[MenuOption]:
     """A chosen value stays in its menu (with 0) even when the other filters leave it no row."""
-    if chosen and not any(v == chosen for v, _, _ in options):
-        options = [(chosen, chosen, 0)] + options
+    if chosen and not any(o.value == chosen for o in options):
+        options = [MenuOption(chosen, chosen, 0)] + options
     return options
 
 
-def _options(every: list[TargetRow], filters: dict[str, str]) -> dict:
-    """Each menu's (value, label, count), counted over the rows the other filters keep."""
+def _named_options(counter: Counter) -> list[MenuOption]:
+    """One option per name from counts keyed ``(parent, name)``; a name two parents share says which they are."""
+    parents: dict[str, list[str]] = {}
+    merged: Counter = Counter()
+    for (parent, name), n in counter.items():
+        parents.setdefault(name, []).append(parent or "")
+        merged[name] += n
+
+    def label(name: str) -> str:
+        return name if len(parents[name]) == 1 else f"{name}（{'、'.join(sorted(parents[name]))}）"
+
+    return [MenuOption(name, label(name), merged[name]) for name in sorted(merged, key=lambda n: (min(parents[n]), n))]
+
+
+def _options(every: list[TargetRow], filters: dict[str, str]) -> dict[str, list[MenuOption]]:
+    """Each menu's options, counted over the rows the other filters keep."""
     def counts(name: str, key) -> Counter:
         return Counter(v for v in map(key, _keep(every, filters, skip=name)) if v)
 
@@ -189,33 +228,16 @@ def _options(every: list[TargetRow], filters: dict[str, str]) -> dict:
     levels = counts("level", lambda r: r.region.level)
     years = counts("year", lambda r: r.year)
     kinds = counts("kind", lambda r: r.kind)
-
-    def named(counter: Counter) -> list[tuple[str, str, int]]:
-        """(parent, name) keys → options by name; a name two parents share says its parent."""
-        by_name = Counter(name for _, name in counter)
-        merged: Counter = Counter()
-        for (_, name), n in counter.items():
-            merged[name] += n
-        parents = {name: parent for parent, name in counter}
-        return [(name, name if by_name[name] == 1 else f"{name}（{'、'.join(sorted(p for p, m in counter if m == name and p))}）", n)
-                for name, n in sorted(merged.items(), key=lambda x: (parents[x[0]] or "", x[0]))]
-
-    return {
-        "indicator": _with_chosen([(k, k, indicators[k]) for k in INDICATORS if indicators[k]], filters["indicator"]),
-        "province": _with_chosen(sorted(((p, p, n) for p, n in provinces.items()), key=lambda x: (x[0] != "全国", x[0])),
-                                 filters["province"]),
-        "prefecture": _with_chosen(named(prefectures), filters["prefecture"]),
-        "county": _with_chosen(named(counties), filters["county"]),
-        "level": _with_chosen([(k, v, levels[k]) for k, v in LEVEL_LABELS.items() if levels[k]], filters["level"]),
-        "year": _with_chosen([(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)], filters["year"]),
-        "kind": _with_chosen([(k, KIND_LABELS[k], kinds[k]) for k in KINDS], filters["kind"]),
+    options = {
+        "indicator": [MenuOption(k, k, indicators[k]) for k in INDICATORS if indicators[k]],
+        "province": [MenuOption(p, p, provinces[p]) for p in sorted(provinces, key=lambda p: (p != "全国", p))],
+        "prefecture": _named_options(prefectures),
+        "county": _named_options(counties),
+        "level": [MenuOption(k, v, levels[k]) for k, v in LEVEL_LABELS.items() if levels[k]],
+        "year": [MenuOption(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)],
+        "kind": [MenuOption(k, KIND_LABELS[k], kinds[k]) for k in KINDS],
     }
-
-
-#: The menus of the page: (filter, label, what "no filter" reads as).
-MENUS = (("indicator", "指标", "全部指标"), ("province", "省级地区", "全部"), ("prefecture", "地级", "全部"),
-         ("county", "县级", "全部"), ("level", "级别", "全部级别"), ("year", "报告年份", "全部年份"),
-         ("kind", "类型", "目标与完成"))
+    return {name: _with_chosen(opts, filters[name]) for name, opts in options.items()}
 
 
 def _row_view(r: TargetRow) -> dict:
@@ -257,12 +279,12 @@ def page():
         chart, left_out = comparison_chart_svg(
             drawn, title=f"{where}{when}：{filters['indicator']}（{KIND_LABELS[kind]}）")
     export = {k: v for k, v in filters.items() if v}
-    chosen = [{"label": f"{dict((m[0], m[1]) for m in MENUS)[k]}：{_option_label(options[k], v)}",
+    chosen = [{"label": f"{MENU_LABELS[k]}：{_option_label(options[k], v)}",
                "url": url_for("targets.page", **{n: w for n, w in export.items() if n != k})}
               for k, v in export.items()]
     suggestions = [] if filters["indicator"] else [
-        {"name": name, "url": url_for("targets.page", **{**export, "indicator": name})}
-        for name, _, _ in sorted(options["indicator"], key=lambda o: -o[2])[:CHART_SUGGESTIONS]]
+        {"name": o.value, "url": url_for("targets.page", **{**export, "indicator": o.value})}
+        for o in sorted(options["indicator"], key=lambda o: -o.count)[:CHART_SUGGESTIONS]]
     return render_template(
         "targets.html",
         filters=filters,
@@ -282,8 +304,8 @@ def page():
     )
 
 
-def _option_label(options: list[tuple[str, str, int]], value: str) -> str:
-    return next((label for v, label, _ in options if v == value), value)
+def _option_label(options: list[MenuOption], value: str) -> str:
+    return next((o.label for o in options if o.value == value), value)
 
 
 def _dicts(rows: list[TargetRow]) -> list[dict]:
