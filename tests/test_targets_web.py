@@ -123,3 +123,14 @@ def test_nav_links_to_the_targets_page(client):
 def test_a_short_province_name_is_shown_selected(client):
     html = client.get("/targets?province=河北&indicator=&year=&kind=").get_data(as_text=True)
     assert '<option value="河北省" selected>' in html
+
+
+def test_a_long_table_says_how_much_it_leaves_out(client, monkeypatch):
+    import web.targets
+
+    monkeypatch.setattr(web.targets, "MAX_TABLE_ROWS", 5)
+    html = client.get("/targets").get_data(as_text=True)
+    total = client.get("/api/targets").get_json()["total"]
+    assert html.count('<tr class="kind-') == 5
+    assert f"下表列出前 5 项（共 {total} 项）" in html
+    assert total > 5  # the API and the exports hold every row

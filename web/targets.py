@@ -9,7 +9,8 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
   ``county``), ``year`` (the report's year) and ``kind`` (``target`` or
   ``result``). A bad value is a :class:`web.params.BadParameter` (400 in
   Chinese). No parameter means no filter: ``/targets`` lists every row, and
-  what is chosen is always what the menus show.
+  what is chosen is always what the menus show. The page lists the first
+  :data:`MAX_TABLE_ROWS` rows and says so when there are more; the exports hold all.
 * the **menu counts**: each menu's options are counted over the rows that the
   *other* filters keep (choosing 河北省 shows how many rows each indicator has in
   河北省, and the province menu still offers the other provinces).
@@ -51,6 +52,8 @@ TARGET_CSV_COLUMNS = ("report_id", "province", "prefecture", "county", "level", 
 FILTERS = ("indicator", "province", "prefecture", "county", "level", "year", "kind")
 MAX_BARS = 40
 MAX_PARAM = 100
+#: Rows listed on the page (the exports hold every row); the page says when more are left out.
+MAX_TABLE_ROWS = 500
 #: Indicators offered as one-click charts when none is chosen.
 CHART_SUGGESTIONS = 4
 
@@ -292,7 +295,7 @@ def page():
         menus=MENUS,
         chosen=chosen,
         suggestions=suggestions,
-        rows=[_row_view(r) for r in rows],
+        rows=[_row_view(r) for r in rows[:MAX_TABLE_ROWS]],
         total=len(rows),
         reports=len({r.report_id for r in rows}),
         chart=Markup(chart),

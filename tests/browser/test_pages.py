@@ -34,10 +34,11 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 TAP_MIN = 24
 BLOCKING = ("serious", "critical")
 
-#: (page kind, expected HTTP status). The URLs are found on the running server (see ``page_urls``).
+#: The page kinds; the URLs are found on the running server (see ``page_urls``). Two kinds of 400: a bad
+#: parameter (the error page) and a query that cannot be parsed (the search page showing where).
 KINDS = ("home", "search", "filtered", "report", "targets", "trends", "first", "similar", "feed-linked", "about",
-         "400", "404")
-STATUS = {"400": 400, "404": 404}
+         "400", "400-query", "404")
+STATUS = {"400": 400, "400-query": 400, "404": 404}
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -70,6 +71,7 @@ def page_urls(server) -> dict[str, str]:
         "feed-linked": alternate,
         "about": base + "/about",
         "400": base + "/search?q=" + q("营商环境") + "&sort=bogus",
+        "400-query": base + "/search?q=" + q("营商环境 AND ("),
         "404": base + "/r/" + q("2099-无此地区"),
     }
 
