@@ -455,7 +455,7 @@ def api_trends():
 
 
 WIDTH, HEIGHT = 520, 300
-_TOP, _LEFT, _RIGHT = 40, 44, 14
+_TOP, _LEFT, _RIGHT = 50, 44, 14
 #: Below the plot: the year labels, then the strip of reports per year (grey bars with their numbers).
 _YEARS_Y, _STRIP_TOP, _STRIP_H = HEIGHT - 58, HEIGHT - 44, 22
 _PLOT_BOTTOM = HEIGHT - 76
@@ -496,8 +496,10 @@ def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | 
     totals = {r.key: r.reports_total for t in trends for r in t.years if r.reports_total and r.key >= first}
     most = max(totals.values())
 
+    pad = 16  # the first and last year stand clear of the axis labels
+
     def x(y: int) -> float:
-        return _LEFT + (plot_w * (y - first) / span if last > first else plot_w / 2)
+        return _LEFT + pad + ((plot_w - 2 * pad) * (y - first) / span if last > first else plot_w / 2 - pad)
 
     def yv(v: float) -> float:
         return _TOP + plot_h * (1 - v / top)
