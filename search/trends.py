@@ -17,6 +17,10 @@ Vocabulary:
   reports for some years than others.
 * a **comparison** is several queries' trends over the same base (two or three
   terms on one chart, e.g. 脱贫攻坚 vs 乡村振兴).
+* a **thin** year has fewer than :data:`MIN_REPORTS` reports in the base: its
+  share rests on one or two reports (1 of 1 is 100 %), so it is drawn faintly
+  and never named as the **peak** (:attr:`Trend.peak`, the year with the
+  highest share among the years that are not thin).
 
 Reports whose year is unknown are left out of the year rows (they are counted
 in the totals); national reports are their own province row, 全国.
@@ -36,6 +40,7 @@ __all__ = [
     "TrendRow",
     "Trend",
     "MAX_TERMS",
+    "MIN_REPORTS",
     "NATIONAL_LABEL",
     "TREND_CSV_COLUMNS",
     "matching_rows",
@@ -47,6 +52,9 @@ log = logging.getLogger(__name__)
 
 #: How many queries one comparison may hold.
 MAX_TERMS = 3
+
+#: A year (or province) with fewer reports than this in the base is thin (see the module docstring).
+MIN_REPORTS = 3
 
 #: The province row of national reports.
 NATIONAL_LABEL = "全国"
@@ -97,6 +105,11 @@ class TrendRow:
     def paragraphs_per_report(self) -> float:
         return self.paragraphs / self.reports_total if self.reports_total else 0.0
 
+    @property
+    def thin(self) -> bool:
+        """Too few reports in the base (under :data:`MIN_REPORTS`) for the share to say much."""
+        return self.reports_total < MIN_REPORTS
+
     def as_dict(self, key_name: str = "year") -> dict:
         return {
             key_name: self.key,
@@ -123,6 +136,17 @@ class Trend:
     @property
     def share(self) -> float:
         return self.reports_with_hits / self.reports_total if self.reports_total else 0.0
+
+    @property
+    def peak(self) -> TrendRow | None:
+        """The year with the highest share among years that are not thin (the earliest of ties); None if none has a hit."""
+        solid = [r for r in self.years if not r.thin and r.reports_with_hits]
+        return max(solid, key=lambda r: (r.share, -r.key), default=None)
+
+    @property
+    def thin_years(self) -> tuple[int, ...]:
+        """The years with reports in the base but fewer than :data:`MIN_REPORTS`."""
+        return tuple(r.key for r in self.years if r.reports_total and r.thin)
 
     def as_dict(self) -> dict:
         return {

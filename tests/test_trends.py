@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -126,9 +127,47 @@ def test_comparison_csv_and_api_name_each_query(client):
 def test_trend_page_draws_one_line_per_term(client):
     html = client.get("/trends?q=脱贫攻坚&q=乡村振兴").get_data(as_text=True)
     svg = html[html.index("<svg"):html.index("</svg>")]
-    assert svg.count("<polyline") == 2  # years without a hit are drawn at 0, not left out
-    assert svg.count('fill="#1f5f99"') == 3 and svg.count('fill="#c0392b"') == 3
+    # 2019 (2 reports) and 2021 (1) are thin: every segment touches one, so every segment is thin and grey
+    assert svg.count('stroke-dasharray="2 3"') == 4 and 'stroke-width="2.5"' not in svg
+    assert svg.count('<circle cx') == 6 + 1  # three years per term, and the legend's hollow point
+    assert svg.count('r="3.5" fill="#1f5f99"') == 1 and svg.count('r="3.5" fill="#c0392b"') == 1  # 2020 only
     assert "1/2 篇报告（50%）" in svg and "style=" not in svg
+
+
+def test_trend_chart_writes_the_reports_of_each_year_and_marks_thin_years(client):
+    html = client.get("/trends?q=脱贫攻坚").get_data(as_text=True)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    strip = re.findall(r'font-size="11" fill="#333"(?: font-weight="bold")?>(\d+)</text>', svg)
+    assert strip == ["2", "4", "1"]  # reports in 2019, 2020, 2021, drawn on the chart itself
+    assert "空心灰点：当年报告不足 3 篇" in svg
+    assert "2019年：1/2 篇报告（50%），1 段；当年报告不足 3 篇" in svg
+    assert "2020年：2/4 篇报告（50%），3 段</title>" in svg
+    assert "2019、2021 年收录的报告不足 3 篇" in html
+    assert "比例最高：2020 年（2/4 篇，50%）" in html  # 2019 has the same share but from 2 reports
+
+
+def test_a_year_of_one_report_is_never_the_peak(engine, client):
+    t = trend(engine, SearchRequest(q="乡村振兴"))
+    assert rows(t)[2021] == (1, 1, 1) and t.years[-1].thin
+    assert t.peak is None and t.thin_years == (2019, 2021)
+    assert trend(engine, SearchRequest(q="脱贫攻坚")).peak.key == 2020
+    html = client.get("/trends?q=乡村振兴").get_data(as_text=True)
+    assert "比例最高：" not in html and "命中的年份报告都不足 3 篇，不标最高年份" in html
+
+
+def test_the_header_search_on_trends_keeps_every_term(client):
+    html = client.get("/trends?q=脱贫攻坚&q=乡村 振兴").get_data(as_text=True)
+    header = re.search(r'<form class="mini-search".*?</form>', html, re.S).group(0)
+    assert 'value="脱贫攻坚 OR (乡村 振兴)"' in header
+
+
+def test_year_range_inputs_set_the_trend_base(client):
+    data = client.get("/api/trends?q=脱贫攻坚&year_from=2020&year_to=").get_json()
+    assert data["filters"] == {"year": "2020-2100"}
+    assert [r["year"] for r in data["trends"][0]["years"]] == [2020, 2021]
+    html = client.get("/trends?q=脱贫攻坚&year_from=2019&year_to=2020").get_data(as_text=True)
+    assert 'name="year_from" type="number"' in html and 'value="2019"' in html and 'value="2020"' in html
+    assert 'type="hidden" name="year"' not in html
 
 
 def test_trend_page_escapes_the_query_and_reports_errors(client):

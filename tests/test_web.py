@@ -378,7 +378,7 @@ def test_script_in_a_query_is_found_as_text(xss_client):
 def test_year_chart_escapes_its_title_and_skips_nothing():
     svg = year_chart_svg([(2019, 2), (2021, 5)], title="<b>&", link=lambda y: f"/s?year={y}&q=<x>")
     assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
-    assert svg.count("<rect") == 3 and "2020年：0 段" in svg
+    assert svg.count('class="bar"') == 3 and "2020年：0 段" in svg
     assert 'href="/s?year=2021&amp;q=&lt;x&gt;"' in svg
     assert year_chart_svg([]) == ""
 
@@ -408,3 +408,12 @@ def test_an_unreadable_index_is_a_chinese_503_page(make_app, tmp_path):
     assert resp.status_code == 503 and "索引暂时无法使用" in page_text(resp)
     api = client.get("/api/search?q=营商环境")
     assert api.status_code == 503 and api.get_json()["error"]
+
+
+def test_year_chart_links_only_as_many_years_as_a_finger_can_tap():
+    few = year_chart_svg([(2019, 2), (2021, 5)], link=lambda y: f"/s?year={y}")
+    assert few.count("<a ") == 2 and 'role="img"' not in few  # an image may not hold links
+    assert few.count('class="hit"') == 2  # each link covers its whole column
+    many = year_chart_svg([(1990, 1), (2024, 3)], link=lambda y: f"/s?year={y}")
+    assert "<a " not in many and 'role="img"' in many
+    assert 'width="320"' in few and 'width="640"' in many  # a few years make a narrow chart

@@ -41,12 +41,12 @@ from search.query import QueryError, parse_query, phrases_of
 from search.similar import SIMILAR_CSV_COLUMNS, THRESHOLD, Similar, similar_paragraphs
 from search.snippets import make_snippet, sanitise
 from search.spread import FIRST_CSV_COLUMNS, Spread, spread
-from search.trends import MAX_TERMS, TREND_CSV_COLUMNS, Trend, compare, matching_rows
+from search.trends import MAX_TERMS, MIN_REPORTS, TREND_CSV_COLUMNS, Trend, compare, matching_rows
 
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
-from .params import FILTER_PARAMS, BadParameter, search_request, valid_paragraph_id
+from .params import FILTER_PARAMS, YEAR_RANGE_PARAMS, BadParameter, search_request, valid_paragraph_id, year_bounds
 from .urls import absolute_url, permalink, report_link, source_name, without_paths
 from .views import csv_cell
 
@@ -55,6 +55,8 @@ __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_
 log = logging.getLogger(__name__)
 
 bp = Blueprint("insights", __name__)
+# the year-range inputs of every page's forms (templates/_year_range.html) show the `year` filter through this
+bp.add_app_template_global(year_bounds, "year_bounds")
 
 #: Entries in one Atom feed.
 FEED_LIMIT = 100
@@ -136,12 +138,12 @@ def first():
         return render_template("first.html", result=None, error=exc, **context), 400
     phrases = _phrases(req.q)
     view = _spread_view(result, req.q, phrases)
-    # the shared chart counts paragraphs (“段”); here a bar is reports (“篇”), and the title holds no query text
-    chart = year_chart_svg([(y, n) for y, n, _ in result.years], title="每年使用该短语的报告数",
+    # here a bar is reports (“篇”), and the title holds no query text
+    chart = year_chart_svg([(y, n) for y, n, _ in result.years], title="每年使用该短语的报告数", unit="篇",
                            link=lambda y: url_for("views.search", q=req.q, **{**filters, "year": str(y)}))
     return render_template(
         "first.html", result=result, view=view, error=None,
-        chart=Markup(chart.replace(" 段", " 篇")),
+        chart=Markup(chart),
         csv_url=url_for("insights.first_csv", q=req.q, **filters),
         api_url=url_for("insights.api_first", q=req.q, **filters),
         **context,
@@ -316,8 +318,16 @@ def api_similar(paragraph_id: str):
 def _trend_request() -> tuple[list[str], SearchRequest]:
     args = request.args
     queries = [q.strip() for q in args.getlist("q") if q.strip()]
-    base = replace(search_request({k: args.get(k, "") for k in FILTER_PARAMS}), q="")
+    filters = {k: args[k] for k in FILTER_PARAMS + YEAR_RANGE_PARAMS if k in args}
+    base = replace(search_request(filters), q="")
     return queries, base
+
+
+def either_query(queries: list[str]) -> str:
+    """One search for paragraphs using any of the compared terms: ``营商环境 OR (乡村 振兴)``."""
+    if len(queries) == 1:
+        return queries[0]
+    return " OR ".join(f"({q})" if any(c.isspace() for c in q) else q for q in queries)
 
 
 def _metric() -> str:
@@ -334,7 +344,8 @@ def trends():
     metric = _metric()
     filters = _filters(base)
     inputs = (queries + [""] * MAX_TERMS)[:MAX_TERMS]
-    context = {"q": queries[0] if queries else "", "queries": queries, "inputs": inputs, "filters": filters,
+    context = {"q": queries[0] if queries else "", "header_q": either_query(queries), "queries": queries,
+               "inputs": inputs, "filters": filters,
                "metric": metric, "metrics": {k: v[0] for k, v in METRICS.items()},
                "links": _links(queries[0] if queries else "", filters)}
     if not queries:
@@ -353,6 +364,8 @@ def trends():
                  "first_url": url_for("insights.first", q=t.query, **filters),
                  "search_url": url_for("views.search", q=t.query, **filters)} for k, t in enumerate(result)],
         chart=Markup(trend_chart_svg(result, metric=metric, since=start)),
+        min_reports=MIN_REPORTS,
+        thin_years=sorted({y for t in result for y in t.thin_years if start is None or y >= start}),
         year_table=[row for row in _year_table(result) if start is None or row["key"] >= start],
         earlier=earlier,
         since=start,
@@ -433,8 +446,12 @@ def api_trends():
     return current_app.json.response({"filters": _filters(base), "trends": [t.as_dict() for t in result]})
 
 
-WIDTH, HEIGHT = 720, 260
-_TOP, _BOTTOM, _LEFT, _RIGHT = 34, 26, 44, 12
+WIDTH, HEIGHT = 520, 300
+_TOP, _LEFT, _RIGHT = 50, 44, 14
+#: Below the plot: the year labels, then the strip of reports per year (grey bars with their numbers).
+_YEARS_Y, _STRIP_TOP, _STRIP_H = HEIGHT - 58, HEIGHT - 44, 22
+_PLOT_BOTTOM = HEIGHT - 76
+THIN_COLOUR = "#8a8a8a"
 
 
 def _nice_max(value: float) -> float:
@@ -446,13 +463,17 @@ def _nice_max(value: float) -> float:
 
 
 def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | None = None,
-                    width: int = WIDTH, height: int = HEIGHT) -> str:
+                    width: int = WIDTH) -> str:
     """Inline SVG: one line per query over the years (share of reports, or paragraphs per report).
 
-    Years before ``since`` are left out. Years in which the base holds no
-    report are gaps in the line. Colours and
-    dash patterns tell the series apart; every point has a ``<title>``. Text is
-    escaped and only presentation attributes are used (the CSP forbids inline style).
+    Under the years, a strip of grey bars gives the reports in the base each
+    year, with their number: a share is only as good as the reports behind
+    it. A thin year (fewer than :data:`search.trends.MIN_REPORTS` reports) is
+    drawn as a hollow grey point joined by thin grey dotted lines. Years before
+    ``since`` are left out; years in which the base holds no report are gaps in
+    the line. Colours and dash patterns tell the series apart; every point has
+    a ``<title>``. Text is escaped and only presentation attributes are used
+    (the CSP forbids inline style).
     """
     label, unit, value = METRICS[metric]
     years = sorted({r.key for t in trends for r in t.years if r.reports_total and (since is None or r.key >= since)})
@@ -461,21 +482,28 @@ def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | 
     first, last = years[0], years[-1]
     span = max(1, last - first)
     plot_w = width - _LEFT - _RIGHT
-    plot_h = height - _TOP - _BOTTOM
+    plot_h = _PLOT_BOTTOM - _TOP
     top = max((value(r) for t in trends for r in t.years if r.reports_total and r.key >= first), default=0.0)
     top = 100.0 if metric == "share" and top > 50 else _nice_max(max(top, 0.0001))
+    totals = {r.key: r.reports_total for t in trends for r in t.years if r.reports_total and r.key >= first}
+    most = max(totals.values())
+
+    pad = 16  # the first and last year stand clear of the axis labels
 
     def x(y: int) -> float:
-        return _LEFT + (plot_w * (y - first) / span if last > first else plot_w / 2)
+        return _LEFT + pad + ((plot_w - 2 * pad) * (y - first) / span if last > first else plot_w / 2 - pad)
 
     def yv(v: float) -> float:
         return _TOP + plot_h * (1 - v / top)
 
     names = "、".join(f"“{t.query}”" for t in trends)
+    desc = "；".join(f"{y}年 {totals[y]} 篇报告" + ("（不足 3 篇）" if totals[y] < MIN_REPORTS else "")
+                    for y in sorted(totals))
     out = [
-        f'<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="trend-title" preserveAspectRatio="xMinYMin meet">',
+        f'<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" width="100%" '
+        f'role="img" aria-labelledby="trend-title trend-desc" preserveAspectRatio="xMinYMin meet">',
         f'<title id="trend-title">{escape(names)}：每年{escape(label)}</title>',
+        f'<desc id="trend-desc">{escape("每年收录的报告：" + desc)}</desc>',
     ]
     for k in range(5):
         v = top * k / 4
@@ -483,13 +511,27 @@ def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | 
         text = f"{v:.0f}{unit}" if unit == "%" or top >= 4 else f"{v:.2g}"
         out.append(f'<line x1="{_LEFT}" y1="{gy:.1f}" x2="{width - _RIGHT}" y2="{gy:.1f}" stroke="#e3e3e3" '
                    f'stroke-width="1"/>')
-        out.append(f'<text x="{_LEFT - 5}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#555">'
+        out.append(f'<text x="{_LEFT - 5}" y="{gy + 4:.1f}" text-anchor="end" font-size="12" fill="#555">'
                    f'{escape(text)}</text>')
-    every = next((s for s in (1, 2, 5, 10, 20) if (last - first) / s <= 14), 25)
+    every = next((s for s in (1, 2, 5, 10, 20) if (last - first) / s <= 8), 25)
     for y in range(first, last + 1):
         if (y - first) % every == 0:
-            out.append(f'<text x="{x(y):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#444">'
+            out.append(f'<text x="{x(y):.1f}" y="{_YEARS_Y}" text-anchor="middle" font-size="12" fill="#444">'
                        f'{y}</text>')
+    # the strip: reports in the base per year (the denominator of every share above it)
+    out.append(f'<text x="{_LEFT - 5}" y="{_STRIP_TOP + _STRIP_H - 2}" text-anchor="end" font-size="11" '
+               f'fill="#555">报告数</text>')
+    bar_w = max(2.0, min(16.0, plot_w / (span + 1) * 0.6))
+    label_all = span + 1 <= 14
+    for y, n in sorted(totals.items()):
+        h = max(1.5, _STRIP_H * n / most)
+        colour = THIN_COLOUR if n < MIN_REPORTS else "#b5b5b5"
+        out.append(f'<rect x="{x(y) - bar_w / 2:.1f}" y="{_STRIP_TOP + _STRIP_H - h:.1f}" width="{bar_w:.1f}" '
+                   f'height="{h:.1f}" fill="{colour}"/>')
+        if label_all or (y - first) % every == 0 or n < MIN_REPORTS:
+            weight = ' font-weight="bold"' if n < MIN_REPORTS else ""
+            out.append(f'<text x="{x(y):.1f}" y="{HEIGHT - 6}" text-anchor="middle" font-size="11" fill="#333"'
+                       f'{weight}>{n}</text>')
     # legend
     lx = _LEFT
     for k, t in enumerate(trends):
@@ -497,32 +539,30 @@ def trend_chart_svg(trends: list[Trend], *, metric: str = "share", since: int | 
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<line x1="{lx}" y1="14" x2="{lx + 26}" y2="14" stroke="{colour}" stroke-width="3"{dash_attr}/>')
         out.append(f'<text x="{lx + 32}" y="18" font-size="13" fill="#222">{escape(t.query)}</text>')
-        lx += 32 + 14 * len(t.query) + 28
+        lx += 32 + 14 * len(t.query) + 20
+    if any(n < MIN_REPORTS for n in totals.values()):
+        out.append(f'<circle cx="{_LEFT + 4}" cy="30" r="4" fill="#ffffff" stroke="{THIN_COLOUR}" stroke-width="1.5"/>')
+        out.append(f'<text x="{_LEFT + 13}" y="34" font-size="11" fill="#555">'
+                   f'空心灰点：当年报告不足 {MIN_REPORTS} 篇，比例不可靠</text>')
     for k, t in enumerate(trends):
         colour, dash = SERIES_COLOURS[k], SERIES_DASHES[k]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         rows = {r.key: r for r in t.years if r.reports_total and first <= r.key}
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for y in range(first, last + 1):
-            r = rows.get(y)
-            if r is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x(y):.1f},{yv(value(r)):.1f}")
-        if segment:
-            segments.append(segment)
-        for seg in segments:
-            if len(seg) > 1:
-                out.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2.5"'
-                           f'{dash_attr}/>')
+        for a, b in zip(range(first, last), range(first + 1, last + 1)):
+            ra, rb = rows.get(a), rows.get(b)
+            if ra is None or rb is None:
+                continue  # a year without reports is a gap
+            ends = f'x1="{x(a):.1f}" y1="{yv(value(ra)):.1f}" x2="{x(b):.1f}" y2="{yv(value(rb)):.1f}"'
+            if ra.thin or rb.thin:
+                out.append(f'<line {ends} stroke="{THIN_COLOUR}" stroke-width="1.2" stroke-dasharray="2 3"/>')
+            else:
+                out.append(f'<line {ends} stroke="{colour}" stroke-width="2.5" stroke-linecap="round"{dash_attr}/>')
         for y, r in sorted(rows.items()):
             tip = (f"“{t.query}” {y}年：{r.reports_with_hits}/{r.reports_total} 篇报告（{100 * r.share:.0f}%），"
-                   f"{r.paragraphs} 段")
-            out.append(f'<circle cx="{x(y):.1f}" cy="{yv(value(r)):.1f}" r="3.5" fill="{colour}">'
-                       f'<title>{escape(tip)}</title></circle>')
+                   f"{r.paragraphs} 段" + (f"；当年报告不足 {MIN_REPORTS} 篇" if r.thin else ""))
+            paint = (f'r="4" fill="#ffffff" stroke="{THIN_COLOUR}" stroke-width="1.5"' if r.thin
+                     else f'r="3.5" fill="{colour}"')
+            out.append(f'<circle cx="{x(y):.1f}" cy="{yv(value(r)):.1f}" {paint}><title>{escape(tip)}</title></circle>')
     out.append("</svg>")
     return "".join(out)
 

@@ -2,7 +2,10 @@
 
 The parameters are the ones ``/search``, ``/search.csv``, ``/search.json`` and
 ``/api/search`` share: ``q``, ``province``, ``prefecture``, ``county``,
-``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. A value
+``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. The
+**year range** of a form (``year_from``, ``year_to``: either may be empty) is
+another way to write ``year``: given, it replaces ``year`` (``year_from=2019&year_to=2023``
+→ ``year=2019-2023``; an open end is the first or last year there can be). A value
 that cannot be a page number or a page size is a :class:`BadParameter`
 (answered with 400, never 500). A page number that is not a whole number
 from 1 to the last page is a :class:`BadPage`; :func:`search_page` runs the
@@ -18,8 +21,10 @@ import re
 from collections.abc import Mapping
 
 from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
+from search.query import MAX_YEAR, MIN_YEAR, QueryError, parse_year_range
 
-__all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS"]
+__all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "year_from_range",
+           "year_bounds", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS", "YEAR_RANGE_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,8 @@ class BadPage(BadParameter):
 
 
 FILTER_PARAMS = ("province", "prefecture", "county", "year", "level", "section")
+#: The two inputs of a year-range form; together they stand for ``year``.
+YEAR_RANGE_PARAMS = ("year_from", "year_to")
 MAX_PAGE = 100_000
 MAX_PARAM_LENGTH = 1000
 MAX_REPORT_ID_LENGTH = 120
@@ -81,6 +88,41 @@ def _page(args: Mapping[str, str]) -> int:
     return value
 
 
+def _year_input(args: Mapping[str, str], name: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        label = "起始年份" if name == "year_from" else "截止年份"
+        raise BadParameter(name, f"{label}须是 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份，收到“{raw[:20]}”")
+    return int(raw)
+
+
+def year_from_range(args: Mapping[str, str]) -> str | None:
+    """The ``year`` value of a form's ``year_from``/``year_to`` (``"2019-2023"``, ``"2021"``, or None for neither).
+
+    Raises :class:`BadParameter` for a value that is not a year. A range
+    written backwards is turned round (a reader means the years between).
+    """
+    low, high = (_year_input(args, n) for n in YEAR_RANGE_PARAMS)
+    if low is None and high is None:
+        return None
+    low, high = low or MIN_YEAR, high or MAX_YEAR
+    low, high = min(low, high), max(low, high)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def year_bounds(year: str | None) -> tuple[str, str]:
+    """The (from, to) a year-range form shows for a ``year`` value; an open end shows as ``""``."""
+    if not year:
+        return "", ""
+    try:
+        low, high = parse_year_range(year)
+    except QueryError:
+        return "", ""
+    return ("" if low == MIN_YEAR else str(low)), ("" if high == MAX_YEAR else str(high))
+
+
 def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool = False) -> SearchRequest:
     """A request from URL parameters; raises :class:`BadParameter` for unusable values."""
     values: dict[str, str | None] = {}
@@ -89,6 +131,8 @@ def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool =
         if len(v) > MAX_PARAM_LENGTH:
             raise BadParameter(name, f"参数 {name} 太长（最多 {MAX_PARAM_LENGTH} 个字符）")
         values[name] = v or None
+    if any(n in args for n in YEAR_RANGE_PARAMS):
+        values["year"] = year_from_range(args)
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise BadParameter("sort", f"排序方式“{sort[:20]}”无法识别：可用 {'、'.join(SORTS)}")

@@ -4,11 +4,16 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
 
 * the **filters** are URL parameters shared by every route here: ``indicator``
   (a normalised name or any form of it: ``GDP``), ``province`` (河北 or 河北省;
-  ``全国`` for the national reports), ``year`` (the report's year) and ``kind``
-  (``target`` or ``result``). A bad value is a
-  :class:`web.params.BadParameter` (400 in Chinese). ``/targets`` opened with no
-  parameter at all shows this year's GDP targets (``indicator=地区生产总值``,
-  ``kind=target``); an explicit empty value means "all".
+  ``全国`` for the national reports), ``prefecture`` and ``county`` (a name or
+  its start: 廊坊, 霸州), ``level`` (``national``, ``province``, ``prefecture``,
+  ``county``), ``year`` (the report's year) and ``kind`` (``target`` or
+  ``result``). A bad value is a :class:`web.params.BadParameter` (400 in
+  Chinese). No parameter means no filter: ``/targets`` lists every row, and
+  what is chosen is always what the menus show. The page lists the first
+  :data:`MAX_TABLE_ROWS` rows and says so when there are more; the exports hold all.
+* the **menu counts**: each menu's options are counted over the rows that the
+  *other* filters keep (choosing 河北省 shows how many rows each indicator has in
+  河北省, and the province menu still offers the other provinces).
 * the **comparison chart** is server-rendered SVG (no script): one horizontal
   bar per row of the chosen indicator and unit, labelled by region when the
   rows share a year, by year when they share a region, by both otherwise.
@@ -22,6 +27,7 @@ import csv
 import io
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from html import escape
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -34,7 +40,7 @@ from . import get_engine
 from .params import BadParameter
 from .urls import permalink, report_link
 
-__all__ = ["bp", "TARGET_CSV_COLUMNS", "target_filters", "comparison_chart_svg"]
+__all__ = ["bp", "TARGET_CSV_COLUMNS", "FILTERS", "MENUS", "Menu", "MenuOption", "target_filters", "comparison_chart_svg"]
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +49,19 @@ bp = Blueprint("targets", __name__)
 TARGET_CSV_COLUMNS = ("report_id", "province", "prefecture", "county", "level", "year", "for_year", "indicator",
                       "value", "value_high", "unit", "qualifier", "display", "kind", "section_category",
                       "paragraph_id", "excerpt", "url")
-DEFAULT_FILTERS = {"indicator": "地区生产总值", "province": "", "year": "", "kind": "target"}
+#: The filters, in the order of the page's menus.
+FILTERS = ("indicator", "province", "prefecture", "county", "level", "year", "kind")
 MAX_BARS = 40
 MAX_PARAM = 100
+#: Rows listed on the page (the exports hold every row); the page says when more are left out.
+MAX_TABLE_ROWS = 500
+#: Indicators offered as one-click charts when none is chosen.
+CHART_SUGGESTIONS = 4
 
 
-def target_filters(args, *, defaults: bool = False) -> dict[str, str]:
-    """The four filters from URL parameters, checked; raises :class:`BadParameter`.
-
-    With ``defaults`` and no parameter given at all, the page's default view.
-    """
-    if defaults and not any(k in args for k in DEFAULT_FILTERS):
-        return dict(DEFAULT_FILTERS)
-    out = {k: (args.get(k) or "").strip() for k in DEFAULT_FILTERS}
+def target_filters(args) -> dict[str, str]:
+    """The filters from URL parameters (``""`` for one not given), checked; raises :class:`BadParameter`."""
+    out = {k: (args.get(k) or "").strip() for k in FILTERS}
     for k, v in out.items():
         if len(v) > MAX_PARAM:
             raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
@@ -66,22 +72,35 @@ def target_filters(args, *, defaults: bool = False) -> dict[str, str]:
         out["indicator"] = name
     if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
         raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
+    if out["level"] and out["level"] not in LEVEL_LABELS:
+        levels = "、".join(f"{k}（{v}）" for k, v in LEVEL_LABELS.items() if k != "unknown")
+        raise BadParameter("level", f"参数 level 须是 {levels} 之一，收到“{out['level'][:20]}”")
     if out["kind"] and out["kind"] not in KINDS:
         raise BadParameter("kind", f"参数 kind 须是 target（年度目标）或 result（上年完成），收到“{out['kind'][:20]}”")
     return out
 
 
+def _name_matches(name: str | None, wanted: str) -> bool:
+    return bool(name) and (name == wanted or name.startswith(wanted))
+
+
+def _keep(rows: list[TargetRow], filters: dict[str, str], *, skip: str | None = None) -> list[TargetRow]:
+    """The rows every filter keeps, but for ``skip`` (the menu being counted)."""
+    f = {k: ("" if k == skip else v) for k, v in filters.items()}
+    kept = filter_rows(rows, indicator=f["indicator"] or None, province=f["province"] or None,
+                       year=int(f["year"]) if f["year"] else None, kind=f["kind"] or None)
+    return [r for r in kept
+            if (not f["prefecture"] or _name_matches(r.region.prefecture, f["prefecture"]))
+            and (not f["county"] or _name_matches(r.region.county, f["county"]))
+            and (not f["level"] or r.region.level == f["level"])]
+
+
 def _rows(filters: dict[str, str]) -> tuple[list[TargetRow], list[TargetRow]]:
     """(every row of the index, the rows the filters keep)."""
     every = targets_for_engine(get_engine())
-    kept = filter_rows(every, indicator=filters["indicator"] or None, province=filters["province"] or None,
-                       year=int(filters["year"]) if filters["year"] else None, kind=filters["kind"] or None)
-    return every, kept
+    return every, _keep(every, filters)
 
 
-def _params(filters: dict[str, str], **change) -> dict[str, str]:
-    """URL parameters for the filters (every key kept, so an empty one still means "all")."""
-    return {**filters, **change}
 
 
 # -- the chart ----------------------------------------------------------------------------------
@@ -95,11 +114,12 @@ def _chart_label(row: TargetRow, same_year: bool, same_region: bool) -> str:
     return f"{row.region.name} {row.year}"
 
 
-def comparison_chart_svg(rows: list[TargetRow], *, title: str, link=None, width: int = 640) -> tuple[str, int]:
-    """(SVG markup, rows left out) for one indicator's rows: a horizontal bar per row.
+def comparison_chart_svg(rows: list[TargetRow], *, title: str, width: int = 640) -> tuple[str, int]:
+    """(SVG markup, rows left out) for one indicator's rows: a horizontal bar per row, its value written beside it.
 
     Only rows with a value in the rows' most common unit are drawn, at most
-    :data:`MAX_BARS`; an empty string when nothing can be drawn.
+    :data:`MAX_BARS`; an empty string when nothing can be drawn. The chart is
+    one image: each bar's paragraph is linked from its row of the table below.
     """
     valued = [r for r in rows if r.value is not None]
     if not valued:
@@ -136,8 +156,6 @@ def comparison_chart_svg(rows: list[TargetRow], *, title: str, link=None, width:
         tip = escape(f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}")
         bar = (f'<rect x="{label_w + 1}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
                f'<title>{tip}</title></rect>')
-        if link is not None:
-            bar = f'<a href="{escape(link(r), quote=True)}" aria-label="{tip}">{bar}</a>'
         out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="12" '
                    f'fill="#222">{escape(label[:14])}</text>')
         out.append(bar)
@@ -150,16 +168,78 @@ def comparison_chart_svg(rows: list[TargetRow], *, title: str, link=None, width:
 # -- routes -------------------------------------------------------------------------------------
 
 
-def _options(every: list[TargetRow], filters: dict[str, str]) -> dict:
-    provinces = Counter("全国" if r.region.level == "national" else (r.region.province or "") for r in every)
-    years = Counter(r.year for r in every if r.year)
-    indicators = Counter(r.indicator for r in every)
-    return {
-        "indicators": [(name, indicators.get(name, 0)) for name in INDICATORS if indicators.get(name)],
-        "provinces": sorted(((p, n) for p, n in provinces.items() if p), key=lambda x: (x[0] != "全国", x[0])),
-        "years": sorted(years.items(), reverse=True),
-        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+def _province_of(r: TargetRow) -> str:
+    return "全国" if r.region.level == "national" else (r.region.province or "")
+
+
+@dataclass(frozen=True)
+class MenuOption:
+    """One option of a filter menu: the URL value, what the reader sees, and how many rows it would keep."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A filter menu of the page: its parameter, its label, and what "no filter" reads as."""
+
+    name: str
+    label: str
+    everything: str
+
+
+MENUS = (Menu("indicator", "指标", "全部指标"), Menu("province", "省级地区", "全部"), Menu("prefecture", "地级", "全部"),
+         Menu("county", "县级", "全部"), Menu("level", "级别", "全部级别"), Menu("year", "报告年份", "全部年份"),
+         Menu("kind", "类型", "目标与完成"))
+MENU_LABELS = {m.name: m.label for m in MENUS}
+
+
+def _with_chosen(options: list[MenuOption], chosen: str) -> list[MenuOption]:
+    """A chosen value stays in its menu (with 0) even when the other filters leave it no row."""
+    if chosen and not any(o.value == chosen for o in options):
+        options = [MenuOption(chosen, chosen, 0)] + options
+    return options
+
+
+def _named_options(counter: Counter) -> list[MenuOption]:
+    """One option per name from counts keyed ``(parent, name)``; a name two parents share says which they are."""
+    parents: dict[str, list[str]] = {}
+    merged: Counter = Counter()
+    for (parent, name), n in counter.items():
+        parents.setdefault(name, []).append(parent or "")
+        merged[name] += n
+
+    def label(name: str) -> str:
+        return name if len(parents[name]) == 1 else f"{name}（{'、'.join(sorted(parents[name]))}）"
+
+    return [MenuOption(name, label(name), merged[name]) for name in sorted(merged, key=lambda n: (min(parents[n]), n))]
+
+
+def _options(every: list[TargetRow], filters: dict[str, str]) -> dict[str, list[MenuOption]]:
+    """Each menu's options, counted over the rows the other filters keep."""
+    def counts(name: str, key) -> Counter:
+        return Counter(v for v in map(key, _keep(every, filters, skip=name)) if v)
+
+    indicators = counts("indicator", lambda r: r.indicator)
+    provinces = counts("province", _province_of)
+    prefectures = counts("prefecture", lambda r: (r.region.province, r.region.prefecture)
+                         if r.region.prefecture and r.region.prefecture != r.region.province else None)
+    counties = counts("county", lambda r: (r.region.prefecture, r.region.county) if r.region.county else None)
+    levels = counts("level", lambda r: r.region.level)
+    years = counts("year", lambda r: r.year)
+    kinds = counts("kind", lambda r: r.kind)
+    options = {
+        "indicator": [MenuOption(k, k, indicators[k]) for k in INDICATORS if indicators[k]],
+        "province": [MenuOption(p, p, provinces[p]) for p in sorted(provinces, key=lambda p: (p != "全国", p))],
+        "prefecture": _named_options(prefectures),
+        "county": _named_options(counties),
+        "level": [MenuOption(k, v, levels[k]) for k, v in LEVEL_LABELS.items() if levels[k]],
+        "year": [MenuOption(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)],
+        "kind": [MenuOption(k, KIND_LABELS[k], kinds[k]) for k in KINDS],
     }
+    return {name: _with_chosen(opts, filters[name]) for name, opts in options.items()}
 
 
 def _row_view(r: TargetRow) -> dict:
@@ -184,12 +264,14 @@ def _row_view(r: TargetRow) -> dict:
 @bp.get("/targets")
 def page():
     """The table with its filters and the comparison chart."""
-    filters = target_filters(request.args, defaults=True)
+    filters = target_filters(request.args)
     every, rows = _rows(filters)
+    for name, key in (("province", _province_of), ("prefecture", lambda r: r.region.prefecture),
+                      ("county", lambda r: r.region.county)):
+        names = {key(r) for r in every if filters[name] and _name_matches(key(r), filters[name])}
+        if len(names) == 1:
+            filters[name] = names.pop()  # 河南 → 河南省, so the menu shows what is chosen
     options = _options(every, filters)
-    names = [p for p, _ in options["provinces"] if filters["province"] and p.startswith(filters["province"])]
-    if filters["province"] and len(names) == 1:
-        filters["province"] = names[0]  # 河南 → 河南省, so the menu shows what is chosen
     chart, left_out = "", 0
     if filters["indicator"]:
         kind = filters["kind"] or "target"
@@ -197,14 +279,22 @@ def page():
         where = filters["province"] or "各地"
         when = f"{filters['year']}年报告" if filters["year"] else "各年"
         chart, left_out = comparison_chart_svg(
-            drawn, title=f"{where}{when}：{filters['indicator']}（{KIND_LABELS[kind]}）",
-            link=lambda r: report_link(r.report_id, paragraph_id=r.paragraph_id))
-    export = {k: v for k, v in filters.items()}
+            drawn, title=f"{where}{when}：{filters['indicator']}（{KIND_LABELS[kind]}）")
+    export = {k: v for k, v in filters.items() if v}
+    chosen = [{"label": f"{MENU_LABELS[k]}：{_option_label(options[k], v)}",
+               "url": url_for("targets.page", **{n: w for n, w in export.items() if n != k})}
+              for k, v in export.items()]
+    suggestions = [] if filters["indicator"] else [
+        {"name": o.value, "url": url_for("targets.page", **{**export, "indicator": o.value})}
+        for o in sorted(options["indicator"], key=lambda o: -o.count)[:CHART_SUGGESTIONS]]
     return render_template(
         "targets.html",
         filters=filters,
         options=options,
-        rows=[_row_view(r) for r in rows],
+        menus=MENUS,
+        chosen=chosen,
+        suggestions=suggestions,
+        rows=[_row_view(r) for r in rows[:MAX_TABLE_ROWS]],
         total=len(rows),
         reports=len({r.report_id for r in rows}),
         chart=Markup(chart),
@@ -212,8 +302,12 @@ def page():
         csv_url=url_for("targets.export_csv", **export),
         json_url=url_for("targets.export_json", **export),
         api_url=url_for("targets.api", **export),
-        all_url=url_for("targets.page", **_params(filters, indicator="", kind="")),
+        all_url=url_for("targets.page") if export else None,
     )
+
+
+def _option_label(options: list[MenuOption], value: str) -> str:
+    return next((o.label for o in options if o.value == value), value)
 
 
 def _dicts(rows: list[TargetRow]) -> list[dict]:

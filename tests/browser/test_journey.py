@@ -6,90 +6,16 @@ query stays text. Screenshots go to tests/output/ (gitignored) for a human look.
 """
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
 
-from index.report import Region
-from tests.conftest import ROOT, SAMPLE, make_report
+from tests.browser.conftest import XSS
+
+expect = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-OUTPUT = ROOT / "tests" / "output"
-XSS = "<script>alert(1)</script>"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing (Debian package chromium; `make browser-deps`); browser tests need it",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed (pip install -e .[dev])")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``baogao serve`` on a free port over data/sample plus one report holding a script tag."""
-    from index.assemble import parse_path
-    from index.writer import IndexStore
-
-    root = tmp_path_factory.mktemp("browser")
-    index = root / "index"
-    xss = make_report(
-        ["2022年霸州市政府工作报告", f"这一段原文里有 {XSS} 字样，必须原样显示为文字。", "继续坚持项目为王。"],
-        region=Region("county", "河北省", "廊坊市", "霸州市", "131081"), year=2022, title=f"脚本测试{XSS}报告",
-        source="xss.txt")
-    with IndexStore(index).update() as up:
-        for r in parse_path(SAMPLE):
-            up.add_report(r)
-        up.add_report(xss)
-    port = free_port()
-    env = {**os.environ, "BAOGAO_CACHE_DIR": os.environ.get("BAOGAO_CACHE_DIR", str(ROOT / "var" / "cache"))}
-    with open(root / "server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "baogao.py"), "serve", "--index", str(index),
-                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/stats", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("baogao serve did not start:\n" + (root / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield {"base": base, "xss": xss}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -112,8 +38,7 @@ def page(browser, server):
     assert not pg.errors, f"script errors: {pg.errors}"
 
 
-def test_search_narrow_open_and_cite(page, server):
-    OUTPUT.mkdir(exist_ok=True)
+def test_search_narrow_open_and_cite(page, server, output_dir):
     page.goto(server["base"] + "/")
     page.fill("#q", "项目为王")
     page.press("#q", "Enter")
@@ -127,7 +52,7 @@ def test_search_narrow_open_and_cite(page, server):
     assert regions and all(r.startswith("河北省") for r in regions)
     assert page.locator("#q").input_value() == "项目为王"
     assert page.locator(".facet-region li.selected", has_text="河北省").count() == 1
-    page.screenshot(path=str(OUTPUT / "search.png"), full_page=True)
+    page.screenshot(path=str(output_dir / "search.png"), full_page=True)
 
     # the Traditional-script 霸州 report: the query is marked in its own characters
     first = page.locator(".report-group", has_text="2021年霸州市政府工作报告").locator("li.hit").first
@@ -156,15 +81,14 @@ def test_search_narrow_open_and_cite(page, server):
     reference = page.evaluate("navigator.clipboard.readText()")
     assert re.fullmatch(r"霸州市人民政府\. 2021年霸州市政府工作报告\[R/OL\]\. \(2021\)\[\d{4}-\d{2}-\d{2}\]\. "
                         rf"http://127\.0\.0\.1:\d+/p/{pid}\.", reference), reference
-    page.screenshot(path=str(OUTPUT / "reader.png"))
+    page.screenshot(path=str(output_dir / "reader.png"))
 
     # the permalink in the citation resolves to the same paragraph
     page.goto(copied.rsplit("，", 1)[1])
     assert page.evaluate("location.hash") == f"#p-{pid}"
 
 
-def test_next_and_previous_hit_walk_the_report(page, server):
-    OUTPUT.mkdir(exist_ok=True)
+def test_next_and_previous_hit_walk_the_report(page, server, output_dir):
     page.goto(server["base"] + "/r/2021-湖南省?q=营商环境")
     hits = page.locator(".para.hit")
     n = hits.count()
@@ -177,10 +101,10 @@ def test_next_and_previous_hit_walk_the_report(page, server):
     page.click("button[data-hitnav='-1']")
     assert page.evaluate("location.hash") == "#" + hits.nth(0).get_attribute("id")
     assert "current" in hits.nth(0).get_attribute("class")
-    page.screenshot(path=str(OUTPUT / "reader_hits.png"))
+    page.screenshot(path=str(output_dir / "reader_hits.png"))
 
 
-def test_script_in_a_report_and_in_a_query_stays_text(page, server):
+def test_script_in_a_report_and_in_a_query_stays_text(page, server, output_dir):
     page.goto(server["base"] + "/search?q=" + urllib.request.quote(XSS))
     assert page.locator("#q").input_value() == XSS
     page.goto(server["base"] + "/search?q=" + urllib.request.quote(f'"{XSS}"'))
@@ -190,4 +114,4 @@ def test_script_in_a_report_and_in_a_query_stays_text(page, server):
     page.wait_for_url(re.compile(r"/r/"))
     assert page.locator(".ptext mark", has_text=XSS).count() == 1
     assert page.locator("h1", has_text=XSS).count() == 1
-    page.screenshot(path=str(OUTPUT / "xss.png"))
+    page.screenshot(path=str(output_dir / "xss.png"))

@@ -1,7 +1,7 @@
 /* baogao: small enhancements; every page works without this file.
    - "复制引用" buttons copy their data-citation text (navigator.clipboard, with a fallback)
    - the reader's hit bar moves to the previous / next hit (also keys n / p)
-   - long facet lists are shortened with a "show all" link */
+   - long facet lists are shortened with a "show all" link; on a wide screen the facet toggle starts open */
 (function () {
   "use strict";
 
@@ -80,6 +80,12 @@
     });
   }
 
+  // the facet and contents toggles are shown open on a wide screen (CSS does it where ::details-content exists)
+  function openOnWideScreens() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 821px)").matches) { return; }
+    document.querySelectorAll("details.facet-toggle, details.toc-toggle").forEach(function (d) { d.open = true; });
+  }
+
   function setupFacets() {
     var aside = document.querySelector(".facets");
     if (!aside) { return; }
@@ -98,5 +104,6 @@
     setupCitations();
     setupHitNav();
     setupFacets();
+    openOnWideScreens();
   });
 })();
