@@ -124,7 +124,6 @@ def cmd_index(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from index import sources
     from index.assemble import iter_parsed, report_as_dict
 
     meta = _load_meta(args.meta)

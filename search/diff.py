@@ -57,7 +57,7 @@ from index.analysis import jieba_tokenizer
 from index.report import Region
 
 from .engine import Engine, NotFound, _Evaluator
-from .similar import diff_html, jaccard, shingles
+from .similar import diff_html, shingles
 from .snippets import make_snippet
 from .targets import TargetRow, extract_report
 
