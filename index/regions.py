@@ -479,6 +479,9 @@ _SESSION_AFTER = re.compile(r"^(?:第?[一二三四五六七八九十]+届)?(?:�
 _OFFICE_AFTER = re.compile(r"^(?:人民政府|政府)?代?(?:市长|县长|区长|省长|州长|旗长|盟长|主席)")
 _I_REPRESENT = re.compile(r"我代表(?P<who>[\u4e00-\u9fff]{0,12}?)(?P<suffix>自治区|省|市|县|区|州|旗|盟)(?:人民)?政府")
 _SPEAK_LEVEL = re.compile(r"(?:全|我|本)(?P<suffix>省|市|县|区|州|旗|盟)(?![长委])")
+# A name in a delivery line starts it or follows 在/向/日/上 or punctuation; one glued to
+# another word of running text is a false match.
+_RUNNING_TEXT_BEFORE = re.compile(r"[\u4e00-\u9fff](?<![在向于日上是])")
 _SELF_SUFFIX = {"省", "市", "县", "区", "州", "旗", "盟"}
 
 
@@ -609,6 +612,8 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         last = chain[-1]
         after = opening[last.end: last.end + 14]
         before = opening[max(0, chain[0].start - 1): chain[0].start]
+        if _RUNNING_TEXT_BEFORE.match(before):
+            continue  # 在县委的坚强领导和县人大: 和县 is no name here
         if _SESSION_AFTER.match(after) or _OFFICE_AFTER.match(after) or (_GOV_AFTER.match(after) and before != "在"):
             for d in _chain_divisions(chain):
                 findings.append(_Finding(d, "delivery", "opening", _excerpt(opening, chain[0].start, last.end + 10)))
