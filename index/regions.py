@@ -472,16 +472,24 @@ def _region_within(d: Division, within: Region) -> bool:
 # --- detection -----------------------------------------------------------------
 
 _NATIONAL_MARKS = re.compile(
-    r"我代表国务院|受国务院的?委托|国务院总理|国务院副总理|我代表中央人民政府|在[^。\n]{0,12}第[一二三四五六七八九十]+届全国人民代表大会"
+    r"我代表国务院|受[^。\n]{0,8}国务院的?委托|国务院总理|国务院副总理|我代表中央人民政府|代表(?:中华人民共和国)?国务院向"
+    r"|国务院决定由我|在[^。\n]{0,12}第[一二三四五六七八九十]+届全国人民代表大会"
+    r"|(?:向|请求)第[一二三四五六七八九十]+届全国人民代表大会"
 )
+#: How far into the text the national marks are looked for.
+NATIONAL_MARK_CHARS = 1500
+# The body speaks for the whole country: 我国 often, never 全省/我市/本县.
+_OUR_COUNTRY = re.compile(r"我国")
+_LOCAL_OFFICE = re.compile(r"我代表[^。\n]{0,12}(?:省|市|县|区|州|旗|盟)(?:人民)?政府")
 _GOV_AFTER = re.compile(r"^(?:人民政府|政府)")
 _SESSION_AFTER = re.compile(r"^(?:第?[一二三四五六七八九十]+届)?(?:人民代表大会|人大)")
 _OFFICE_AFTER = re.compile(r"^(?:人民政府|政府)?代?(?:市长|县长|区长|省长|州长|旗长|盟长|主席)")
 _I_REPRESENT = re.compile(r"我代表(?P<who>[\u4e00-\u9fff]{0,12}?)(?P<suffix>自治区|省|市|县|区|州|旗|盟)(?:人民)?政府")
+_I_REPRESENT_NAMED = re.compile(r"我代表(?P<who>[\u4e00-\u9fff]{2,16}?)(?:人民)?政府")
 _SPEAK_LEVEL = re.compile(r"(?:全|我|本)(?P<suffix>省|市|县|区|州|旗|盟)(?![长委])")
 # A name in a delivery line starts it or follows 在/向/日/上 or punctuation; one glued to
 # another word of running text is a false match.
-_RUNNING_TEXT_BEFORE = re.compile(r"[\u4e00-\u9fff](?<![在向于日上是])")
+_RUNNING_TEXT_BEFORE = re.compile(r"[\u4e00-\u9fff](?<![在向于日上是表])")
 _SELF_SUFFIX = {"省", "市", "县", "区", "州", "旗", "盟"}
 
 
@@ -596,11 +604,19 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
     suffix, suffix_ev = _speaking_suffix(opening, text)
 
     # National.
-    nm = _NATIONAL_MARKS.search(opening) or (_NATIONAL_MARKS.search(title_plain) if title_plain else None)
+    head = text[:NATIONAL_MARK_CHARS]
+    nm = (_NATIONAL_MARKS.search(opening) or _NATIONAL_MARKS.search(head)
+          or (_NATIONAL_MARKS.search(title_plain) if title_plain else None))
     local_title = any(_chain_divisions(c) for _, t in title_lines for c in _chains(scanner.scan(t)))
-    if nm and not local_title and not re.search(r"我代表[^。\n]{0,12}(?:省|市|县|区|州|旗|盟)(?:人民)?政府", opening):
-        where = "opening"
-        evidence.append(Evidence("region", "全国", where, _excerpt(opening, nm.start(), nm.end())))
+    local_office = _LOCAL_OFFICE.search(text)
+    if nm and not local_title and not local_office:
+        source_text = opening if _NATIONAL_MARKS.search(opening) is nm else head
+        evidence.append(Evidence("region", "全国", "opening", _excerpt(source_text, nm.start(), nm.end())))
+        return NATIONAL, evidence
+    national_body = _national_body(text)
+    local_file = bool(file_title) and any(_chain_divisions(c) for c in _chains(scanner.scan(file_title)))
+    if national_body and not local_title and not local_office and not local_file:
+        evidence.append(Evidence("region", "全国", "text", national_body))
         return NATIONAL, evidence
 
     findings: list[_Finding] = []
@@ -617,6 +633,12 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         if _SESSION_AFTER.match(after) or _OFFICE_AFTER.match(after) or (_GOV_AFTER.match(after) and before != "在"):
             for d in _chain_divisions(chain):
                 findings.append(_Finding(d, "delivery", "opening", _excerpt(opening, chain[0].start, last.end + 10)))
+    for m in _I_REPRESENT_NAMED.finditer(text):
+        # The speaker's office anywhere (在此，我代表海拉尔区人民政府，向…表示感谢).
+        chains = _chains(scanner.scan(m.group("who")))
+        if chains and chains[-1][-1].end == len(m.group("who")):
+            for d in _chain_divisions(chains[-1]):
+                findings.append(_Finding(d, "office", "text", _excerpt(text, m.start(), m.end())))
     if file_title:
         for chain in _chains(scanner.scan(file_title)):
             for d in _chain_divisions(chain):
@@ -624,7 +646,7 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
 
     chosen: Division | None = None
     basis: list[_Finding] = []
-    for tier in ("title", "delivery", "file"):
+    for tier in ("title", "delivery", "office", "file"):
         tier_found = [f for f in findings if f.tier == tier]
         if not tier_found:
             continue
@@ -653,6 +675,20 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
             seen.add((f.where, f.excerpt))
             used.append(Evidence("region", region.display, f.where, f.excerpt, True))
     return region, used + evidence
+
+
+def _national_body(text: str) -> str | None:
+    """Evidence that the body speaks for the whole country (``我国`` at least
+    :data:`NATIONAL_BODY_MIN` times, and no speaking level of a local government:
+    ``全省``, ``我市``, ``本县``… at most once per 20 ``我国``), or None."""
+    ours = len(_OUR_COUNTRY.findall(text))
+    local = len(_SPEAK_LEVEL.findall(text))
+    if ours >= NATIONAL_BODY_MIN and local * 20 <= ours:
+        return f"“我国”{ours} 次，“全省”“我市”等 {local} 次"
+    return None
+
+
+NATIONAL_BODY_MIN = 10
 
 
 def _from_body(text: str, mentions: list[Mention], counts: Counter,
