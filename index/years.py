@@ -83,10 +83,15 @@ _CN_NUM = "一二三四五六七八九十"
 _NPC = rf"第(?P<term>[{_CN_NUM}]{{1,3}})届全国人民代表大会(?:第(?P<session>[{_CN_NUM}]{{1,2}})次会议)?"
 # The congress the speaker addresses: 向…作/提出/报告, 请求…会议予以审议, 在…会议上.
 _NPC_ADDRESSED = (
-    re.compile(rf"(?<!提请)(?<!根据)(?:向|请求)(?:大会)?{_NPC}(?:作|提出|报告|予以)"),
+    re.compile(rf"(?<!提请)(?<!根据)(?:向|请求)(?:大会)?{_NPC}[,，]?(?:作|提出|报告|予以)"),
     re.compile(rf"在{_NPC}(?:上|举行)"),
 )
-_NPC_FIVE_YEARS = re.compile(rf"{_NPC}以来的五年")
+_NPC_FIVE_YEARS = re.compile(rf"{_NPC}(?:以来的五年|[,，]?到(?:这次|本次)大会[^。]{{0,12}}五年)")
+# 从去年9月第五届全国人民代表大会第三次会议到现在: that session was last year.
+_NPC_LAST_YEAR = re.compile(rf"去年[0-9一二三四五六七八九十]{{0,2}}月?(?:召开的)?{_NPC}")
+# 1986年是开始执行第七个五年计划并取得显著成就的一年: a year the review looks back on.
+_YEAR_WAS = re.compile(r"(?:^|\n)\s*" + YEAR + r"[,，]?\s*是(?P<rest>[^。\n]{0,80})")
+_PAST = re.compile(r"取得|实现了|经受|不平凡|成就的一年|成绩的一年|胜利的一年|进展的一年|丰收的一年")
 _TERM_STARTED = re.compile(r"本届政府" + YEAR + r"[^。]{0,8}就职[^。]{0,20}任期(?:即将|就要)?(?:结束|届满)")
 _PLAN_NAME = r"[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?"
 _PLAN_PERIOD_REVIEW = re.compile(_PLAN_NAME + r"(?:计划|规划)?时期[^。\n]{0,16}回顾")
@@ -301,6 +306,14 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
     for m in _NPC_FIVE_YEARS.finditer(text):
         y = _npc_year(m)
         add(y + 5 if y else None, m, True)
+    for m in _NPC_LAST_YEAR.finditer(text):
+        y = _npc_year(m)
+        add(y + 1 if y else None, m, True)
+    for m in _YEAR_WAS.finditer(text):
+        rest = m.group("rest")
+        if _PAST.search(rest) and not _FUTURE.search(rest):
+            y = parse_chinese_year(m.group("y"))
+            add(y + 1 if y else None, m, True)
     for m in _TERM_STARTED.finditer(text):
         y = parse_chinese_year(m.group("y"))
         add(y + 5 if y else None, m, True)
