@@ -18,7 +18,8 @@ Vocabulary:
   → 2015), the first sentence of the review (``2004年，全国各族人民…`` → 2005,
   ``刚刚过去的1984年`` → 1985), a completed plan period under review
   (``“九五”时期…的回顾`` → 2001), five years since a congress's first session
-  (``第九届全国人民代表大会第一次会议以来的五年`` → 2003), the plan
+  (``第九届全国人民代表大会第一次会议以来的五年`` → 2003), the five years reviewed
+  (``过去五年（1998年至2002年）`` → 2003), the plan
   (``2015年工作安排``, ``2021年经济社会发展的主要预期目标``), this year's place in a
   five-year plan (``今年是“十二五”收官之年`` → 2015) or an anniversary
   (``今年是…建国三十周年`` → 1979); a title in the file name
@@ -69,7 +70,7 @@ _PLAN = re.compile(
 _THIS_YEAR_PLAN = re.compile(r"今年[,，]?\s*是[^。]{0,30}?[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?[^。]{0,12}?(?:开局|起步|开篇|第一年)")
 _YEAR_IS_START = re.compile(YEAR + r"[,，]?\s*是[^。]{0,60}?(?:[“\"]?(?P<plan>十[一二三四五六]?五)[”\"]?[^。]{0,30}?)?(?:开局|起步|开篇)之年")
 _THIS_YEAR_IS = re.compile(r"今年[,，]?\s*是" + r"[^。]{0,4}?" + YEAR)
-_DEADLINE = re.compile(r"(?:确保|力争|争取|年内|计划|预计|于)[^。，,]{0,6}?" + YEAR + r"\s*[0-9一二三四五六七八九十]{1,3}\s*月")
+_DEADLINE = re.compile(r"(?:确保|力争|争取|年内|计划|预计)[^。，,]{0,6}?" + YEAR + r"\s*[0-9一二三四五六七八九十]{1,3}\s*月")
 _FILE_TITLE = re.compile(YEAR + r"?[^/_]{0,12}?政府工作报告")
 _FILE_DIGITS = re.compile(r"^(?P<y>(?:19|20)\d{2})(?!\d)")
 
@@ -87,6 +88,12 @@ _NPC_ADDRESSED = (
     re.compile(rf"在{_NPC}(?:上|举行)"),
 )
 _NPC_FIVE_YEARS = re.compile(rf"{_NPC}(?:以来的五年|[,，]?到(?:这次|本次)大会[^。]{{0,12}}五年)")
+# 过去五年（1998年至2002年）… / 1998—2002年这五年: the report follows the last of them.
+_RANGE = rf"(?P<a>[12][{_YC}]{{3}})\s*年?\s*(?:至|到|—|－|-|–|~)+\s*(?P<y>[12][{_YC}]{{3}})\s*年"
+_FIVE_YEAR_RANGES = (
+    re.compile(r"过去(?:的)?五年[^。]{0,20}?" + _RANGE),
+    re.compile(_RANGE + r"[^。]{0,10}?(?:这五年|五年来|五年间|五年中|的五年)"),
+)
 # 从去年9月第五届全国人民代表大会第三次会议到现在: that session was last year.
 _NPC_LAST_YEAR = re.compile(rf"去年[0-9一二三四五六七八九十]{{0,2}}月?(?:召开的)?{_NPC}")
 # 1986年是开始执行第七个五年计划并取得显著成就的一年: a year the review looks back on.
@@ -306,6 +313,10 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
     for m in _NPC_FIVE_YEARS.finditer(text):
         y = _npc_year(m)
         add(y + 5 if y else None, m, True)
+    for pattern in _FIVE_YEAR_RANGES:
+        for m in pattern.finditer(text):
+            a, y = parse_chinese_year(m.group("a")), parse_chinese_year(m.group("y"))
+            add(y + 1 if a and y and y - a == 4 else None, m, True)
     for m in _NPC_LAST_YEAR.finditer(text):
         y = _npc_year(m)
         add(y + 1 if y else None, m, True)
