@@ -86,6 +86,7 @@ _NPC = rf"第(?P<term>[{_CN_NUM}]{{1,3}})届全国人民代表大会(?:第(?P<se
 _NPC_ADDRESSED = (
     re.compile(rf"(?<!提请)(?<!根据)(?:向|请求)(?:大会)?{_NPC}[,，]?(?:作|提出|报告|予以)"),
     re.compile(rf"在{_NPC}(?:上|举行)"),
+    re.compile(rf"我们(?:这次)?{_NPC}[,，]"),
 )
 _NPC_FIVE_YEARS = re.compile(rf"{_NPC}(?:以来的五年|[,，]?到(?:这次|本次)大会[^。]{{0,12}}五年)")
 # 过去五年（1998年至2002年）… / 1998—2002年这五年: the report follows the last of them.
@@ -94,6 +95,10 @@ _FIVE_YEAR_RANGES = (
     re.compile(r"过去(?:的)?五年[^。]{0,20}?" + _RANGE),
     re.compile(_RANGE + r"[^。]{0,10}?(?:这五年|五年来|五年间|五年中|的五年)"),
 )
+# 第六届全国人民代表大会期间 (reviewed): the report follows that congress's last session.
+_NPC_TERM_REVIEWED = re.compile(r"第(?P<term>[一二三四五六七八九十]{1,3})届全国人民代表大会(?:的[^。]{0,6}?任期中间|期间)")
+# 首先报告2001年的工作: the year reviewed.
+_REPORTS_ON_YEAR = re.compile(r"报告" + YEAR + r"的?工作")
 # 从去年9月第五届全国人民代表大会第三次会议到现在: that session was last year.
 _NPC_LAST_YEAR = re.compile(rf"去年[0-9一二三四五六七八九十]{{0,2}}月?(?:召开的)?{_NPC}")
 # 1986年是开始执行第七个五年计划并取得显著成就的一年: a year the review looks back on.
@@ -101,15 +106,15 @@ _YEAR_WAS = re.compile(r"(?:^|\n)\s*" + YEAR + r"[,，]?\s*是(?P<rest>[^。\n]{
 _PAST = re.compile(r"取得|实现了|经受|不平凡|成就的一年|成绩的一年|胜利的一年|进展的一年|丰收的一年")
 _TERM_STARTED = re.compile(r"本届政府" + YEAR + r"[^。]{0,8}就职[^。]{0,20}任期(?:即将|就要)?(?:结束|届满)")
 _PLAN_NAME = r"[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?"
-_PLAN_PERIOD_REVIEW = re.compile(_PLAN_NAME + r"(?:计划|规划)?时期[^。\n]{0,16}回顾")
-_PLAN_ORDINAL = {"开局": 0, "开篇": 0, "起步": 0, "第一年": 0, "第二年": 1, "第三年": 2, "第四年": 3,
+_PLAN_PERIOD_REVIEW = re.compile(_PLAN_NAME + r"(?:计划|规划)?(?:时期)?(?:(?!开局|起步|第|头一年)[^。\n]){0,12}回顾")
+_PLAN_ORDINAL = {"开局": 0, "开篇": 0, "起步": 0, "第一年": 0, "头一年": 0, "第二年": 1, "第三年": 2, "第四年": 3,
                  "最后一年": 4, "收官": 4}
 _THIS_YEAR_OF_PLAN = re.compile(
-    r"今年[,，]?\s*是[^。]{0,30}?" + _PLAN_NAME + r"[^。]{0,12}?(?P<ord>开局|开篇|起步|第一年|第二年|第三年|第四年|最后一年|收官)"
+    r"今年[,，]?\s*是[^。]{0,30}?" + _PLAN_NAME + r"[^。]{0,12}?(?P<ord>开局|开篇|起步|第一年|头一年|第二年|第三年|第四年|最后一年|收官)"
 )
 _PLAN_STARTS_THIS_YEAR = re.compile(r"(?:从|自)今年(?:开始|起)[^。]{0,20}?(?:实施|执行)[^。]{0,6}?" + _PLAN_NAME)
 _ANNIVERSARY = re.compile(
-    r"今年[,，]?\s*是[^。]{0,40}?(?P<what>中华人民共和国成立|新中国成立|建国|中国共产党成立|建党|改革开放)"
+    r"今年(?:[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}日)?[,，]?\s*是[^。]{0,40}?(?P<what>中华人民共和国成立|新中国成立|建国|中国共产党成立|建党|改革开放)"
     r"(?P<n>[0-9一二三四五六七八九十百零]{1,4})\s*周年"
 )
 _ANNIVERSARY_BASE = {"中华人民共和国成立": 1949, "新中国成立": 1949, "建国": 1949, "中国共产党成立": 1921,
@@ -122,6 +127,7 @@ _REVIEW_WINDOW = 8
 _PLAN_CONTEXT = re.compile(r"做好|今年|全年工作|(?<![重主需必纲提只])要(?![求素点闻])")
 _SPEECH_OPENING = re.compile(r"我代表|向大会|请予审议|提出意见")
 _REVIEW_HEADING = re.compile(r"回顾|过去|情况|成就|一年")
+_PLAN_HEADING = re.compile(r"安排|任务|目标|要求|思路|部署")
 _REVIEW_DONE = re.compile(YEAR + r"的?(?:工作|计划|国民经济计划|目标任务)的?(?:完成|执行)情况")
 _HEADING_START = re.compile(r"(?:^|\n)\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])?\s*$")
 _SET_BEFORE = re.compile(r"(?:确定|提出|通过|部署|批准)的?$")
@@ -140,6 +146,11 @@ def npc_session_year(term: int, session: int | None) -> int | None:
     if term >= 6 and 1 <= session <= 5:
         return 1983 + 5 * (term - 6) + session - 1
     return None
+
+
+def _last_session_year(term: int) -> int | None:
+    """The year of the next congress's first session: the first report after a term."""
+    return npc_session_year(term + 1, 1) if term else None
 
 
 def _npc_year(m: re.Match) -> int | None:
@@ -235,8 +246,9 @@ def _review_opening_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
 
     Only one paragraph is read: the first after the greeting and the speaker's opening
     sentence (``现在，我代表国务院，向大会作政府工作报告，请予审议``), or, when that is a
-    heading naming the review (``一、过去一年工作回顾``), the paragraph under it. A
-    sentence about what is still to come (将, 要, 今年) is not a review.
+    heading naming the review (``一、过去一年工作回顾``) or the first section's heading
+    (not a plan's: ``一、2021年工作安排``), the paragraph under it. A sentence about
+    what is still to come (将, 要, 今年) is not a review.
     """
     start = next((i for i, p in enumerate(paragraphs[:40]) if _GREETING.match(p)), None)
     if start is None:
@@ -247,7 +259,9 @@ def _review_opening_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
     if not rest:
         return []
     candidate = rest[0]
-    if _REVIEW_HEADING.search(candidate) and len(candidate) <= 40 and "。" not in candidate:
+    if len(candidate) <= 40 and "。" not in candidate:
+        if not _REVIEW_HEADING.search(candidate) and (not candidate.startswith("一、") or _PLAN_HEADING.search(candidate)):
+            return []  # the first section is not a review (一、2021年工作安排)
         if len(rest) < 2:
             return []
         candidate = rest[1]
@@ -317,6 +331,11 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
         for m in pattern.finditer(text):
             a, y = parse_chinese_year(m.group("a")), parse_chinese_year(m.group("y"))
             add(y + 1 if a and y and y - a == 4 else None, m, True)
+    for m in _NPC_TERM_REVIEWED.finditer(text):
+        add(_last_session_year(chinese_int(m.group("term")) or 0), m, True)
+    for m in _REPORTS_ON_YEAR.finditer(text):
+        y = parse_chinese_year(m.group("y"))
+        add(y + 1 if y else None, m, True)
     for m in _NPC_LAST_YEAR.finditer(text):
         y = _npc_year(m)
         add(y + 1 if y else None, m, True)

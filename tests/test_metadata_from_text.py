@@ -230,3 +230,17 @@ def test_a_national_report_pasted_without_title_under_an_opaque_name():
                       "我国经济保持平稳较快发展，我国国际地位进一步提高。"])
     report = build_report(RawReport(source="index.html", text=text))
     assert (report.region, report.year) == (NATIONAL, 2009)
+
+
+def test_a_first_section_that_plans_is_not_read_as_the_review():
+    paragraphs = ["各位代表：", "现在，我代表县人民政府，向大会报告工作，请予审议。", "一、2021年工作安排",
+                  "2021年是“十四五”开局之年。"]
+    assert _year(paragraphs) != 2022
+
+
+def test_the_review_under_the_first_sections_heading():
+    # From the 2025 provincial reports' shape: the first section's heading names no review.
+    paragraphs = ["各位代表：", "现在，我代表省人民政府，向大会报告工作，请予审议。",
+                  "一、牢记殷殷嘱托，在接续奋斗中取得新成效",
+                  "2024年是中华人民共和国成立75周年，是实现“十四五”规划目标任务的关键一年。"]
+    assert _year(paragraphs) == 2025
