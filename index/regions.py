@@ -555,6 +555,10 @@ def _disambiguate(cands: list[Division], text_counts: Counter, suffix: str) -> l
     return cands
 
 
+#: Places named in national reports (greetings to 台湾同胞) that deliver no report indexed here.
+_NOT_SPEAKERS = frozenset({"台湾省", "香港特别行政区", "澳门特别行政区"})
+
+
 def _speaking_suffix(opening: str, text: str) -> tuple[str, Evidence | None]:
     """The suffix of the speaking unit (县, 市, 区, …) from the opening or the body."""
     m = _I_REPRESENT.search(opening)
@@ -711,7 +715,7 @@ def _from_body(text: str, mentions: list[Mention], counts: Counter,
         for d in m.divisions:
             if d.level == "county" and d.prefecture:
                 counties.add(d)
-        fits = [d for d in m.divisions if _suffix_fits(d, suffix)]
+        fits = [d for d in m.divisions if _suffix_fits(d, suffix) and d.name not in _NOT_SPEAKERS]
         if not fits:
             continue
         key = fits[0].name if len({d.name for d in fits}) == 1 else m.name

@@ -70,7 +70,9 @@ _PLAN = re.compile(
 _THIS_YEAR_PLAN = re.compile(r"今年[,，]?\s*是[^。]{0,30}?[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?[^。]{0,12}?(?:开局|起步|开篇|第一年)")
 _YEAR_IS_START = re.compile(YEAR + r"[,，]?\s*是[^。]{0,60}?(?:[“\"]?(?P<plan>十[一二三四五六]?五)[”\"]?[^。]{0,30}?)?(?:开局|起步|开篇)之年")
 _THIS_YEAR_IS = re.compile(r"今年[,，]?\s*是" + r"[^。]{0,4}?" + YEAR)
-_DEADLINE = re.compile(r"(?:确保|力争|争取|年内|计划|预计)[^。，,]{0,6}?" + YEAR + r"\s*[0-9一二三四五六七八九十]{1,3}\s*月")
+# 确保2022年9月底全部完工: the marker, at most 在/于/到/前 between, the year, a month's end or part.
+_DEADLINE = re.compile(r"(?:确保|力争|争取|计划|预计)(?:在|于|到|至)?" + YEAR
+                       + r"\s*[0-9一二三四五六七八九十]{1,3}\s*月(?:底|前|末|份前|中旬|上旬|下旬)")
 _FILE_TITLE = re.compile(YEAR + r"?[^/_]{0,12}?政府工作报告")
 _FILE_DIGITS = re.compile(r"^(?P<y>(?:19|20)\d{2})(?!\d)")
 
@@ -103,7 +105,7 @@ _REPORTS_ON_YEAR = re.compile(r"报告" + YEAR + r"的?工作")
 _NPC_LAST_YEAR = re.compile(rf"去年[0-9一二三四五六七八九十]{{0,2}}月?(?:召开的)?{_NPC}")
 # 1986年是开始执行第七个五年计划并取得显著成就的一年: a year the review looks back on.
 _YEAR_WAS = re.compile(r"(?:^|\n)\s*" + YEAR + r"[,，]?\s*是(?P<rest>[^。\n]{0,80})")
-_PAST = re.compile(r"取得|实现了|经受|不平凡|成就的一年|成绩的一年|胜利的一年|进展的一年|丰收的一年")
+_PAST = re.compile(r"取得了|实现了|经受住|经受了|极不平凡|成就的一年|成绩的一年|进展的一年|丰收的一年")
 _TERM_STARTED = re.compile(r"本届政府" + YEAR + r"[^。]{0,8}就职[^。]{0,20}任期(?:即将|就要)?(?:结束|届满)")
 _PLAN_NAME = r"[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?"
 _PLAN_PERIOD_REVIEW = re.compile(_PLAN_NAME + r"(?:计划|规划)?(?:时期)?(?:(?!开局|起步|第|头一年)[^。\n]){0,12}回顾")
@@ -258,16 +260,18 @@ def _review_opening_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
     rest = [p for p in rest if p and not _SPEECH_OPENING.search(p)]
     if not rest:
         return []
+    opened = any(_SPEECH_OPENING.search(p) for p in paragraphs[start: start + _REVIEW_WINDOW])
     candidate = rest[0]
     if len(candidate) <= 40 and "。" not in candidate:
+        opened = opened or bool(_REVIEW_HEADING.search(candidate))
         if not _REVIEW_HEADING.search(candidate) and (not candidate.startswith("一、") or _PLAN_HEADING.search(candidate)):
             return []  # the first section is not a review (一、2021年工作安排)
         if len(rest) < 2:
             return []
         candidate = rest[1]
     m = _REVIEW_OPENS.match(candidate)
-    if not m:
-        return []
+    if not m or not (opened or candidate.startswith(("刚刚过去的", "过去的"))):
+        return []  # 各位代表！ in mid-speech, before the plan, opens no review
     sentence = candidate.split("。", 1)[0]
     y = parse_chinese_year(m.group("y"))
     if y and not _FUTURE.search(sentence):

@@ -244,3 +244,22 @@ def test_the_review_under_the_first_sections_heading():
                   "一、牢记殷殷嘱托，在接续奋斗中取得新成效",
                   "2024年是中华人民共和国成立75周年，是实现“十四五”规划目标任务的关键一年。"]
     assert _year(paragraphs) == 2025
+
+
+def test_a_date_recalled_after_the_word_plan_is_no_deadline():
+    paragraphs = ["随后对食用植物油也实行了计划收购和计划供应；在一九五四年九月，又对棉花实行计划收购。"]
+    assert _year(paragraphs) is None
+    assert _year(["实施7个土地综合整治项目，确保2022年9月底全部完工。"]) == 2022
+
+
+def test_a_greeting_in_mid_speech_opens_no_review():
+    # A passage from the middle of a report: 各位代表！ before the plan for this year.
+    paragraphs = ["各位代表！", "1993年是全面贯彻落实党的十四大精神，促进国民经济既快又好地向前发展的一年。"]
+    assert _year(paragraphs) != 1994
+
+
+def test_greetings_to_taiwan_compatriots_do_not_make_a_report_taiwanese():
+    paragraphs = ["在此，我代表国务院，向香港特别行政区同胞、澳门特别行政区同胞和台湾同胞以及广大侨胞致以诚挚的问候。",
+                  "全省人民", "台湾是中国领土不可分割的一部分，我们坚持一个中国原则，台湾问题必将解决，台湾同胞是我们的骨肉兄弟。"]
+    region, _ = _region(paragraphs)
+    assert region.province != "台湾省"
