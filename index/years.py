@@ -22,7 +22,8 @@ Vocabulary:
   (``过去五年（1998年至2002年）`` → 2003), the plan
   (``2015年工作安排``, ``2021年经济社会发展的主要预期目标``), this year's place in a
   five-year plan (``今年是“十二五”收官之年`` → 2015) or an anniversary
-  (``今年是…建国三十周年`` → 1979); a title in the file name
+  (``今年是…建国三十周年`` → 1979), a party congress held this year or last
+  (``今年党的十二大`` → 1982); a title in the file name
   (``2014_二O一一年政府工作报告.txt`` → 2011); the file name's leading digits (weak:
   they can be wrong, and used only where the text is silent); last, month deadlines
   set in the plan (``确保2022年9月底全部完工``), when they all agree. A year the
@@ -101,6 +102,15 @@ _FIVE_YEAR_RANGES = (
 _NPC_TERM_REVIEWED = re.compile(r"第(?P<term>[一二三四五六七八九十]{1,3})届全国人民代表大会(?:的[^。]{0,6}?任期中间|期间)")
 # 首先报告2001年的工作: the year reviewed.
 _REPORTS_ON_YEAR = re.compile(r"报告" + YEAR + r"的?工作")
+#: Years of the national congresses of the Communist Party of China (八大 … 二十大).
+PARTY_CONGRESSES = {8: 1956, 9: 1969, 10: 1973, 11: 1977, 12: 1982, 13: 1987, 14: 1992, 15: 1997, 16: 2002,
+                    17: 2007, 18: 2012, 19: 2017, 20: 2022}
+# 今年党的十二大 / 去年召开的党的第十一次全国代表大会 / 今年将召开中国共产党第十九次全国代表大会
+# (not 今年是全面贯彻党的十七大精神的一年: the congress must be this year's or last year's).
+_PARTY_CONGRESS_HELD = re.compile(
+    r"(?P<when>今年|去年)(?:将要?召开|胜利召开的|召开的|将召开的)?的?(?:中国共产党|党的)第?"
+    r"(?P<n>[一二三四五六七八九十]{1,3})(?:大|次全国代表大会)"
+)
 # 从去年9月第五届全国人民代表大会第三次会议到现在: that session was last year.
 _NPC_LAST_YEAR = re.compile(rf"去年[0-9一二三四五六七八九十]{{0,2}}月?(?:召开的)?{_NPC}")
 # 1986年是开始执行第七个五年计划并取得显著成就的一年: a year the review looks back on.
@@ -340,6 +350,9 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
     for m in _REPORTS_ON_YEAR.finditer(text):
         y = parse_chinese_year(m.group("y"))
         add(y + 1 if y else None, m, True)
+    for m in _PARTY_CONGRESS_HELD.finditer(text):
+        held = PARTY_CONGRESSES.get(chinese_int(m.group("n")) or 0)
+        add(held + (1 if m.group("when") == "去年" else 0) if held else None, m, True)
     for m in _NPC_LAST_YEAR.finditer(text):
         y = _npc_year(m)
         add(y + 1 if y else None, m, True)

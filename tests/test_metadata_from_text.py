@@ -259,7 +259,14 @@ def test_a_greeting_in_mid_speech_opens_no_review():
 
 
 def test_greetings_to_taiwan_compatriots_do_not_make_a_report_taiwanese():
-    paragraphs = ["在此，我代表国务院，向香港特别行政区同胞、澳门特别行政区同胞和台湾同胞以及广大侨胞致以诚挚的问候。",
-                  "全省人民", "台湾是中国领土不可分割的一部分，我们坚持一个中国原则，台湾问题必将解决，台湾同胞是我们的骨肉兄弟。"]
+    paragraphs = ["向香港特别行政区同胞、澳门特别行政区同胞和台湾同胞以及广大侨胞致以诚挚的问候。",
+                  "全省人民团结一心。", "台湾是中国领土不可分割的一部分，台湾问题必将解决，台湾同胞是我们的骨肉兄弟。"]
     region, _ = _region(paragraphs)
     assert region.province != "台湾省"
+
+
+def test_a_party_congress_held_this_year_or_last():
+    assert _year(["根据五届人大四次会议和今年党的十二大的精神，国务院拟订了第六个五年计划。"]) == 1982
+    assert _year(["去年召开的党的第十一次全国代表大会，宣告了第一次无产阶级文化大革命的胜利结束。"]) == 1978
+    # Carrying out a congress's line is no date: 十七大 was in 2007.
+    assert _year(["今年是全面贯彻党的十七大精神的第一年。"]) is None
