@@ -650,7 +650,13 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
 
     chosen: Division | None = None
     basis: list[_Finding] = []
-    for tier in ("title", "delivery", "office", "file"):
+    for tier in ("title", "delivery", "office", "body", "file"):
+        if tier == "body":
+            # The file name is the weakest evidence: used only where the text is silent.
+            chosen, basis = _from_body(text, all_mentions, counts, suffix)
+            if chosen is not None:
+                break
+            continue
         tier_found = [f for f in findings if f.tier == tier]
         if not tier_found:
             continue
@@ -663,8 +669,6 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         for f in tier_found:
             evidence.append(Evidence("region", f.division.region.display, f.where, f.excerpt, confident=False))
 
-    if chosen is None:
-        chosen, basis = _from_body(text, all_mentions, counts, suffix)
 
     if suffix_ev is not None:
         evidence.append(Evidence(suffix_ev.field, suffix_ev.value, suffix_ev.where, suffix_ev.excerpt,

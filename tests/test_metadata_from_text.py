@@ -270,3 +270,14 @@ def test_a_party_congress_held_this_year_or_last():
     assert _year(["去年召开的党的第十一次全国代表大会，宣告了第一次无产阶级文化大革命的胜利结束。"]) == 1978
     # Carrying out a congress's line is no date: 十七大 was in 2007.
     assert _year(["今年是全面贯彻党的十七大精神的第一年。"]) is None
+
+
+def test_the_file_name_counts_only_where_the_text_is_silent():
+    body = ["各位代表：", "现在，我代表市人民政府，向大会作政府工作报告，请予审议。"] + \
+           ["过去一年，全市生产总值增长7%，城乡居民收入稳步提高，民生持续改善。" * 4] + \
+           ["驻马店市坚持项目为王，全市经济稳中有进，驻马店市民生持续改善。"] * 3
+    region, _ = detect_region(body, title=None, source="2021年霸州市政府工作报告.txt", year=2021)
+    assert region.display == "河南省驻马店市"
+    silent = ["各位代表：", "现在，我代表市人民政府，向大会作政府工作报告，请予审议。", "全市生产总值增长7%。"]
+    region, evidence = detect_region(silent, title=None, source="2021年霸州市政府工作报告.txt", year=2021)
+    assert region.county == "霸州市" and any(e.where == "file name" for e in evidence)
