@@ -473,8 +473,8 @@ def _region_within(d: Division, within: Region) -> bool:
 
 _NATIONAL_MARKS = re.compile(
     r"我代表国务院|受[^。\n]{0,8}国务院的?委托|国务院总理|国务院副总理|我代表中央人民政府|代表(?:中华人民共和国)?国务院向"
-    r"|国务院决定由我|在[^。\n]{0,12}第[一二三四五六七八九十]+届全国人民代表大会"
-    r"|(?:向|请求)第[一二三四五六七八九十]+届全国人民代表大会"
+    r"|国务院决定由我|在[^。\n]{0,12}第?[一二三四五六七八九十]+届全国(?:人民代表大会|人大)"
+    r"|(?:向|请求)第?[一二三四五六七八九十]+届全国(?:人民代表大会|人大)"
 )
 #: How far into the text the national marks are looked for.
 NATIONAL_MARK_CHARS = 1500

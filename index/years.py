@@ -84,7 +84,8 @@ _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _NPC_EARLY = {1: (1954, 1955, 1956, 1957, 1958), 2: (1959, 1960, 1962, 1963), 3: (1964,), 4: (1975,),
               5: (1978, 1979, 1980, 1981, 1982)}
 _CN_NUM = "一二三四五六七八九十"
-_NPC = rf"第(?P<term>[{_CN_NUM}]{{1,3}})届全国人民代表大会(?:第(?P<session>[{_CN_NUM}]{{1,2}})次会议)?"
+# 第十届全国人民代表大会第三次会议, also shortened: 十四届全国人大一次会议.
+_NPC = rf"第?(?P<term>[{_CN_NUM}]{{1,3}})届全国(?:人民代表大会|人大)(?:第?(?P<session>[{_CN_NUM}]{{1,2}})次会议)?"
 # The congress the speaker addresses: 向…作/提出/报告, 请求…会议予以审议, 在…会议上.
 _NPC_ADDRESSED = (
     re.compile(rf"(?<!提请)(?<!根据)(?:向|请求)(?:大会)?{_NPC}[,，]?(?:作|提出|报告|予以)"),
@@ -221,7 +222,7 @@ def _title_years(title: str | None, paragraphs: list[str]) -> list[tuple[int, st
 
 _DELIVERED_AT = re.compile(r"^\s*(?:日|月)?\s*(?:(?:至|和|、)\s*[0-9〇零一二三四五六七八九十O○]{1,3}\s*日)?\s*在")
 #: How far into a report the congress it is addressed to is looked for.
-ADDRESS_CHARS = 3000
+ADDRESS_CHARS = 600
 
 
 def _delivery_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
@@ -242,14 +243,21 @@ def _delivery_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
 
 
 def _congress_years(text: str) -> list[tuple[int, str, str]]:
-    """Years from the national congress the report is addressed to (term and session)."""
-    head = text[:ADDRESS_CHARS]
+    """Years from the national congress the report is addressed to (term and session).
+
+    Only the speech's head is read: up to :data:`ADDRESS_CHARS` characters after the
+    greeting (``各位代表``; the start of the text when it has none within 3000
+    characters), and for ``在…会议上`` only the part before the greeting (the delivery
+    line): further on, a session is one the text recalls."""
+    greeting = text.find("各位代表", 0, 3000)
+    before = text[:greeting] if greeting >= 0 else text[:ADDRESS_CHARS]
+    head = text[: max(greeting, 0) + ADDRESS_CHARS]
     out = []
-    for pattern in _NPC_ADDRESSED:
-        for m in pattern.finditer(head):
+    for pattern, where in ((_NPC_ADDRESSED[0], head), (_NPC_ADDRESSED[1], before), (_NPC_ADDRESSED[2], head)):
+        for m in pattern.finditer(where):
             y = _npc_year(m)
             if y:
-                out.append((y, "opening", _excerpt(head, m.start(), m.end())))
+                out.append((y, "opening", _excerpt(where, m.start(), m.end())))
     return out
 
 

@@ -281,3 +281,34 @@ def test_the_file_name_counts_only_where_the_text_is_silent():
     silent = ["各位代表：", "现在，我代表市人民政府，向大会作政府工作报告，请予审议。", "全市生产总值增长7%。"]
     region, evidence = detect_region(silent, title=None, source="2021年霸州市政府工作报告.txt", year=2021)
     assert region.county == "霸州市" and any(e.where == "file name" for e in evidence)
+
+
+# Written in the shape of national reports later than any in the corpus (2019-2024).
+@pytest.mark.parametrize(
+    "paragraphs,year",
+    [
+        (["各位代表：", NATIONAL_OPENING, "一、2018年工作回顾",
+          "过去一年是全面贯彻党的十九大精神的开局之年。"], 2019),
+        (["各位代表：", NATIONAL_OPENING, "一、2020年工作回顾",
+          "过去一年是新中国历史上极不平凡的一年。", "二、“十三五”时期发展成就和“十四五”时期主要目标任务"], 2021),
+        (["各位代表：", "现在，我代表国务院，向大会报告过去一年和五年的政府工作，请予审议。",
+          "一、过去一年和五年工作回顾", "2022年是党和国家历史上极为重要的一年。"], 2023),
+        (["——2024年3月5日在第十四届全国人民代表大会第二次会议上", "各位代表：", NATIONAL_OPENING], 2024),
+        (["各位代表：", "现在，我代表国务院，向十四届全国人大三次会议报告政府工作，请予审议。"], 2025),
+    ],
+)
+def test_national_reports_later_than_the_corpus(paragraphs, year):
+    assert _year(paragraphs) == year
+    assert _region(paragraphs)[0] == NATIONAL
+
+
+def test_a_delivery_line_naming_the_national_congress_in_short_is_national_and_dated():
+    paragraphs = ["——在十四届全国人大二次会议上", "各位代表：", "过去一年，我国经济回升向好。"]
+    assert _region(paragraphs)[0] == NATIONAL
+    assert _year(paragraphs) == 2024
+
+
+def test_a_session_recalled_in_the_body_is_not_the_one_addressed():
+    paragraphs = ["各位代表：", "现在，我代表国务院，向大会作政府工作报告，请予审议。",
+                  "我们认真实施在十三届全国人大一次会议上通过的宪法修正案，依法行政。" + "各项工作取得新进展。" * 80]
+    assert _year(paragraphs) is None
