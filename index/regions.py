@@ -674,6 +674,9 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         evidence.append(Evidence(suffix_ev.field, suffix_ev.value, suffix_ev.where, suffix_ev.excerpt,
                                  confident=chosen is not None and _suffix_fits(chosen, suffix)))
     if chosen is None:
+        hint = _most_named(all_mentions)
+        if hint:
+            evidence.append(Evidence("region", "未知", "text", hint, confident=False))
         return UNKNOWN_REGION, evidence
     region = chosen.region
     seen: set[tuple[str, str]] = set()
@@ -683,6 +686,14 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
             seen.add((f.where, f.excerpt))
             used.append(Evidence("region", region.display, f.where, f.excerpt, True))
     return region, used + evidence
+
+
+def _most_named(mentions: list[Mention]) -> str | None:
+    """The names the text mentions most, as a hint shown when the region stays unknown."""
+    top = Counter(m.name for m in mentions).most_common(3)
+    if not top:
+        return None
+    return "正文中最常提到：" + "、".join(f"“{name}”{n} 次" for name, n in top) + "（未能确定发言的政府）"
 
 
 def _national_body(text: str) -> str | None:

@@ -312,3 +312,11 @@ def test_a_session_recalled_in_the_body_is_not_the_one_addressed():
     paragraphs = ["各位代表：", "现在，我代表国务院，向大会作政府工作报告，请予审议。",
                   "我们认真实施在十三届全国人大一次会议上通过的宪法修正案，依法行政。" + "各项工作取得新进展。" * 80]
     assert _year(paragraphs) is None
+
+
+def test_an_unknown_region_shows_the_names_the_text_mentions_most():
+    paragraphs = ["过去一年，廊坊经济稳中向好，廊坊临空经济区加快建设。", "北京大兴国际机场带动廊坊发展。"]
+    region, evidence = _region(paragraphs, 2024)
+    assert region == UNKNOWN_REGION
+    hint = [e for e in evidence if e.value == "未知"]
+    assert hint and not hint[0].confident and "“廊坊”3 次" in hint[0].excerpt
