@@ -559,13 +559,25 @@ def _disambiguate(cands: list[Division], text_counts: Counter, suffix: str) -> l
 _NOT_SPEAKERS = frozenset({"台湾省", "香港特别行政区", "澳门特别行政区"})
 
 
+# 居全省第一, 全省前列, 全省考核第三, 高于全市平均, 获评全省首批: a level compared with,
+# not the level speaking.
+_COMPARED_BEFORE = re.compile(r"(?:[居列评获占]|高于|低于|位居|位列)$")
+_COMPARED_AFTER = re.compile(r"^(?:考核|排名)?(?:[第前首并领平之唯最排百]|同类|同行业)")
+
+
+def _is_comparison(text: str, m: re.Match) -> bool:
+    """Whether a 全省/全市… mention compares with that level instead of speaking for it."""
+    return bool(_COMPARED_BEFORE.search(text[max(0, m.start() - 2): m.start()])
+                or _COMPARED_AFTER.match(text[m.end(): m.end() + 4]))
+
+
 def _speaking_suffix(opening: str, text: str) -> tuple[str, Evidence | None]:
     """The suffix of the speaking unit (县, 市, 区, …) from the opening or the body."""
     m = _I_REPRESENT.search(opening)
     if m:
         suffix = m.group("suffix")[-1]
         return suffix, Evidence("region", f"（{suffix}级）", "opening", _excerpt(opening, m.start(), m.end()), True)
-    votes = Counter(m.group("suffix") for m in _SPEAK_LEVEL.finditer(text))
+    votes = Counter(m.group("suffix") for m in _SPEAK_LEVEL.finditer(text) if not _is_comparison(text, m))
     if votes:
         suffix, n = votes.most_common(1)[0]
         if n >= 2 * sum(v for s, v in votes.items() if s != suffix):

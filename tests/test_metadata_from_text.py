@@ -320,3 +320,12 @@ def test_an_unknown_region_shows_the_names_the_text_mentions_most():
     assert region == UNKNOWN_REGION
     hint = [e for e in evidence if e.value == "未知"]
     assert hint and not hint[0].confident and "“廊坊”3 次" in hint[0].excerpt
+
+
+def test_a_city_comparing_itself_with_the_province_still_speaks_as_a_city():
+    # Seed 001 (廊坊, a newspaper excerpt) with its title line gone: 全省 appears only in rankings.
+    lines = [l.strip() for l in (SAMPLE / "001_7b54cff1a7856689.txt").read_text(encoding="utf-8").splitlines()]
+    body = [l for l in lines if l and "政府工作报告" not in l]
+    region, evidence = _region(body, 2024)
+    assert region.display == "河北省廊坊市"
+    assert any(e.value == "（市级）" and e.confident for e in evidence)
