@@ -68,7 +68,6 @@ _PLAN = re.compile(
     YEAR + r"(?:的)?(?:全[省市县区州旗]|我[省市县区州旗])?(?:政府)?(?:工作|经济社会发展|经济和社会发展|国民经济和社会发展)?的?"
     r"(?:总体要求|主要预期目标|预期目标|主要目标|目标任务|重点工作|工作安排|主要任务|工作任务|主要工作|工作建议)"
 )
-_THIS_YEAR_PLAN = re.compile(r"今年[,，]?\s*是[^。]{0,30}?[“\"]?(?P<plan>十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?[^。]{0,12}?(?:开局|起步|开篇|第一年)")
 _YEAR_IS_START = re.compile(YEAR + r"[,，]?\s*是[^。]{0,60}?(?:[“\"]?(?P<plan>十[一二三四五六]?五)[”\"]?[^。]{0,30}?)?(?:开局|起步|开篇)之年")
 _THIS_YEAR_IS = re.compile(r"今年[,，]?\s*是" + r"[^。]{0,4}?" + YEAR)
 # 确保2022年9月底全部完工: the marker, at most 在/于/到/前 between, the year, a month's end or part.
@@ -180,7 +179,6 @@ def _count(s: str) -> int | None:
         rest = s[2:].lstrip("零")
         return 100 + (chinese_int(rest) or 0) if rest else 100
     return chinese_int(s)
-
 
 
 def parse_chinese_year(s: str) -> int | None:
