@@ -686,7 +686,7 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         evidence.append(Evidence(suffix_ev.field, suffix_ev.value, suffix_ev.where, suffix_ev.excerpt,
                                  confident=chosen is not None and _suffix_fits(chosen, suffix)))
     if chosen is None:
-        hint = _most_named(all_mentions)
+        hint = _most_named(all_mentions, suffix)
         if hint:
             evidence.append(Evidence("region", "未知", "text", hint, confident=False))
         return UNKNOWN_REGION, evidence
@@ -700,9 +700,11 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
     return region, used + evidence
 
 
-def _most_named(mentions: list[Mention]) -> str | None:
-    """The names the text mentions most, as a hint shown when the region stays unknown."""
-    top = Counter(m.name for m in mentions).most_common(3)
+def _most_named(mentions: list[Mention], suffix: str) -> str | None:
+    """The names the text mentions most (at the speaking level, when known), as a hint
+    shown when the region stays unknown."""
+    fitting = [m for m in mentions if any(_suffix_fits(d, suffix) for d in m.divisions)]
+    top = Counter(m.name for m in fitting).most_common(3)
     if not top:
         return None
     return "正文中最常提到：" + "、".join(f"“{name}”{n} 次" for name, n in top) + "（未能确定发言的政府）"
