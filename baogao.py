@@ -62,6 +62,15 @@ def _progress(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="文件", file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
 
 
+def _ocr_note(parsed) -> str | None:
+    """The message for pages OCR could not read in a parsed file (a failed page costs that page only)."""
+    failed = next((r.ocr["failed_pages"] for r in parsed.reports if r.ocr and r.ocr["failed_pages"]), None)
+    if not failed:
+        return None
+    pages = "、".join(str(n) for n in failed)
+    return f"注意  {parsed.path}：OCR 未能识别第 {pages} 页，这些页的文字缺失，其余各页已读入"
+
+
 # -- index ---------------------------------------------------------------------------
 
 
@@ -92,6 +101,10 @@ def cmd_index(args) -> int:
                         problems.append(f"{parsed.path}：{parsed.problem.message}")
                         bar.write(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
                         continue
+                    note = _ocr_note(parsed)
+                    if note:
+                        bar.write(note, file=sys.stderr)
+                        problems.append(note)
                     for k, report in enumerate(parsed.reports):
                         result = up.add_report(report, parsed.prepared[k] if parsed.prepared else None)
                         counts[result.outcome] += 1
@@ -143,6 +156,9 @@ def cmd_inspect(args) -> int:
             failures += 0 if parsed.problem.skipped else 1
             print(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
             continue
+        note = _ocr_note(parsed)
+        if note:
+            print(note, file=sys.stderr)
         for r in parsed.reports:
             if args.json:
                 out.append(report_as_dict(r, paragraphs=not args.no_paragraphs))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import clean, normalise, overrides, regions, sections, sources, titles, years
-from .report import Evidence, MetaOverride, Paragraph, RawReport, Region, Report
+from .report import Evidence, MetaOverride, OcrReading, Paragraph, RawReport, Region, Report
 
 __all__ = [
     "FileProblem",
@@ -96,15 +96,39 @@ def _apply_override(region: Region, year: int | None, evidence: list[Evidence],
     return region, year
 
 
+def ocr_confidences(paragraphs: list[str], reading: OcrReading | None) -> list[float | None]:
+    """The OCR confidence of each cleaned paragraph, or None for text the file held as text.
+
+    Cleaning only cuts a line into paragraphs (and trims chrome), so each
+    paragraph lies inside one recognised paragraph; they are matched in order.
+    """
+    if reading is None:
+        return [None] * len(paragraphs)
+    recognised = [("".join(p.text.split()), p.confidence) for p in reading.paragraphs]
+    out: list[float | None] = []
+    start = 0
+    for text in paragraphs:
+        key = "".join(text.split())
+        found = None
+        for j in list(range(start, len(recognised))) + list(range(0, start)):
+            if key and key in recognised[j][0]:
+                found, start = recognised[j][1], j
+                break
+        out.append(found)
+    return out
+
+
 def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report:
     """Clean, section, describe and fold one raw report (see the module docstring)."""
     paragraphs = clean.clean_paragraphs(raw.text, title_hint=raw.title_hint)
+    confidences = ocr_confidences(paragraphs, raw.ocr)
     display = [normalise.strip_pinyin_annotations(p) for p in paragraphs]
     traditional = normalise.is_traditional("".join(display[:200]))
-    pairs = [(d, normalise.fold_for_search(d, traditional=traditional)) for d in display]
-    pairs = [(d, s) for d, s in pairs if s]
-    display = [d for d, _ in pairs]
-    search_texts = [s for _, s in pairs]
+    triples = [(d, normalise.fold_for_search(d, traditional=traditional), c) for d, c in zip(display, confidences)]
+    triples = [t for t in triples if t[1]]
+    display = [d for d, _, _ in triples]
+    search_texts = [s for _, s, _ in triples]
+    confidences = [c for _, _, c in triples]
     infos = sections.assign_sections(display)
 
     evidence: list[Evidence] = []
@@ -130,8 +154,9 @@ def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report
             section_path=info.path,
             section_category=info.category,
             is_heading=info.is_heading,
+            ocr_confidence=conf,
         )
-        for i, (pid, d, s, info) in enumerate(zip(ids, display, search_texts, infos))
+        for i, (pid, d, s, info, conf) in enumerate(zip(ids, display, search_texts, infos, confidences))
     )
     source = raw.source if raw.parts == 1 else f"{raw.source}#{raw.part}"
     return Report(
@@ -146,6 +171,7 @@ def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report
         evidence=tuple(evidence),
         fingerprint=fingerprint,
         traditional=traditional,
+        ocr=raw.ocr.as_dict() if raw.ocr else None,
     )
 
 
@@ -273,6 +299,7 @@ def report_as_dict(report: Report, *, paragraphs: bool = True) -> dict:
                 "heading": p.is_heading,
                 "text": p.text,
                 "search_text": p.search_text,
+                "ocr_confidence": p.ocr_confidence,
             }
             for p in report.paragraphs
         ]

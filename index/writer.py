@@ -317,6 +317,9 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
+            if S.OCR not in self._ix.schema:  # an index made before OCR
+                with self._ix.writer() as schema_writer:
+                    schema_writer.add_field(S.OCR, S.paragraph_schema()[S.OCR])
             if self.store.fast_pool:
                 self._writer = self._ix.writer()
                 self._writer.pool = MemoryPostingPool()
@@ -494,6 +497,8 @@ class IndexUpdate:
                 S.YEAR: report.year if report.year is not None else 0,
                 S.HEADING: p.is_heading,
             }
+            if p.ocr_confidence is not None:
+                fields[S.OCR] = p.ocr_confidence
             if fast:
                 # the analysed fields go straight into the pool, as Whoosh would put them
                 docnum = writer.docnum

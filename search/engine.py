@@ -124,6 +124,7 @@ class Hit:
     snippet_html: str
     text: str
     score: float = 0.0
+    ocr_confidence: float | None = None  # read from a page image by OCR, with the engine's confidence
 
     def as_dict(self, url: str = "") -> dict:
         return {
@@ -137,6 +138,7 @@ class Hit:
             "section_category": self.section_category,
             "snippet_html": self.snippet_html,
             "text": self.text,
+            "ocr_confidence": self.ocr_confidence,
             "url": url,
         }
 
@@ -213,7 +215,7 @@ class _Codes:
 #: File in a generation folder holding the snapshot's columns, so that opening
 #: an index does not re-read every stored document and fold it again.
 SNAPSHOT_CACHE = "snapshot.cache"
-_CACHE_VERSION = (S.SCHEMA_VERSION, 2)
+_CACHE_VERSION = (S.SCHEMA_VERSION, 3)
 
 
 def _read_cache(path: Path) -> tuple | None:
@@ -266,6 +268,7 @@ class _Snapshot:
         level: list[str] = []
         years: list[int] = []
         docnum_to_i: list[int] = []
+        ocr: list[float | None] = []
         if generation is not None:
             ix, reports, _ = store.open_generation(generation)
             self.ix, self.reports = ix, reports
@@ -276,10 +279,11 @@ class _Snapshot:
                 columns = self._read_stored(self.reader, reports)
                 _write_cache(cache, columns)
             (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years,
-             docnum_to_i) = columns
+             docnum_to_i, ocr) = columns
         self.n = len(texts)
         self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
         self.headings = headings
+        self.ocr = ocr  # OCR confidence of each paragraph read from a page image, else None
         self.docnum_to_i = np.array(docnum_to_i, dtype=np.int64)
         self.report = _Codes(rids)
         self.cols = {
@@ -306,6 +310,7 @@ class _Snapshot:
         (texts, search, pids, numbers, headings, sections, rids, cats, prov, pref, county, level, years) = cols
         total = reader.doc_count_all()
         docnum_to_i = [-1] * total
+        ocr: list[float | None] = []
         for docnum in range(total):
             if reader.is_deleted(docnum):
                 continue
@@ -327,7 +332,8 @@ class _Snapshot:
             county.append(f.get(S.COUNTY) or "")
             level.append(f.get(S.LEVEL) or "unknown")
             years.append(int(f.get(S.YEAR) or 0))
-        return cols + (docnum_to_i,)
+            ocr.append(f.get(S.OCR))
+        return cols + (docnum_to_i, ocr)
 
     def close(self) -> None:
         if self.reader is not None:
@@ -421,6 +427,7 @@ class Engine:
             "number": snap.numbers[i],
             "text": snap.texts[i],
             "is_heading": snap.headings[i],
+            "ocr_confidence": snap.ocr[i],
             "section": sec,
             "section_category": snap.cols["section"].labels[snap.cols["section"].codes[i]],
             "report_id": snap.report.labels[snap.report.codes[i]],
@@ -618,6 +625,7 @@ class Engine:
             snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))),
             text=text,
             score=score,
+            ocr_confidence=snap.ocr[i],
         )
 
     def _page(self, snap: _Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest):

@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("views", __name__)
 
 CSV_COLUMNS = ("report_id", "paragraph_id", "title", "province", "prefecture", "county", "level", "year",
-               "section", "section_category", "number", "text", "url")
+               "section", "section_category", "number", "text", "url", "ocr_confidence")
 
 #: (query, what it finds) — shown under the search box and on the about page.
 QUERY_EXAMPLES = (
@@ -223,7 +223,8 @@ def csv_cell(value) -> object:
 def _csv_row(h: Hit) -> list:
     r = h.region
     row = [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
-           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
+           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id),
+           "" if h.ocr_confidence is None else h.ocr_confidence]
     return [csv_cell(v) for v in row]
 
 
@@ -311,6 +312,7 @@ def report(report_id: str):
             "prev": f"#hit-{hit - 1}" if hit and hit > 1 else None,
             "next": f"#hit-{hit + 1}" if hit and hit < n_hits else None,
             "permalink": link,
+            "ocr": None if p.get("ocr_confidence") is None else round(p["ocr_confidence"] * 100),
             "citation": citation_text(title, rec.get("region_display") or "", rec.get("year"), p["section"],
                                       p["number"], link),
         })
