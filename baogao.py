@@ -205,6 +205,8 @@ def cmd_paragraphs(args) -> int:
         for p in paras:
             rec = {"report_id": p["report_id"], "paragraph_id": p["paragraph_id"], "number": p["number"],
                    "section": p["section"], "section_category": p["section_category"], "text": p["text"]}
+            if p.get("ocr_confidence") is not None:  # read from a page image by OCR
+                rec["ocr_confidence"] = p["ocr_confidence"]
             print(json.dumps(rec, ensure_ascii=False) if args.jsonl else f"{p['paragraph_id']}\t{p['text']}")
     return 0
 

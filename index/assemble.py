@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import clean, normalise, overrides, regions, sections, sources, titles, years
-from .report import Evidence, MetaOverride, OcrReading, Paragraph, RawReport, Region, Report
+from .report import Evidence, MetaOverride, Paragraph, RawReport, Region, Report
 
 __all__ = [
     "FileProblem",
@@ -96,32 +96,33 @@ def _apply_override(region: Region, year: int | None, evidence: list[Evidence],
     return region, year
 
 
-def ocr_confidences(paragraphs: list[str], reading: OcrReading | None) -> list[float | None]:
+def ocr_confidences(paragraphs: list[str], raw: RawReport) -> list[float | None]:
     """The OCR confidence of each cleaned paragraph, or None for text the file held as text.
 
-    Cleaning only cuts a line into paragraphs (and trims chrome), so each
-    paragraph lies inside one recognised paragraph; they are matched in order.
+    Cleaning only cuts lines into paragraphs (and trims chrome), so each
+    cleaned paragraph is matched to the first raw line, from the previous
+    match on, that contains it, and takes that line's confidence
+    (:attr:`~index.report.OcrReading.line_confidences`).
     """
-    if reading is None:
+    if raw.ocr is None:
         return [None] * len(paragraphs)
-    recognised = [("".join(p.text.split()), p.confidence) for p in reading.paragraphs]
+    keys = ["".join(line.split()) for line in raw.text.split("\n")]
+    line_conf = raw.ocr.line_confidences
     out: list[float | None] = []
-    start = 0
+    i = 0
     for text in paragraphs:
         key = "".join(text.split())
-        found = None
-        for j in list(range(start, len(recognised))) + list(range(0, start)):
-            if key and key in recognised[j][0]:
-                found, start = recognised[j][1], j
-                break
-        out.append(found)
+        j = next((j for j in range(i, len(keys)) if key and key in keys[j]), None)
+        if j is not None:
+            i = j
+        out.append(line_conf[i] if i < len(line_conf) else None)
     return out
 
 
 def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report:
     """Clean, section, describe and fold one raw report (see the module docstring)."""
     paragraphs = clean.clean_paragraphs(raw.text, title_hint=raw.title_hint)
-    confidences = ocr_confidences(paragraphs, raw.ocr)
+    confidences = ocr_confidences(paragraphs, raw)
     display = [normalise.strip_pinyin_annotations(p) for p in paragraphs]
     traditional = normalise.is_traditional("".join(display[:200]))
     triples = [(d, normalise.fold_for_search(d, traditional=traditional), c) for d, c in zip(display, confidences)]

@@ -344,10 +344,14 @@ class PageCache:
 
 
 def _progress(total: int, name: str):
+    """A bar per page (on a terminal only); in a worker of ``baogao index`` it sits under the files bar."""
+    import multiprocessing
+
     from tqdm import tqdm
 
+    below = 1 if multiprocessing.parent_process() is not None else 0
     return tqdm(total=total, desc=f"OCR {name}"[:40], unit="页", file=sys.stderr, disable=None,
-                dynamic_ncols=True, leave=False)
+                dynamic_ncols=True, leave=False, position=below)
 
 
 @dataclass(frozen=True)
@@ -543,7 +547,9 @@ def join_pages(pages: list[PageText]) -> list[OcrParagraph]:
     return out
 
 
-def reading(paragraphs: list[OcrParagraph], pages: int, failed: list[int], engine: Engine) -> OcrReading:
-    """The :class:`OcrReading` of a file."""
+def reading(paragraphs: list[OcrParagraph], pages: int, failed: list[int], engine: Engine,
+            line_confidences: list[float | None]) -> OcrReading:
+    """The :class:`OcrReading` of a file whose text has ``line_confidences`` (one per line)."""
     return OcrReading(engine=engine.label, paragraphs=tuple(paragraphs), pages=pages,
-                      failed_pages=tuple(n + 1 for n in sorted(failed)))
+                      failed_pages=tuple(n + 1 for n in sorted(failed)),
+                      line_confidences=tuple(line_confidences))

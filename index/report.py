@@ -51,12 +51,15 @@ class OcrParagraph:
 class OcrReading:
     """What OCR read from a file: the engine (name and version), the recognised
     paragraphs in order, how many pages were OCR'd and which of them (from 1)
-    could not be read."""
+    could not be read. ``line_confidences`` has one value per line of the raw
+    report's text: the confidence of a recognised line, None for a line from
+    a page's text layer."""
 
     engine: str
     paragraphs: tuple[OcrParagraph, ...]
     pages: int
     failed_pages: tuple[int, ...] = ()
+    line_confidences: tuple[float | None, ...] = ()
 
     def as_dict(self) -> dict:
         """The report metadata's ``ocr`` value."""

@@ -220,6 +220,8 @@ def read_reports(path: str | Path) -> list[RawReport]:
     parts = split_reports(text)
     if len(parts) == 1:
         return [RawReport(source=source, text=text, format=fmt, title_hint=container_title, ocr=ocr_reading)]
+    if ocr_reading is not None:
+        ocr_reading = _per_part(ocr_reading, text, [p.text for p in parts])
     log.info("%s holds %d reports", source, len(parts))
     return [
         RawReport(
@@ -229,10 +231,28 @@ def read_reports(path: str | Path) -> list[RawReport]:
             part=number,
             parts=len(parts),
             title_hint=part.title,
-            ocr=ocr_reading,
+            ocr=ocr_reading[number - 1] if ocr_reading else None,
         )
         for number, part in enumerate(parts, start=1)
     ]
+
+
+def _per_part(reading: OcrReading, text: str, parts: list[str]) -> list[OcrReading]:
+    """The reading of a compilation split into reports: each part's line confidences, found in order."""
+    import dataclasses
+
+    lines = text.split("\n")
+    out = []
+    i = 0
+    for part in parts:
+        confidences = []
+        for line in part.split("\n"):
+            j = next((j for j in range(i, len(lines)) if lines[j] == line), None)
+            if j is not None:
+                i = j + 1
+            confidences.append(reading.line_confidences[j] if j is not None else None)
+        out.append(dataclasses.replace(reading, line_confidences=tuple(confidences)))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -738,21 +758,25 @@ def _read_pdf(data: bytes, name: str = "") -> tuple[str, str | None, OcrReading 
     engine = _ocr_engine()
     images = ocr.pdf_page_images(data, scanned, engine.dpi)
     read, failed, _ = ocr.read_pages(data, images, len(scanned), name, engine)
-    by_page: dict[int, list[str]] = {}
     recognised = ocr.join_pages(read)
+    by_page: dict[int, list[ocr.OcrParagraph]] = {}
     for para in recognised:
-        by_page.setdefault(para.page - 1, []).append(para.text)
-    chunks = []
+        by_page.setdefault(para.page - 1, []).append(para)
+    lines: list[str] = []
+    confidences: list[float | None] = []  # per line: the OCR confidence, None for a text-layer line
     for i, page in enumerate(pages):
         if i in by_page:
-            chunks.append("\n".join(by_page[i]))
+            lines += [p.text for p in by_page[i]]
+            confidences += [p.confidence for p in by_page[i]]
         elif i not in scanned and page.strip():
-            chunks.append(_rejoin_wrapped_lines(_unify_line_ends(page)))
-    text = "\n".join(c for c in chunks if c)
+            page_lines = _rejoin_wrapped_lines(_unify_line_ends(page)).split("\n")
+            lines += page_lines
+            confidences += [None] * len(page_lines)
+    text = "\n".join(lines)
     if not text.strip():
         raise SourceError(_no_text_message(len(scanned), failed, "PDF 没有文字层（扫描件），OCR 也未识别出文字"))
     _log_failed_pages(name, failed)
-    return text, title, ocr.reading(recognised, len(scanned), failed, engine)
+    return text, title, ocr.reading(recognised, len(scanned), failed, engine, confidences)
 
 
 def _read_image(data: bytes, name: str = "") -> tuple[str, OcrReading]:
@@ -770,7 +794,7 @@ def _read_image(data: bytes, name: str = "") -> tuple[str, OcrReading]:
     if not text.strip():
         raise SourceError(_no_text_message(len(frames), failed, "图片中 OCR 未识别出文字"))
     _log_failed_pages(name, failed)
-    return text, ocr.reading(recognised, len(frames), failed, engine)
+    return text, ocr.reading(recognised, len(frames), failed, engine, [p.confidence for p in recognised])
 
 
 #: Letters of a text layer that count as text: hanzi, Latin letters, digits.

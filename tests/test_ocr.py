@@ -230,3 +230,28 @@ def test_page_number_forms_and_engine_spacing():
         assert not ocr.is_page_number(text), text
     assert ocr.join_words("项目", "为王") == "项目为王" and ocr.join_words("PPP", "project") == "PPP project"
     assert ocr._tidy("推 进 “ 两 不 愁 三 保 障 ” [18】和") == "推进“两不愁三保障”〔18〕和"
+
+
+def test_a_pdf_mixing_text_pages_and_a_scanned_page_ocrs_only_the_scanned_one(tmp_path, monkeypatch):
+    from PIL import Image
+    from pypdf import PdfReader, PdfWriter
+
+    monkeypatch.setenv("BAOGAO_CACHE_DIR", str(tmp_path / "cache"))
+    scan = io.BytesIO()
+    Image.open(SCANNED_PNG).save(scan, "PDF", resolution=150)
+    writer = PdfWriter()
+    for page in PdfReader(ROOT / "tests" / "fixtures" / "sources" / "report.pdf").pages:
+        writer.add_page(page)
+    writer.add_page(PdfReader(io.BytesIO(scan.getvalue())).pages[0])
+    mixed = tmp_path / "mixed.pdf"
+    with open(mixed, "wb") as f:
+        writer.write(f)
+    report = parse_file(mixed)[0]
+    assert report.ocr["pages"] == 1
+    from_text = [p for p in report.paragraphs if p.ocr_confidence is None]
+    from_scan = [p for p in report.paragraphs if p.ocr_confidence is not None]
+    assert any("地区生产总值增长6.5%以上" in p.text for p in from_text)
+    assert any("乡村振兴" in p.search_text for p in from_scan)
+    assert report.paragraphs[-1] in from_scan  # the scanned page was the last
+    # the same title printed on both: the text page's copy is not taken for OCR
+    assert report.paragraphs[0].text == "2022年怀安县政府工作报告" and report.paragraphs[0] in from_text
