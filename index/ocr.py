@@ -33,9 +33,11 @@ the cache as soon as it is read: an interrupted run keeps its pages.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -46,7 +48,6 @@ import subprocess
 import sys
 import unicodedata
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .analysis import cache_dir
@@ -276,8 +277,13 @@ def _engine(name: str) -> Engine:
 # Pages: rendering and caching
 
 
-def pdf_page_images(data: bytes, pages: Sequence[int], dpi: int) -> Iterator[tuple[int, Callable]]:
-    """(page number from 0, a function rendering it as a greyscale PIL image) for each page asked for."""
+@contextlib.contextmanager
+def pdf_renderer(data: bytes, dpi: int) -> Iterator[Callable]:
+    """A function rendering page ``n`` (from 0) of the PDF as a greyscale PIL image, while open.
+
+    Raises :class:`PageError` when PDFium cannot open the file, and the
+    function raises it for a page it cannot render.
+    """
     import pypdfium2 as pdfium
 
     try:
@@ -287,29 +293,28 @@ def pdf_page_images(data: bytes, pages: Sequence[int], dpi: int) -> Iterator[tup
 
     def render(number: int):
         try:
-            page = document[number]
-            return page.render(scale=dpi / 72, grayscale=True).to_pil()
+            return document[number].render(scale=dpi / 72, grayscale=True).to_pil()
         except Exception as exc:  # PDFium on a damaged page
             raise PageError(f"无法渲染第 {number + 1} 页（{type(exc).__name__}）") from exc
 
     try:
-        for number in pages:
-            yield number, functools.partial(render, number)
+        yield render
     finally:
         document.close()
 
 
-def picture_images(data: bytes) -> Iterator[tuple[int, Callable]]:
-    """The frames of a picture file (a TIFF may hold several pages), as in :func:`pdf_page_images`."""
+def picture_frames(data: bytes) -> list:
+    """The frames of a picture file (a TIFF may hold several pages) as greyscale PIL images.
+
+    Raises :class:`PageError` for data that is not a picture Pillow reads.
+    """
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
         picture = Image.open(io.BytesIO(data))
-        frames = [frame.copy() for frame in ImageSequence.Iterator(picture)][:MAX_PAGES]
+        return [frame.convert("L") for frame in itertools.islice(ImageSequence.Iterator(picture), MAX_PAGES)]
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PageError(f"无法读取图片（{type(exc).__name__}）") from exc
-    for number, frame in enumerate(frames):
-        yield number, functools.partial(lambda f: f.convert("L"), frame)
 
 
 class PageCache:
@@ -364,9 +369,10 @@ class PageText:
     ends_full: bool
 
 
-def read_pages(data: bytes, pages: Iterator[tuple[int, Callable]], total: int, name: str,
-               engine: Engine | None = None) -> tuple[list[PageText], list[int], Engine]:
-    """OCR the given pages (cached), lay each out; (pages read, page numbers that failed, engine).
+def read_pages(data: bytes, numbers: Sequence[int], render: Callable, name: str,
+               engine: Engine | None = None) -> tuple[list[PageText], list[int]]:
+    """OCR pages ``numbers`` (from 0; ``render(n)`` gives page n's image) through the cache and lay
+    each out: (the pages read, the numbers of those that failed).
 
     Raises :class:`OcrError` when no engine can run; a failing page is logged and listed, not raised.
     """
@@ -374,21 +380,13 @@ def read_pages(data: bytes, pages: Iterator[tuple[int, Callable]], total: int, n
     cache = PageCache(data, engine)
     read: list[tuple[int, list[OcrLine]]] = []
     failed: list[int] = []
-    bar = _progress(total, name)
+    bar = _progress(len(numbers), name)
     try:
-        while True:
-            try:
-                number, render = next(pages)
-            except StopIteration:
-                break
-            except PageError as exc:
-                log.warning("%s: %s", name, exc)
-                failed.extend(range(len(read) + len(failed), total))
-                break
+        for number in numbers:
             lines = cache.get(number)
             if lines is None:
                 try:
-                    lines = engine.recognise(render())
+                    lines = engine.recognise(render(number))
                 except PageError as exc:
                     log.warning("%s page %d: %s", name, number + 1, exc)
                     failed.append(number)
@@ -400,7 +398,7 @@ def read_pages(data: bytes, pages: Iterator[tuple[int, Callable]], total: int, n
     finally:
         bar.close()
     texts = [lay_out_page(number, lines) for number, lines in drop_furniture(read)]
-    return texts, failed, engine
+    return texts, failed
 
 
 # ---------------------------------------------------------------------------
@@ -447,10 +445,6 @@ def _edge_key(text: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s", "", text))
 
 
-#: A line ending with one of these may end its paragraph even when it fills the line.
-_PARAGRAPH_END = tuple("。！？!?：:；;")
-
-
 def lay_out_page(number: int, lines: list[OcrLine]) -> PageText:
     """One page's lines (reading order, furniture gone) → its paragraphs (see the module docstring)."""
     if not lines:
@@ -473,7 +467,7 @@ def lay_out_page(number: int, lines: list[OcrLine]) -> PageText:
         else:
             paragraphs[-1].append(line)
     last = lines[-1]
-    ends_full = last.right >= right - 2 * size and not last.text.endswith(_PARAGRAPH_END)
+    ends_full = last.right >= right - 2 * size
     continues = not (lines[0].left > left + 1.2 * size)
     return PageText(
         number,

@@ -756,8 +756,11 @@ def _read_pdf(data: bytes, name: str = "") -> tuple[str, str | None, OcrReading 
     if len(scanned) > ocr.MAX_PAGES:
         raise SourceError(f"扫描页太多（{len(scanned)} 页，OCR 上限 {ocr.MAX_PAGES} 页），不像一篇政府工作报告")
     engine = _ocr_engine()
-    images = ocr.pdf_page_images(data, scanned, engine.dpi)
-    read, failed, _ = ocr.read_pages(data, images, len(scanned), name, engine)
+    try:
+        with ocr.pdf_renderer(data, engine.dpi) as render:
+            read, failed = ocr.read_pages(data, scanned, render, name, engine)
+    except ocr.PageError as exc:
+        raise SourceError(f"无法渲染扫描页（{exc}）") from exc
     recognised = ocr.join_pages(read)
     by_page: dict[int, list[ocr.OcrParagraph]] = {}
     for para in recognised:
@@ -784,11 +787,11 @@ def _read_image(data: bytes, name: str = "") -> tuple[str, OcrReading]:
     if not data.strip(b"\x00"):
         raise SourceError("文件为空")
     try:
-        frames = list(ocr.picture_images(data))
+        frames = ocr.picture_frames(data)
     except ocr.PageError as exc:
         raise SourceError(f"无法读取图片文件（{exc}）") from exc
     engine = _ocr_engine()
-    read, failed, _ = ocr.read_pages(data, iter(frames), len(frames), name, engine)
+    read, failed = ocr.read_pages(data, range(len(frames)), frames.__getitem__, name, engine)
     recognised = ocr.join_pages(read)
     text = "\n".join(p.text for p in recognised)
     if not text.strip():
