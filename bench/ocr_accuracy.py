@@ -208,7 +208,8 @@ _SENTENCE = re.compile(r"[^。！？；]*[。！？；]?")
 def choose_paragraphs(report: Report, budget: int) -> list[str]:
     """About ``budget`` characters of the report's body, as paragraphs: the
     first sentences of its opening paragraphs, then sentences holding named
-    phrases (kept in reading order, sentences of one paragraph together)."""
+    phrases, then the first sentences of the other paragraphs until the budget
+    is spent (kept in reading order, sentences of one paragraph together)."""
     body = [p.text for p in report.paragraphs[1:] if not p.is_heading]
     picked: dict[int, list[str]] = {}
     size = 0
@@ -227,6 +228,9 @@ def choose_paragraphs(report: Report, budget: int) -> list[str]:
         for sentence in group:
             if any(n in sentence for n in NAMED):
                 take(i, sentence)
+    for i, group in enumerate(sentences):  # a page's worth: the first sentences of the paragraphs after
+        for sentence in group[:2]:
+            take(i, sentence)
     return ["".join(sorted(picked[i], key=sentences[i].index)) for i in sorted(picked)]
 
 
