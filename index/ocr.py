@@ -467,8 +467,10 @@ def lay_out_page(number: int, lines: list[OcrLine]) -> PageText:
         else:
             paragraphs[-1].append(line)
     last = lines[-1]
-    ends_full = last.right >= right - 2 * size
-    continues = not (lines[0].left > left + 1.2 * size)
+    # margins need a few lines to be known: a page of one or two lines neither continues nor is continued
+    settled = len(lines) >= 3
+    ends_full = settled and last.right >= right - 2 * size
+    continues = settled and not (lines[0].left > left + 1.2 * size)
     return PageText(
         number,
         tuple(_paragraph(number, group) for group in paragraphs),

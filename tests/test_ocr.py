@@ -207,19 +207,21 @@ def test_page_numbers_and_running_heads_go_and_a_paragraph_continues_on_the_next
             line(head, 8, row=-2),
             line(prose(n, 26), 2, row=0),
             line(prose(30 + n, 28), 0, row=1),
+            line(prose(60 + n, 28), 0, row=2),
             line(f"- {n + 1} -", 13, row=24),
         ]))
     kept = ocr.drop_furniture(pages)
-    assert [[ln.text for ln in lines] for _, lines in kept] == [[prose(n, 26), prose(30 + n, 28)] for n in range(3)]
+    assert [[ln.text for ln in lines] for _, lines in kept] == [
+        [prose(n, 26), prose(30 + n, 28), prose(60 + n, 28)] for n in range(3)]
     laid = [ocr.lay_out_page(n, lines) for n, lines in kept]
     assert laid[0].ends_full and not laid[1].continues  # the next page opens indented: a new paragraph
     assert len(ocr.join_pages(laid)) == 3
 
     tail, rest = prose(0, 28), prose(28, 12) + "。"
-    continued = [(0, [line(prose(60, 26), 2, row=0), line(tail, 0, row=1)]),
+    continued = [(0, [line(prose(60, 26), 2, row=0), line(prose(86, 28), 0, row=1), line(tail, 0, row=2)]),
                  (1, [line(rest, 0, row=0), line(prose(100, 26), 2, row=1), line(prose(126, 5) + "。", 0, row=2)])]
     joined = ocr.join_pages([ocr.lay_out_page(n, lines) for n, lines in continued])
-    assert [p.text for p in joined] == [prose(60, 26) + tail + rest, prose(100, 31) + "。"]
+    assert [p.text for p in joined] == [prose(60, 54) + tail + rest, prose(100, 31) + "。"]
     assert joined[0].page == 1 and joined[1].page == 2
 
 
@@ -255,3 +257,25 @@ def test_a_pdf_mixing_text_pages_and_a_scanned_page_ocrs_only_the_scanned_one(tm
     assert report.paragraphs[-1] in from_scan  # the scanned page was the last
     # the same title printed on both: the text page's copy is not taken for OCR
     assert report.paragraphs[0].text == "2022年怀安县政府工作报告" and report.paragraphs[0] in from_text
+
+
+def test_every_frame_of_a_tiff_is_a_page(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("BAOGAO_CACHE_DIR", str(tmp_path / "cache"))
+    frames = [Image.new("L", (800, 400 + 100 * n), 255) for n in range(2)]
+    tiff = tmp_path / "pages.tif"
+    frames[0].save(tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw")
+    texts = {400: "2021年霸州市政府工作报告", 500: "坚持项目为王，推动高质量发展。"}
+    engine = ocr.get_engine()
+    seen = []
+
+    def recognise(image):  # the page's size says which frame it is
+        seen.append(image.size)
+        return [OcrLine(texts[image.height], 50, 50, 50 + 40 * len(texts[image.height]), 90, 0.9)]
+
+    monkeypatch.setattr(engine, "recognise", recognise)
+    report = parse_file(tiff)[0]
+    assert seen == [(800, 400), (800, 500)] and report.ocr["pages"] == 2
+    assert [p.text for p in report.paragraphs] == list(texts.values())
+    assert report.region.county == "霸州市" and report.year == 2021
