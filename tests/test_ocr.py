@@ -279,3 +279,30 @@ def test_every_frame_of_a_tiff_is_a_page(tmp_path, monkeypatch):
     assert seen == [(800, 400), (800, 500)] and report.ocr["pages"] == 2
     assert [p.text for p in report.paragraphs] == list(texts.values())
     assert report.region.county == "霸州市" and report.year == 2021
+
+
+def test_an_index_made_before_ocr_takes_ocr_paragraphs(scanned_report, tmp_path):
+    from whoosh import index as whoosh_index
+
+    from index import schema as S
+    from search.engine import Engine
+
+    root = tmp_path / "index"
+    text_report = parse_file(SAMPLE / "001_7b54cff1a7856689.txt")[0]
+    store = IndexStore(root)
+    with store.update() as up:
+        up.add_report(text_report)
+    old = whoosh_index.open_dir(str(store.generation_dir(store.current_generation())))
+    with old.writer() as writer:  # as an index written before the ocr field existed
+        writer.remove_field(S.OCR)
+    assert S.OCR not in whoosh_index.open_dir(str(store.generation_dir(store.current_generation()))).schema
+    with store.update() as up:
+        up.add_report(scanned_report)
+    engine = Engine(root)
+    try:
+        _, paragraphs = engine.report(scanned_report.report_id)
+        assert paragraphs and all(p["ocr_confidence"] for p in paragraphs)
+        _, plain = engine.report(text_report.report_id)
+        assert plain and all(p["ocr_confidence"] is None for p in plain)
+    finally:
+        engine.close()
