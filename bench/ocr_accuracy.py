@@ -22,6 +22,8 @@ Vocabulary:
 * Each PDF is read by :func:`index.assemble.parse_file` — the code behind
   ``baogao inspect`` — with ``$BAOGAO_OCR_ENGINE`` set to the engine and an
   empty OCR cache, so each page is really recognised.
+* *Paragraphs* counts the pages whose recognised paragraphs are as many as
+  the printed ones (lines re-joined, headings and paragraph breaks kept).
 * *Character accuracy* is 1 − CER: the Levenshtein distance between the
   search text (``index.normalise.fold_for_search``, spaces removed) of the
   printed paragraphs and that of the recognised report, over the printed
@@ -282,6 +284,8 @@ def measure(engine: str, condition: str, printed: PrintedReport, original: Repor
         "seconds_per_page": round(seconds / len(pages), 2),
         "named_expected": expected,
         "named_found": found,
+        "paragraphs_printed": 1 + len(printed.paragraphs),
+        "paragraphs_read": len(recognised),
         "region_same": bool(got) and got.region == on_original.region,
         "year_same": bool(got) and got.year == on_original.year,
         "region": got.region.display if got else None,
@@ -312,6 +316,7 @@ def summarise(rows: list[dict]) -> list[dict]:
                 "named_found": sum(len(r["named_found"]) for r in group),
                 "named_expected": sum(len(r["named_expected"]) for r in group),
                 "region_year_same": sum(r["region_same"] and r["year_same"] for r in group),
+                "paragraphs_same": sum(r["paragraphs_read"] == r["paragraphs_printed"] for r in group),
                 "reports": len(group),
             })
     return out
@@ -347,12 +352,13 @@ def main(argv: list[str] | None = None) -> int:
                               f"{len(row['named_expected'])}  region/year {row['region_same']}/{row['year_same']}",
                               flush=True)
     summary = summarise(rows)
-    print(f"\n{'engine':10} {'condition':11} {'pages':>5} {'accuracy':>9} {'target':>7} {'s/page':>7} {'named':>6} {'reg+yr':>6}")
+    print(f"\n{'engine':10} {'condition':11} {'pages':>5} {'accuracy':>9} {'target':>7} {'s/page':>7} {'named':>6} "
+          f"{'reg+yr':>6} {'paras':>6}")
     for s in summary:
         target = f"{s['target']:.2f}" if s["target"] else "—"
         print(f"{s['engine']:10} {s['condition']:11} {s['pages']:5d} {s['accuracy']:9.4f} {target:>7} "
               f"{s['seconds_per_page']:7.1f} {s['named_found']:>3}/{s['named_expected']:<2} "
-              f"{s['region_year_same']:>3}/{s['reports']:<2}")
+              f"{s['region_year_same']:>3}/{s['reports']:<2} {s['paragraphs_same']:>3}/{s['reports']:<2}")
     out = {"summary": summary, "rows": rows, "seconds": round(time.perf_counter() - t0, 1),
            "cpus": os.cpu_count(), "load_average": list(os.getloadavg())}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
