@@ -159,6 +159,9 @@ def test_ocr_paragraphs_are_marked_in_the_api_exports_and_reader(scanned_report,
     exported = json.loads(client.get("/search.json?q=项目为王").get_data(as_text=True))
     assert all(h["ocr_confidence"] for h in exported["hits"])
 
+    results = client.get("/search?q=乡村振兴").get_data(as_text=True)
+    assert results.count('class="ocr-mark"') == sum("乡村振兴" in p.search_text for p in scanned_report.paragraphs)
+
     page = client.get(f"/r/{scanned_report.report_id}").get_data(as_text=True)
     assert "由 OCR 从扫描图像识别" in page and "可能与原件有出入" in page
     assert page.count('class="ocr-mark"') == len(scanned_report.paragraphs)

@@ -101,6 +101,7 @@ def _hit_view(h: Hit, q: str) -> dict:
         "reader_url": reader_url(h.report_id, q, h.paragraph_id),
         "permalink": link,
         "citation": citation_text(h.title, h.region.display, h.year, h.section, h.number, link),
+        "ocr": None if h.ocr_confidence is None else round(h.ocr_confidence * 100),
     }
 
 
