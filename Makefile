@@ -12,7 +12,7 @@ SIZES  ?= 20M
 
 export BAOGAO_CACHE_DIR ?= $(CURDIR)/var/cache
 
-.PHONY: all install index run test test-fast browser-deps bench clean
+.PHONY: all install index run test test-fast browser-deps ocr-deps bench clean
 
 all: install
 
@@ -22,9 +22,9 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ocr-deps
 
-index: $(STAMP)
+index: $(STAMP) ocr-deps
 	$(BAOGAO) index --index $(INDEX) data/sample
 
 run: index
@@ -38,10 +38,21 @@ browser-deps:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-wqy-zenhei default-jre-headless >/dev/null; fi; \
 	fi
 
-test: $(STAMP) browser-deps
+# OCR of scanned reports: the libraries OpenCV (inside rapidocr) loads, Debian's Tesseract with its
+# Simplified Chinese model (the other engine, measured by bench/ocr_accuracy.py) and the CJK font
+# bench/ocr_accuracy.py and tests/fixtures/make_ocr_fixture.py print pages with.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim libgl1 libglib2.0-0 fonts-wqy-zenhei
+ocr-deps:
+	@if ! command -v tesseract >/dev/null || [ ! -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] \
+		|| ! ldconfig -p | grep -q 'libGL.so.1' || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; fi; \
+	fi
+
+test: $(STAMP) browser-deps ocr-deps
 	$(PY) -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) ocr-deps
 	$(PY) -m pytest -m "not slow and not browser"
 
 # ripgrep is one of the competitors; the suite skips it when it cannot be installed.

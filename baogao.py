@@ -69,6 +69,15 @@ def _progress(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="文件", file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
 
 
+def _ocr_note(parsed) -> str | None:
+    """The message for pages OCR could not read in a parsed file (a failed page costs that page only)."""
+    failed = next((r.ocr["failed_pages"] for r in parsed.reports if r.ocr and r.ocr["failed_pages"]), None)
+    if not failed:
+        return None
+    pages = "、".join(str(n) for n in failed)
+    return f"注意  {parsed.path}：OCR 未能识别第 {pages} 页，这些页的文字缺失，其余各页已读入"
+
+
 # -- index ---------------------------------------------------------------------------
 
 
@@ -86,6 +95,8 @@ class _BuildBar:
         if parsed.problem:
             verb = "跳过" if parsed.problem.skipped else "失败"
             self.bar.write(f"{verb}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
+        elif note := _ocr_note(parsed):
+            self.bar.write(note, file=sys.stderr)
 
     def writing(self) -> None:
         self.close()
@@ -135,6 +146,9 @@ def cmd_inspect(args) -> int:
             failures += 0 if parsed.problem.skipped else 1
             print(f"{'跳过' if parsed.problem.skipped else '失败'}  {parsed.path}：{parsed.problem.message}", file=sys.stderr)
             continue
+        note = _ocr_note(parsed)
+        if note:
+            print(note, file=sys.stderr)
         for r in parsed.reports:
             if args.json:
                 out.append(report_as_dict(r, paragraphs=not args.no_paragraphs))
@@ -181,6 +195,8 @@ def cmd_paragraphs(args) -> int:
         for p in paras:
             rec = {"report_id": p["report_id"], "paragraph_id": p["paragraph_id"], "number": p["number"],
                    "section": p["section"], "section_category": p["section_category"], "text": p["text"]}
+            if p.get("ocr_confidence") is not None:  # read from a page image by OCR
+                rec["ocr_confidence"] = p["ocr_confidence"]
             print(json.dumps(rec, ensure_ascii=False) if args.jsonl else f"{p['paragraph_id']}\t{p['text']}")
     return 0
 

@@ -96,15 +96,40 @@ def _apply_override(region: Region, year: int | None, evidence: list[Evidence],
     return region, year
 
 
+def ocr_confidences(paragraphs: list[str], raw: RawReport) -> list[float | None]:
+    """The OCR confidence of each cleaned paragraph, or None for text the file held as text.
+
+    Cleaning only cuts lines into paragraphs (and trims chrome), so each
+    cleaned paragraph is matched to the first raw line, from the previous
+    match on, that contains it, and takes that line's confidence
+    (:attr:`~index.report.OcrReading.line_confidences`).
+    """
+    if raw.ocr is None:
+        return [None] * len(paragraphs)
+    keys = ["".join(line.split()) for line in raw.text.split("\n")]
+    line_conf = raw.ocr.line_confidences
+    out: list[float | None] = []
+    i = 0
+    for text in paragraphs:
+        key = "".join(text.split())
+        j = next((j for j in range(i, len(keys)) if key and key in keys[j]), None)
+        if j is not None:
+            i = j
+        out.append(line_conf[i] if i < len(line_conf) else None)
+    return out
+
+
 def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report:
     """Clean, section, describe and fold one raw report (see the module docstring)."""
     paragraphs = clean.clean_paragraphs(raw.text, title_hint=raw.title_hint)
+    confidences = ocr_confidences(paragraphs, raw)
     display = [normalise.strip_pinyin_annotations(p) for p in paragraphs]
     traditional = normalise.is_traditional("".join(display[:200]))
-    pairs = [(d, normalise.fold_for_search(d, traditional=traditional)) for d in display]
-    pairs = [(d, s) for d, s in pairs if s]
-    display = [d for d, _ in pairs]
-    search_texts = [s for _, s in pairs]
+    triples = [(d, normalise.fold_for_search(d, traditional=traditional), c) for d, c in zip(display, confidences)]
+    triples = [t for t in triples if t[1]]
+    display = [d for d, _, _ in triples]
+    search_texts = [s for _, s, _ in triples]
+    confidences = [c for _, _, c in triples]
     infos = sections.assign_sections(display)
 
     evidence: list[Evidence] = []
@@ -130,8 +155,9 @@ def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report
             section_path=info.path,
             section_category=info.category,
             is_heading=info.is_heading,
+            ocr_confidence=conf,
         )
-        for i, (pid, d, s, info) in enumerate(zip(ids, display, search_texts, infos))
+        for i, (pid, d, s, info, conf) in enumerate(zip(ids, display, search_texts, infos, confidences))
     )
     source = raw.source if raw.parts == 1 else f"{raw.source}#{raw.part}"
     return Report(
@@ -146,6 +172,7 @@ def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report
         evidence=tuple(evidence),
         fingerprint=fingerprint,
         traditional=traditional,
+        ocr=raw.ocr.as_dict() if raw.ocr else None,
     )
 
 
@@ -273,6 +300,7 @@ def report_as_dict(report: Report, *, paragraphs: bool = True) -> dict:
                 "heading": p.is_heading,
                 "text": p.text,
                 "search_text": p.search_text,
+                "ocr_confidence": p.ocr_confidence,
             }
             for p in report.paragraphs
         ]

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 #: The columns file in a generation folder.
 COLUMNS_FILE = "columns.bin"
-_VERSION = (S.SCHEMA_VERSION, 3)
+_VERSION = (S.SCHEMA_VERSION, 4)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class ParagraphColumns:
     """Every paragraph's stored values, one list per field, rows in index order.
 
     ``docnum_to_row`` maps a Whoosh document number to its row (-1 for a
-    deleted document).
+    deleted document); ``ocr_confidences`` holds the OCR engine's confidence
+    for a paragraph read from a page image, else None.
     """
 
     texts: list[str]
@@ -51,6 +52,7 @@ class ParagraphColumns:
     levels: list[str]
     years: list[int]
     docnum_to_row: list[int]
+    ocr_confidences: list[float | None]
 
     @classmethod
     def empty(cls) -> "ParagraphColumns":
@@ -82,6 +84,7 @@ def read_columns(reader, reports: dict[str, dict]) -> ParagraphColumns:
         cols.counties.append(f.get(S.COUNTY) or "")
         cols.levels.append(f.get(S.LEVEL) or "unknown")
         cols.years.append(int(f.get(S.YEAR) or 0))
+        cols.ocr_confidences.append(f.get(S.OCR))
     return cols
 
 

@@ -9,6 +9,12 @@ backed by :class:`Evidence` that says where in the text it was found.
 Two texts exist for every paragraph: ``text`` is what a reader sees (the
 cleaned original, Traditional stays Traditional), ``search_text`` is what
 queries are matched against (:func:`index.normalise.fold_for_search` of it).
+
+A report read from page images (:mod:`index.ocr`) carries an
+:class:`OcrReading`; each of its paragraphs that came from OCR has an
+``ocr_confidence`` (the engine's, 0–1), and the report's metadata says which
+engine read it and which pages failed. Exact search is exact on the text as
+recognised, which may differ from the printed page.
 """
 from __future__ import annotations
 
@@ -31,6 +37,39 @@ LEVEL_LABELS = {
 
 
 @dataclass(frozen=True)
+class OcrParagraph:
+    """One paragraph recognised by OCR: its text, the mean confidence of its
+    characters (0–1), the page it starts on (from 1) and its character count."""
+
+    text: str
+    confidence: float
+    page: int
+    characters: int
+
+
+@dataclass(frozen=True)
+class OcrReading:
+    """What OCR read from a file: the engine (name and version), the recognised
+    paragraphs in order, how many pages were OCR'd and which of them (from 1)
+    could not be read. ``line_confidences`` has one value per line of the raw
+    report's text: the confidence of a recognised line, None for a line from
+    a page's text layer."""
+
+    engine: str
+    paragraphs: tuple[OcrParagraph, ...]
+    pages: int
+    failed_pages: tuple[int, ...] = ()
+    line_confidences: tuple[float | None, ...] = ()
+
+    def as_dict(self) -> dict:
+        """The report metadata's ``ocr`` value."""
+        chars = sum(p.characters for p in self.paragraphs)
+        mean = sum(p.confidence * p.characters for p in self.paragraphs) / chars if chars else 0.0
+        return {"engine": self.engine, "pages": self.pages, "failed_pages": list(self.failed_pages),
+                "confidence": round(mean, 4)}
+
+
+@dataclass(frozen=True)
 class RawReport:
     """One report's worth of decoded text, as read from a file, before cleaning.
 
@@ -38,7 +77,8 @@ class RawReport:
     text with one paragraph a line. ``part`` counts from 1 within ``source``
     (files such as seed 004 hold several reports). ``title_hint`` is a title the
     container gave (HTML ``<title>``, DOCX core title, a heading line that
-    introduced this part), or ``None``.
+    introduced this part), or ``None``. ``ocr`` is set when some of the text
+    was read from page images.
     """
 
     source: str
@@ -47,6 +87,7 @@ class RawReport:
     part: int = 1
     parts: int = 1
     title_hint: str | None = None
+    ocr: OcrReading | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +183,9 @@ class Paragraph:
     ``number`` counts from 1 in reading order. ``section_path`` holds the
     headings above it, outermost first (a heading paragraph's path ends with
     itself). ``paragraph_id`` is derived from content, so a rebuilt index keeps
-    every link (see :func:`index.assemble.paragraph_ids`).
+    every link (see :func:`index.assemble.paragraph_ids`). ``ocr_confidence``
+    is the OCR engine's confidence (0–1) for a paragraph read from a page
+    image, ``None`` for text the file held as text.
     """
 
     paragraph_id: str
@@ -152,6 +195,7 @@ class Paragraph:
     section_path: tuple[str, ...] = ()
     section_category: str = "其他"
     is_heading: bool = False
+    ocr_confidence: float | None = None
 
     @property
     def section(self) -> str:
@@ -174,6 +218,7 @@ class Report:
     evidence: tuple[Evidence, ...] = ()
     fingerprint: str = ""
     traditional: bool = False
+    ocr: dict | None = None
 
     @property
     def display_title(self) -> str:
@@ -204,6 +249,7 @@ class Report:
             "fingerprint": self.fingerprint,
             "traditional": self.traditional,
             "characters": self.characters,
+            "ocr": self.ocr,
         }
 
 

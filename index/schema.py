@@ -13,6 +13,8 @@ field               holds
 ``section_category``, ``province``, ``prefecture``, ``county``, ``level``, ``year``
                     facets, stored for every paragraph
 ``heading``         "1" when the paragraph is a heading
+``ocr``             the OCR engine's confidence (0–1) for a paragraph read from a
+                    page image; absent for text the file held as text (stored)
 ==================  ==============================================================
 """
 from __future__ import annotations
@@ -38,6 +40,7 @@ COUNTY = "county"
 LEVEL = "level"
 YEAR = "year"
 HEADING = "heading"
+OCR = "ocr"
 
 #: The facet fields, in the order pages show them.
 FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
@@ -95,6 +98,7 @@ def paragraph_schema() -> fields.Schema:
             LEVEL: fields.ID(stored=True),
             YEAR: fields.NUMERIC(int, stored=True),
             HEADING: fields.STORED(),
+            OCR: fields.STORED(),
         }
     )
 

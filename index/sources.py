@@ -4,8 +4,12 @@ Vocabulary:
 
 * A *source file* is one file on disk: plain text (``.txt``, ``.text``), a
   saved web page (``.html``, ``.htm``, ``.xhtml``), a Word document
-  (``.docx``) or a PDF with a text layer (``.pdf``). Its *format* is one of
-  ``txt``, ``html``, ``docx``, ``pdf`` and is decided by the file name suffix.
+  (``.docx``), a PDF (``.pdf``) or a picture of pages (``.png``, ``.jpg``,
+  ``.jpeg``, ``.tif``, ``.tiff``). Its *format* is one of ``txt``, ``html``,
+  ``docx``, ``pdf``, ``image`` and is decided by the file name suffix.
+* A *scanned page* is a PDF page without a usable text layer; it and every
+  picture are read by OCR (:mod:`index.ocr`), page by page, and laid out as
+  paragraphs; the raw report then carries the :class:`~index.report.OcrReading`.
 * *Decoding* turns the file's bytes into text with ``\\n`` line ends and one
   paragraph a line. Plain text may be UTF-8 (with or without BOM), UTF-16 with
   BOM, or the GB family (GB2312/GBK/GB18030, always decoded as GB18030).
@@ -46,14 +50,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from index.report import RawReport
+from index import ocr
+from index.report import OcrReading, RawReport
 
 log = logging.getLogger(__name__)
 
 
 class SourceError(Exception):
     """A file cannot be read as a report: it does not exist, is binary, empty,
-    a corrupt or truncated DOCX/PDF, a PDF without a text layer, etc.
+    a corrupt or truncated DOCX/PDF, a scan in which OCR found no text, etc.
 
     ``str(exc)`` is a one-line message in Chinese naming the problem, e.g.
     ``无法读取 DOCX 文件（文件已损坏或被截断）``.
@@ -61,7 +66,7 @@ class SourceError(Exception):
 
 
 class UnsupportedFile(SourceError):
-    """The file's type is not one we read (``.xls``, ``.jpg``, ``.zip``, old
+    """The file's type is not one we read (``.xls``, ``.gif``, ``.zip``, old
     ``.doc``…): message like ``不支持的文件类型 .xls，已跳过``."""
 
 
@@ -75,6 +80,11 @@ FORMATS: dict[str, str] = {
     ".xhtml": "html",
     ".docx": "docx",
     ".pdf": "pdf",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 
 #: File name suffixes :func:`read_reports` accepts (compared in lower case).
@@ -185,14 +195,18 @@ def read_reports(path: str | Path) -> list[RawReport]:
     except OSError as exc:
         raise SourceError(f"无法打开文件（{exc.strerror or exc}）") from exc
 
+    ocr_reading = None
     if fmt == "txt":
         text, container_title = decode_text(data), None
     elif fmt == "html":
         text, container_title = _read_html(data)
     elif fmt == "docx":
         text, container_title = _read_docx(data)
+    elif fmt == "image":
+        text, ocr_reading = _read_image(data, path.name)
+        container_title = None
     else:
-        text, container_title = _read_pdf(data)
+        text, container_title, ocr_reading = _read_pdf(data, path.name)
 
     if not text.strip():
         raise SourceError("文件为空（没有可读的文字）")
@@ -205,7 +219,9 @@ def read_reports(path: str | Path) -> list[RawReport]:
     source = path.as_posix()
     parts = split_reports(text)
     if len(parts) == 1:
-        return [RawReport(source=source, text=text, format=fmt, title_hint=container_title)]
+        return [RawReport(source=source, text=text, format=fmt, title_hint=container_title, ocr=ocr_reading)]
+    if ocr_reading is not None:
+        ocr_reading = _per_part(ocr_reading, text, [p.text for p in parts])
     log.info("%s holds %d reports", source, len(parts))
     return [
         RawReport(
@@ -215,9 +231,28 @@ def read_reports(path: str | Path) -> list[RawReport]:
             part=number,
             parts=len(parts),
             title_hint=part.title,
+            ocr=ocr_reading[number - 1] if ocr_reading else None,
         )
         for number, part in enumerate(parts, start=1)
     ]
+
+
+def _per_part(reading: OcrReading, text: str, parts: list[str]) -> list[OcrReading]:
+    """The reading of a compilation split into reports: each part's line confidences, found in order."""
+    import dataclasses
+
+    lines = text.split("\n")
+    out = []
+    i = 0
+    for part in parts:
+        confidences = []
+        for line in part.split("\n"):
+            j = next((j for j in range(i, len(lines)) if lines[j] == line), None)
+            if j is not None:
+                i = j + 1
+            confidences.append(reading.line_confidences[j] if j is not None else None)
+        out.append(dataclasses.replace(reading, line_confidences=tuple(confidences)))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -685,8 +720,9 @@ _PARAGRAPH_END = tuple("。！？!?：:；;”」』）)")
 _FULL_LINE = 0.85
 
 
-def _read_pdf(data: bytes) -> tuple[str, str | None]:
-    """Text layer of a PDF, pages joined, wrapped lines rejoined."""
+def _read_pdf(data: bytes, name: str = "") -> tuple[str, str | None, OcrReading | None]:
+    """Text layer of a PDF, pages joined, wrapped lines rejoined; pages without
+    a usable text layer read by OCR (then with the :class:`OcrReading`)."""
     import io
 
     import pypdf
@@ -713,10 +749,77 @@ def _read_pdf(data: bytes) -> tuple[str, str | None]:
         except Exception as exc:  # pypdf raises many kinds on damaged files
             log.debug("pdf failed: %r", exc)
             raise SourceError("无法读取 PDF 文件（文件已损坏或被截断）") from exc
-    if not any(p.strip() for p in pages):
-        raise SourceError("PDF 没有文字层（可能是扫描件），无法检索")
-    text = "\n".join(_rejoin_wrapped_lines(_unify_line_ends(p)) for p in pages if p.strip())
-    return text, (title if title and _looks_like_title(title) else None)
+    title = title if title and _looks_like_title(title) else None
+    scanned = [i for i, p in enumerate(pages) if len(_LETTERS.findall(p)) < ocr.MIN_TEXT_LAYER]
+    if not scanned:
+        return "\n".join(_rejoin_wrapped_lines(_unify_line_ends(p)) for p in pages if p.strip()), title, None
+    if len(scanned) > ocr.MAX_PAGES:
+        raise SourceError(f"扫描页太多（{len(scanned)} 页，OCR 上限 {ocr.MAX_PAGES} 页），不像一篇政府工作报告")
+    engine = _ocr_engine()
+    try:
+        with ocr.pdf_renderer(data, engine.dpi) as render:
+            read, failed = ocr.read_pages(data, scanned, render, name, engine)
+    except ocr.PageError as exc:
+        raise SourceError(f"无法渲染扫描页（{exc}）") from exc
+    recognised = ocr.join_pages(read)
+    by_page: dict[int, list[ocr.OcrParagraph]] = {}
+    for para in recognised:
+        by_page.setdefault(para.page - 1, []).append(para)
+    lines: list[str] = []
+    confidences: list[float | None] = []  # per line: the OCR confidence, None for a text-layer line
+    for i, page in enumerate(pages):
+        if i in by_page:
+            lines += [p.text for p in by_page[i]]
+            confidences += [p.confidence for p in by_page[i]]
+        elif i not in scanned and page.strip():
+            page_lines = _rejoin_wrapped_lines(_unify_line_ends(page)).split("\n")
+            lines += page_lines
+            confidences += [None] * len(page_lines)
+    text = "\n".join(lines)
+    if not text.strip():
+        raise SourceError(_no_text_message(len(scanned), failed, "PDF 没有文字层（扫描件），OCR 也未识别出文字"))
+    _log_failed_pages(name, failed)
+    return text, title, ocr.reading(recognised, len(scanned), failed, engine, confidences)
+
+
+def _read_image(data: bytes, name: str = "") -> tuple[str, OcrReading]:
+    """Text of a picture of report pages (a TIFF may hold several), read by OCR."""
+    if not data.strip(b"\x00"):
+        raise SourceError("文件为空")
+    try:
+        frames = ocr.picture_frames(data)
+    except ocr.PageError as exc:
+        raise SourceError(f"无法读取图片文件（{exc}）") from exc
+    engine = _ocr_engine()
+    read, failed = ocr.read_pages(data, range(len(frames)), frames.__getitem__, name, engine)
+    recognised = ocr.join_pages(read)
+    text = "\n".join(p.text for p in recognised)
+    if not text.strip():
+        raise SourceError(_no_text_message(len(frames), failed, "图片中 OCR 未识别出文字"))
+    _log_failed_pages(name, failed)
+    return text, ocr.reading(recognised, len(frames), failed, engine, [p.confidence for p in recognised])
+
+
+#: Letters of a text layer that count as text: hanzi, Latin letters, digits.
+_LETTERS = re.compile(r"[\u3400-\u9fff0-9A-Za-z]")
+
+
+def _ocr_engine() -> "ocr.Engine":
+    try:
+        return ocr.get_engine()
+    except ocr.OcrError as exc:
+        raise SourceError(f"需要 OCR 才能读取，但{exc}") from exc
+
+
+def _no_text_message(pages: int, failed: list[int], fallback: str) -> str:
+    if failed and len(failed) == pages:
+        return f"OCR 失败：{pages} 页都无法识别"
+    return fallback
+
+
+def _log_failed_pages(name: str, failed: list[int]) -> None:
+    if failed:
+        log.warning("%s: OCR failed on page(s) %s; those pages are missing", name, ", ".join(str(n + 1) for n in failed))
 
 
 def _rejoin_wrapped_lines(page: str) -> str:

@@ -477,6 +477,8 @@ class IndexUpdate:
                 S.YEAR: report.year if report.year is not None else 0,
                 S.HEADING: p.is_heading,
             }
+            if p.ocr_confidence is not None:
+                fields[S.OCR] = p.ocr_confidence
             if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
                 add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
             else:

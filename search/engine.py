@@ -122,6 +122,7 @@ class Hit:
     snippet_html: str
     text: str
     score: float = 0.0
+    ocr_confidence: float | None = None  # read from a page image by OCR, with the engine's confidence
 
     def as_dict(self, url: str = "") -> dict:
         return {
@@ -135,6 +136,7 @@ class Hit:
             "section_category": self.section_category,
             "snippet_html": self.snippet_html,
             "text": self.text,
+            "ocr_confidence": self.ocr_confidence,
             "url": url,
         }
 
@@ -230,10 +232,11 @@ class _Snapshot:
         texts, search, pids, numbers = columns.texts, columns.search, columns.paragraph_ids, columns.numbers
         headings, sections, rids, cats = columns.headings, columns.sections, columns.report_ids, columns.categories
         prov, pref, county, level = columns.provinces, columns.prefectures, columns.counties, columns.levels
-        years, docnum_to_i = columns.years, columns.docnum_to_row
+        years, docnum_to_i, ocr = columns.years, columns.docnum_to_row, columns.ocr_confidences
         self.n = len(texts)
         self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
         self.headings = headings
+        self.ocr = ocr  # OCR confidence of each paragraph read from a page image, else None
         self.docnum_to_i = np.array(docnum_to_i, dtype=np.int64)
         self.report = _Codes(rids)
         self.cols = {
@@ -345,6 +348,7 @@ class Engine:
             "number": snap.numbers[i],
             "text": snap.texts[i],
             "is_heading": snap.headings[i],
+            "ocr_confidence": snap.ocr[i],
             "section": sec,
             "section_category": snap.cols["section"].labels[snap.cols["section"].codes[i]],
             "report_id": snap.report.labels[snap.report.codes[i]],
@@ -543,6 +547,7 @@ class Engine:
             snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))),
             text=text,
             score=score,
+            ocr_confidence=snap.ocr[i],
         )
 
     def _page(self, snap: _Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest):

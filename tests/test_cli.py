@@ -52,7 +52,7 @@ def test_indexing_the_same_files_twice_changes_nothing(capsys, tmp_path, sample_
 
 def test_an_unreadable_file_fails_the_run_but_the_others_are_indexed(capsys, tmp_path, sample_copy):
     (sample_copy / "broken.docx").write_bytes(b"PK\x03\x04 not really a docx")
-    (sample_copy / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (sample_copy / "clip.gif").write_bytes(b"GIF89a")
     idx = tmp_path / "idx"
     code, out, err = run(capsys, "index", "--index", idx, "--json", sample_copy)
     summary = json.loads(out)

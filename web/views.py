@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("views", __name__)
 
 CSV_COLUMNS = ("report_id", "paragraph_id", "title", "province", "prefecture", "county", "level", "year",
-               "section", "section_category", "number", "text", "url")
+               "section", "section_category", "number", "text", "url", "ocr_confidence")
 
 #: (query, what it finds) — shown under the search box and on the about page.
 QUERY_EXAMPLES = (
@@ -122,6 +122,7 @@ def _hit_view(h: Hit, q: str, date: str | None, accessed: str) -> dict:
         "reader_url": report_link(h.report_id, q, h.paragraph_id),
         "permalink": perma,
         **_citations(h.title, h.region, h.year, date, h.section, h.number, perma, accessed),
+        "ocr": None if h.ocr_confidence is None else round(h.ocr_confidence * 100),
     }
 
 
@@ -249,7 +250,8 @@ def csv_cell(value) -> object:
 def _csv_row(h: Hit) -> list:
     r = h.region
     row = [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
-           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
+           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id),
+           "" if h.ocr_confidence is None else h.ocr_confidence]
     return [csv_cell(v) for v in row]
 
 
@@ -346,6 +348,7 @@ def report(report_id: str):
             "permalink": perma,
             **_citations(title, region_of, rec.get("year"), rec.get("date"), p["section"], p["number"], perma,
                          accessed),
+            "ocr": None if p.get("ocr_confidence") is None else round(p["ocr_confidence"] * 100),
         })
     return render_template(
         "report.html",
