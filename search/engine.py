@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -431,11 +432,20 @@ class Engine:
 
     def matching_paragraphs(self, request: SearchRequest) -> list[Hit]:
         """Every hit of a request in its sort order (for exports): evaluated and ranked once."""
+        return list(self.iter_hits(request)[1])
+
+    def iter_hits(self, request: SearchRequest, *, snippets: bool = True) -> tuple[int, Iterator[Hit]]:
+        """(how many hits, the hits one at a time in the request's sort order), for exports that stream.
+
+        The request is evaluated and ranked once, before this returns; each
+        :class:`Hit` is built only when the iterator reaches it. Without
+        ``snippets`` a hit's ``snippet_html`` is empty (a CSV holds none).
+        """
         snap = self._snapshot()
         tree, hits, _ = self._evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
         order = self._order(snap, hits, phrases, request.sort, either=_has_or(tree))
-        return [self._hit(snap, int(i), phrases) for i in order]
+        return int(len(order)), (self._hit(snap, int(i), phrases, snippet=snippets) for i in order)
 
     # -- ranking, facets, pages --------------------------------------------------------
 
@@ -527,7 +537,7 @@ class Engine:
         out["_years"] = year_items  # type: ignore[assignment]
         return out
 
-    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0) -> Hit:
+    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
         rid = snap.report.labels[snap.report.codes[i]]
         rec = snap.reports.get(rid, {})
         text = snap.texts[i]
@@ -540,7 +550,7 @@ class Engine:
             year=rec.get("year"),
             section=snap.sections[i],
             section_category=snap.cols["section"].labels[snap.cols["section"].codes[i]],
-            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))),
+            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))) if snippet else "",
             text=text,
             score=score,
         )

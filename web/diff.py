@@ -28,7 +28,7 @@ from search.snippets import sanitise
 
 from . import get_engine
 from .errors import MissingPage
-from .insights import _csv_response
+from .exports import csv_response
 from .params import BadParameter, valid_report_id
 from .urls import permalink, report_link
 
@@ -158,7 +158,7 @@ def export_csv(report_id: str):
         rows.append(["rewrite", r.text, "", "", "", "", "", "", f"{r.similarity:.3f}", r.paragraph_id, r.number,
                      r.previous_paragraph_id, r.previous_number, permalink(r.paragraph_id),
                      permalink(r.previous_paragraph_id)])
-    return _csv_response(DIFF_CSV_COLUMNS, rows, "baogao-diff.csv")
+    return csv_response(DIFF_CSV_COLUMNS, rows, "baogao-diff.csv")
 
 
 @bp.get("/api/diff/<report_id>")

@@ -24,8 +24,6 @@ paragraph); under ``/api`` they are JSON.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import replace
 from html import escape
@@ -46,9 +44,9 @@ from search.trends import MAX_TERMS, MIN_REPORTS, TREND_CSV_COLUMNS, Trend, comp
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
+from .exports import csv_response
 from .params import FILTER_PARAMS, YEAR_RANGE_PARAMS, BadParameter, search_request, valid_paragraph_id, year_bounds
 from .urls import absolute_url, permalink, report_link, source_name, without_paths
-from .views import csv_cell
 
 __all__ = ["bp", "FEED_LIMIT", "ATOM_TYPE", "METRICS", "trend_chart_svg", "atom_feed"]
 
@@ -91,19 +89,6 @@ def _phrases(q: str) -> list[str]:
 
 def _snippet(text: str, phrases: list[str], traditional: bool = False) -> Markup:
     return Markup(sanitise(make_snippet(text, phrases, traditional=traditional)))
-
-
-def _csv_response(columns, rows, filename: str) -> Response:
-    """UTF-8 CSV with a BOM; text cells that a spreadsheet would run as formulas are defused (:func:`csv_cell`)."""
-    buf = io.StringIO()
-    buf.write("\ufeff")  # Excel reads the Chinese as UTF-8
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(columns)
-    w.writerows([csv_cell(v) for v in row] for row in rows)
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "X-Total-Count": str(len(rows)),
-    })
 
 
 def _links(q: str, filters: dict) -> dict:
@@ -204,7 +189,7 @@ def first_csv():
     rows = [[u.year or "", u.date or "", u.region.province or "", u.region.prefecture or "", u.region.county or "",
              u.region.level, u.report_id, u.title, u.paragraphs, permalink(u.paragraph_id), u.number,
              "；".join(source_name(s) for s in u.sources)] for u in result.uses]
-    return _csv_response(FIRST_CSV_COLUMNS, rows, "baogao-first-use.csv")
+    return csv_response(FIRST_CSV_COLUMNS, rows, "baogao-first-use.csv")
 
 
 @bp.get("/api/first")
@@ -303,7 +288,7 @@ def similar_csv(paragraph_id: str):
         rows.append([f"{m.similarity:.3f}", f"{m.containment:.3f}", m.report_id, m.paragraph_id, m.title,
                      r.province or "", r.prefecture or "", r.county or "", r.level, m.year or "", m.number, m.text,
                      "；".join(source_name(s) for s in sources)])
-    return _csv_response(SIMILAR_CSV_COLUMNS, rows, f"baogao-similar-{paragraph_id}.csv")
+    return csv_response(SIMILAR_CSV_COLUMNS, rows, f"baogao-similar-{paragraph_id}.csv")
 
 
 @bp.get("/api/similar/<paragraph_id>")
@@ -435,7 +420,7 @@ def trends_csv():
             row = [r.key, r.reports_with_hits, r.reports_total, f"{r.share:.4f}", r.paragraphs,
                    f"{r.paragraphs_per_report:.4f}"]
             rows.append(([t.query] if several else []) + row)
-    return _csv_response(columns, rows, f"baogao-trends-{by}.csv")
+    return csv_response(columns, rows, f"baogao-trends-{by}.csv")
 
 
 @bp.get("/api/trends")

@@ -19,19 +19,18 @@ Vocabulary (lines, verdicts, gaps and bounds are :mod:`search.scorecard`'s):
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter
 from html import escape
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from search.scorecard import VERDICT_LABELS, VERDICTS, Scorecard, ScorecardError, ScoreLine, level_label, scorecard
 from search.targets import INDICATORS
 
 from . import get_engine
+from .exports import csv_response
 from .params import BadParameter
 from .urls import permalink, report_link
 
@@ -207,25 +206,20 @@ def page():
 def export_csv():
     """Every line the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
     card = _card(scorecard_filters(request.args))
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(SCORECARD_CSV_COLUMNS)
-    for s in card.lines:
-        t, r, reg = s.target, s.result, s.region
-        w.writerow([
-            reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
-            t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
-            permalink(t.paragraph_id), s.result_report_id or "",
-            r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
-            r.excerpt if r else "", permalink(r.paragraph_id) if r else "",
-            s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
-            s.reason,
-        ])
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-scorecard.csv"',
-        "X-Total-Count": str(len(card.lines)),
-    })
+    return csv_response(SCORECARD_CSV_COLUMNS, [_csv_row(s) for s in card.lines], "baogao-scorecard.csv")
+
+
+def _csv_row(s: ScoreLine) -> list:
+    t, r, reg = s.target, s.result, s.region
+    return [
+        reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
+        t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
+        permalink(t.paragraph_id), s.result_report_id or "",
+        r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
+        r.excerpt if r else "", permalink(r.paragraph_id) if r else "",
+        s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
+        s.reason,
+    ]
 
 
 @bp.get("/api/scorecard")

@@ -23,20 +23,19 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
 from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, targets_for_engine
 
 from . import get_engine
+from .exports import csv_response
 from .params import BadParameter
 from .urls import permalink, report_link
 
@@ -319,20 +318,12 @@ def export_csv():
     """Every row the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
     filters = target_filters(request.args)
     _, rows = _rows(filters)
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(TARGET_CSV_COLUMNS)
-    for r in rows:
-        reg = r.region
-        w.writerow([r.report_id, reg.province or "", reg.prefecture or "", reg.county or "", reg.level,
-                    r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
-                    "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
-                    r.section_category, r.paragraph_id, r.excerpt, permalink(r.paragraph_id)])
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-targets.csv"',
-        "X-Total-Count": str(len(rows)),
-    })
+    return csv_response(TARGET_CSV_COLUMNS, [[
+        r.report_id, r.region.province or "", r.region.prefecture or "", r.region.county or "", r.region.level,
+        r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
+        "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
+        r.section_category, r.paragraph_id, r.excerpt, permalink(r.paragraph_id)] for r in rows],
+        "baogao-targets.csv")
 
 
 def _body(filters: dict[str, str], rows: list[TargetRow]) -> dict:

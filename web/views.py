@@ -21,18 +21,16 @@ Vocabulary:
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
   not just the visible page. A CSV cell that a spreadsheet would run as a
   formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
-  (:func:`csv_cell`); the JSON keeps the text exactly.
+  (:func:`web.exports.csv_cell`); the JSON keeps the text exactly. Both are
+  streamed: rows leave as they are made (:mod:`web.exports`).
 
 Only GET and HEAD are served; nothing here changes state.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -55,11 +53,12 @@ from search.snippets import highlight_html, match_spans, sanitise
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import MissingPage
+from .exports import csv_response, json_response
 from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
 from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
 from .urls import link, permalink, report_link, report_url, search_link, source_name
 
-__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
+__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES"]
 
 log = logging.getLogger(__name__)
 
@@ -211,62 +210,25 @@ def _export_request() -> SearchRequest:
 
 @bp.get("/search.csv")
 def export_csv():
-    """Every hit of the search as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
-    req = _export_request()
-    hits = get_engine().matching_paragraphs(req)
-    rows = [_csv_row(h) for h in hits]
-
-    def generate() -> Iterator[str]:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        buf.write("\ufeff")
-        w.writerow(CSV_COLUMNS)
-        for i, row in enumerate(rows):
-            w.writerow(row)
-            if i % 500 == 499:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
-    return Response(generate(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-search.csv"',
-        "X-Total-Count": str(len(rows)),
-    })
-
-
-#: A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> object:
-    """A CSV value a spreadsheet shows as text: a leading ``'`` defuses a would-be formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Every hit of the search as CSV, streamed (UTF-8 with BOM, so Excel reads the Chinese)."""
+    total, hits = get_engine().iter_hits(_export_request(), snippets=False)
+    return csv_response(CSV_COLUMNS, (_csv_row(h) for h in hits), "baogao-search.csv", total=total)
 
 
 def _csv_row(h: Hit) -> list:
     r = h.region
-    row = [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
-           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
-    return [csv_cell(v) for v in row]
+    return [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
+            r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id)]
 
 
 @bp.get("/search.json")
 def export_json():
-    """Every hit of the search as JSON (same hit shape as ``/api/search``)."""
+    """Every hit of the search as JSON, streamed (same hit shape as ``/api/search``)."""
     req = _export_request()
-    hits = get_engine().matching_paragraphs(req)
-    body = {
-        "query": req.q,
-        "params": req.params(),
-        "total": len(hits),
-        "hits": [h.as_dict(permalink(h.paragraph_id)) for h in hits],
-    }
-    resp = current_app.json.response(body)
-    resp.headers["Content-Disposition"] = 'attachment; filename="baogao-search.json"'
-    return resp
+    total, hits = get_engine().iter_hits(req)
+    head = {"query": req.q, "params": req.params(), "total": total}
+    return json_response(head, "hits", (h.as_dict(permalink(h.paragraph_id)) for h in hits),
+                         filename="baogao-search.json")
 
 
 # -- reader ----------------------------------------------------------------------------
