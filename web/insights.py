@@ -43,7 +43,7 @@ from search.trends import MAX_TERMS, MIN_REPORTS, TREND_CSV_COLUMNS, Trend, comp
 
 from . import get_engine
 from .chart import year_chart_svg
-from .errors import MissingPage
+from .errors import fetch_or_404
 from .exports import csv_response
 from .params import FILTER_PARAMS, YEAR_RANGE_PARAMS, BadParameter, search_request, valid_paragraph_id, year_bounds
 from .urls import absolute_url, permalink, report_link, source_name, without_paths
@@ -216,12 +216,8 @@ def _threshold() -> float:
 
 
 def _similar(paragraph_id: str) -> Similar:
-    if not valid_paragraph_id(paragraph_id):
-        raise MissingPage("段落", paragraph_id[:80])
-    try:
-        return similar_paragraphs(get_engine(), paragraph_id, threshold=_threshold())
-    except NotFound:
-        raise MissingPage("段落", paragraph_id) from None
+    return fetch_or_404("段落", paragraph_id, valid_paragraph_id,
+                        lambda pid: similar_paragraphs(get_engine(), pid, threshold=_threshold()))
 
 
 @bp.get("/similar/<paragraph_id>")

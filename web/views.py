@@ -52,9 +52,9 @@ from search.snippets import highlight_html, match_spans, sanitise
 
 from . import get_engine
 from .chart import year_chart_svg
-from .errors import MissingPage
+from .errors import paragraph_or_404, report_or_404
 from .exports import csv_response, json_response
-from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
+from .params import FILTER_PARAMS, search_page, search_request, without_page
 from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
 from .urls import link, permalink, report_link, report_url, search_link, source_name
 
@@ -248,21 +248,11 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
     return toc
 
 
-def load_report(report_id: str) -> tuple[dict, list[dict]]:
-    """(record, paragraphs) of a report; :class:`MissingPage` (404) for an id that is malformed or unknown."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
-    try:
-        return get_engine().report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
-
-
 @bp.get("/r/<report_id>")
 def report(report_id: str):
     """The report reader; ``?q=`` marks the query's matches and numbers the hits."""
     engine = get_engine()
-    rec, paragraphs = load_report(report_id)
+    rec, paragraphs = report_or_404(report_id)
     q = (request.args.get("q") or "").strip()[:1000]
     hit_ids: set[str] = set()
     phrases: list[str] = []
@@ -331,7 +321,7 @@ def report(report_id: str):
 
 
 def _document(report_id: str) -> ReportDocument:
-    rec, paragraphs = load_report(report_id)
+    rec, paragraphs = report_or_404(report_id)
     title = rec.get("display_title") or report_id
     region = Region.from_dict(rec.get("region") or {})
     url = report_url(report_id)
@@ -368,12 +358,7 @@ def _attachment(filename: str) -> str:
 @bp.get("/p/<paragraph_id>")
 def paragraph(paragraph_id: str):
     """Permalink: redirect to the paragraph in its report (keeping ``?q=`` if given)."""
-    if not valid_paragraph_id(paragraph_id):
-        raise MissingPage("段落", paragraph_id[:80])
-    try:
-        rec, p = get_engine().paragraph(paragraph_id)
-    except NotFound:
-        raise MissingPage("段落", paragraph_id) from None
+    rec, p = paragraph_or_404(paragraph_id)
     q = (request.args.get("q") or "").strip()
     return redirect(report_link(rec["report_id"], q, p["paragraph_id"]), code=302)
 
