@@ -21,10 +21,11 @@ import re
 from collections.abc import Mapping
 
 from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
-from search.query import MAX_YEAR, MIN_YEAR, QueryError, parse_year_range
+from index.normalise import query_variants
+from search.query import MAX_YEAR, MIN_YEAR, QueryError, parse_query, parse_year_range, phrases_of
 
 __all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "year_from_range",
-           "year_bounds", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS", "YEAR_RANGE_PARAMS"]
+           "year_bounds", "valid_report_id", "valid_paragraph_id", "query_phrases", "FILTER_PARAMS", "YEAR_RANGE_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +177,12 @@ def valid_report_id(report_id: str) -> bool:
 
 def valid_paragraph_id(paragraph_id: str) -> bool:
     return bool(_PARAGRAPH_ID.fullmatch(paragraph_id))
+
+
+def query_phrases(q: str) -> list[str]:
+    """Every form of the phrases a query looks for (what a page marks); ``[]`` for a query that cannot be parsed."""
+    try:
+        tree = parse_query(q)
+    except QueryError:
+        return []
+    return [v for p in phrases_of(tree) for v in query_variants(p)]

@@ -9,8 +9,8 @@ Vocabulary (lines, verdicts, gaps and bounds are :mod:`search.scorecard`'s):
   全国/省级/地级/县级). A bad value is a :class:`web.params.BadParameter` (400 in
   Chinese). ``/scorecard`` opened with no parameter at all shows GDP
   (``indicator=地区生产总值``); an explicit empty value means "all".
-* the **chart** is server-rendered SVG (no script), drawn like the other charts
-  (:mod:`web.chart`, :func:`web.targets.comparison_chart_svg`): per line, a
+* the **chart** is server-rendered SVG (no script), drawn by
+  :func:`web.chart.bar_rows_svg` like the targets chart: per line, a
   target bar and a result bar under it (green met, red missed), for the lines
   that could be judged, in the unit most of them share.
 * **exports**: ``/scorecard.csv`` (UTF-8 with BOM for Excel) and
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from html import escape
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
@@ -30,6 +29,7 @@ from search.scorecard import VERDICT_LABELS, VERDICTS, Scorecard, ScorecardError
 from search.targets import INDICATORS
 
 from . import get_engine
+from .chart import Bar, BarLayout, BarRow, bar_rows_svg
 from .exports import csv_response
 from .params import BadParameter
 from .urls import permalink, report_link
@@ -50,6 +50,8 @@ DEFAULT_FILTERS = {"indicator": "地区生产总值", "year": "", "province": ""
 MAX_PARAM = 100
 MAX_CHART_LINES = 30
 _VERDICT_COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
+#: Two thinner bars per line (target, result), a wider label column for region, year and indicator.
+_LAYOUT = BarLayout(bar_height=12, row_gap=10, label_width=190, label_chars=16, right=110, text_size=11)
 
 
 def scorecard_filters(args, *, defaults: bool = False) -> dict[str, str]:
@@ -104,39 +106,15 @@ def scorecard_chart_svg(lines: list[ScoreLine], *, title: str, width: int = 640)
     def result_value(s: ScoreLine) -> float:
         return s.target.value + s.gap if not s.ceiling else s.target.value - s.gap
 
-    pairs = [(s, s.target.value, result_value(s)) for s in data]
-    top = max(max(abs(t), abs(r)) for _, t, r in pairs) or 1.0
-    bar_h, inner, gap, label_w, head, right = 12, 2, 10, 190, 26, 110
-    row_h = 2 * bar_h + inner + gap
-    height = head + len(pairs) * row_h + 4
-    plot_w = width - label_w - right
-    desc = "，".join(f"{label(s)}：目标{s.target.display}，结果{s.result.display}，{s.verdict_label}" for s, _, _ in pairs)
-    out = [
-        f'<svg class="scorecard-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="schart-title schart-desc" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="schart-title">{escape(title)}（单位：{escape(axis_unit)}）</title>',
-        f'<desc id="schart-desc">{escape(desc)}</desc>',
-        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(axis_unit)}；'
-        f'灰：目标，绿：完成，红：未完成）</text>',
-        f'<line x1="{label_w + 0.5}" y1="{head - 4}" x2="{label_w + 0.5}" y2="{height - 2}" stroke="#767676" '
-        f'stroke-width="1"/>',
-    ]
-    for k, (s, t, r) in enumerate(pairs):
-        y = head + k * row_h
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="12" fill="#222">'
-                   f'{escape(label(s)[:16])}</text>')
-        for j, (value, fill, text) in enumerate((
-                (t, "#9e9e9e", f"目标 {s.target.display}"),
-                (r, _VERDICT_COLOURS[s.verdict], f"结果 {s.result.display}（{s.verdict_label}）"))):
-            yy = y + j * (bar_h + inner)
-            w = max(2.0, plot_w * abs(value) / top)
-            tip = escape(f"{s.region.display} {s.year}年 {s.indicator} {text}")
-            out.append(f'<rect x="{label_w + 1}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{fill}">'
-                       f'<title>{tip}</title></rect>')
-            out.append(f'<text x="{label_w + w + 6:.1f}" y="{yy + bar_h - 2}" font-size="11" fill="#222">'
-                       f'{escape(text)}</text>')
-    out.append("</svg>")
-    return "".join(out), left_out
+    def bar(s: ScoreLine, value: float, fill: str, text: str) -> Bar:
+        return Bar(value, fill, f"{s.region.display} {s.year}年 {s.indicator} {text}", text)
+
+    rows = [BarRow(label(s), (bar(s, s.target.value, "#9e9e9e", f"目标 {s.target.display}"),
+                              bar(s, result_value(s), _VERDICT_COLOURS[s.verdict],
+                                  f"结果 {s.result.display}（{s.verdict_label}）"))) for s in data]
+    svg = bar_rows_svg(rows, css_class="scorecard-chart", ident="schart", title=title, unit=axis_unit,
+                       legend="灰：目标，绿：完成，红：未完成", layout=_LAYOUT, width=width)
+    return svg, left_out
 
 
 # -- routes -------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
 * the **menu counts**: each menu's options are counted over the rows that the
   *other* filters keep (choosing 河北省 shows how many rows each indicator has in
   河北省, and the province menu still offers the other provinces).
-* the **comparison chart** is server-rendered SVG (no script): one horizontal
+* the **comparison chart** is server-rendered SVG (no script, drawn by
+  :func:`web.chart.bar_rows_svg`): one horizontal
   bar per row of the chosen indicator and unit, labelled by region when the
   rows share a year, by year when they share a region, by both otherwise.
 * **exports**: ``/targets.csv`` (UTF-8 with BOM for Excel), ``/targets.json``
@@ -26,7 +27,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
@@ -35,6 +35,7 @@ from index.report import LEVEL_LABELS
 from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, targets_for_engine
 
 from . import get_engine
+from .chart import Bar, BarRow, bar_rows_svg
 from .exports import csv_response
 from .params import BadParameter
 from .urls import permalink, report_link
@@ -133,35 +134,11 @@ def comparison_chart_svg(rows: list[TargetRow], *, title: str, width: int = 640)
         data.sort(key=lambda r: (-(r.year or 0), -(r.value or 0), r.region.display))
     left_out = max(0, len(data) - MAX_BARS) + (len(valued) - len([r for r in valued if r.unit == unit]))
     data = data[:MAX_BARS]
-    bar_h, gap, label_w, top, right = 18, 6, 150, 26, 90
-    height = top + len(data) * (bar_h + gap) + 8
-    top_value = max(abs(r.value_high if r.value_high is not None else r.value) for r in data) or 1.0
-    plot_w = width - label_w - right
-    desc = "，".join(f"{_chart_label(r, same_year, same_region)} {r.display}" for r in data)
-    out = [
-        f'<svg class="targets-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="tchart-title tchart-desc" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="tchart-title">{escape(title)}（单位：{escape(unit)}）</title>',
-        f'<desc id="tchart-desc">{escape(desc)}</desc>',
-        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(unit)}）</text>',
-        f'<line x1="{label_w + 0.5}" y1="{top - 4}" x2="{label_w + 0.5}" y2="{height - 6}" stroke="#767676" stroke-width="1"/>',
-    ]
-    for k, r in enumerate(data):
-        y = top + k * (bar_h + gap)
-        v = abs(r.value_high if r.value_high is not None else r.value)
-        w = max(2.0, plot_w * v / top_value)
-        colour = "#1f5f99" if r.kind == "target" else "#6b7f3a"
-        label = _chart_label(r, same_year, same_region)
-        tip = escape(f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}")
-        bar = (f'<rect x="{label_w + 1}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-               f'<title>{tip}</title></rect>')
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="12" '
-                   f'fill="#222">{escape(label[:14])}</text>')
-        out.append(bar)
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h - 4}" font-size="12" fill="#222">'
-                   f'{escape(r.display)}</text>')
-    out.append("</svg>")
-    return "".join(out), left_out
+    rows = [BarRow(_chart_label(r, same_year, same_region), (Bar(
+        r.value_high if r.value_high is not None else r.value, "#1f5f99" if r.kind == "target" else "#6b7f3a",
+        f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}", r.display),))
+        for r in data]
+    return bar_rows_svg(rows, css_class="targets-chart", ident="tchart", title=title, unit=unit, width=width), left_out
 
 
 # -- routes -------------------------------------------------------------------------------------

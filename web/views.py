@@ -54,7 +54,7 @@ from . import get_engine
 from .chart import year_chart_svg
 from .errors import paragraph_or_404, report_or_404
 from .exports import csv_response, json_response
-from .params import FILTER_PARAMS, search_page, search_request, without_page
+from .params import FILTER_PARAMS, query_phrases, search_page, search_request, without_page
 from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
 from .urls import link, permalink, report_link, report_url, search_link, source_name
 
@@ -259,12 +259,12 @@ def report(report_id: str):
     query_error = None
     if q:
         try:
-            found = engine.search(SearchRequest(q=q, report_id=report_id, per_page=1000))
+            snap, rows, _ = engine.matching_rows(SearchRequest(q=q, report_id=report_id))
         except QueryError as exc:
             query_error = str(exc)
         else:
-            hit_ids = {h.paragraph_id for h in found.hits}
-            phrases = found.phrases
+            hit_ids = {engine.paragraph_at(snap, int(i))["paragraph_id"] for i in rows}
+            phrases = query_phrases(q)
     traditional = bool(rec.get("traditional"))
     title = rec.get("display_title") or report_id
     region = rec.get("region") or {}
