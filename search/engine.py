@@ -38,7 +38,7 @@ from index.whoosh_internals import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
-from .query import And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
+from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
 from .snippets import make_snippet
 
 __all__ = [
@@ -67,7 +67,6 @@ class NotFound(KeyError):
 
 SORTS = ("relevance", "newest", "oldest", "region")
 MAX_PER_PAGE = 1000
-FACET_FIELDS = ("province", "prefecture", "county", "level", "year", "section")
 _BM25_K1, _BM25_B = 1.2, 0.75
 _REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "省", "市", "地区", "盟", "县", "区", "旗")
 
@@ -92,7 +91,7 @@ class SearchRequest:
     def params(self) -> dict[str, str]:
         """The request as URL parameters (empty values left out)."""
         out = {}
-        for k in ("q", "province", "prefecture", "county", "year", "level", "section"):
+        for k in ("q",) + FILTER_NAMES:
             v = getattr(self, k)
             if v:
                 out[k] = str(v)
@@ -418,7 +417,7 @@ class Engine:
         parsed = read_query(request.q or "")
         tree = parsed.tree
         parts: list[Node] = [] if tree is None else [tree]
-        for name in ("province", "prefecture", "county", "year", "level", "section"):
+        for name in FILTER_NAMES:
             v = getattr(request, name)
             if v:
                 parts.append(canonical_filter(name, str(v)))

@@ -63,7 +63,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     from . import api, diff, errors, insights, scorecard, targets, urls, views
-    from . import feed, first, similar, trends  # noqa: F401  (their routes join the insights blueprint)
 
     urls.install(app)
 
@@ -71,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(scorecard.bp)
-    app.register_blueprint(insights.bp)
+    app.register_blueprint(insights.blueprint())
     app.register_blueprint(diff.bp)
     errors.register(app)
 

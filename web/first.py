@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from functools import lru_cache
 
 from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
@@ -36,16 +35,17 @@ log = logging.getLogger(__name__)
 
 #: Uses listed on the page (the exports hold every one).
 LIST_LIMIT = 1000
+_TRADITIONAL_KEY = "baogao.traditional_reports"
 
 
 def traditional_reports(engine) -> frozenset[str]:
     """The ids of the reports written in traditional characters (worked out once per index generation)."""
-    return _traditional(engine, engine.generation)
-
-
-@lru_cache(maxsize=4)
-def _traditional(engine, generation: str | None) -> frozenset[str]:
-    return frozenset(r["report_id"] for r in engine.reports() if r.get("traditional"))
+    generation = engine.generation
+    cached = current_app.extensions.get(_TRADITIONAL_KEY)
+    if cached is None or cached[0] != generation:
+        cached = (generation, frozenset(r["report_id"] for r in engine.reports() if r.get("traditional")))
+        current_app.extensions[_TRADITIONAL_KEY] = cached
+    return cached[1]
 
 
 def _spread_request() -> SearchRequest:

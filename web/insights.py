@@ -33,10 +33,11 @@ import logging
 from flask import Blueprint, url_for
 
 from search.engine import SearchRequest
+from search.query import FILTER_NAMES
 
-from .params import FILTER_PARAMS, year_bounds
+from .params import year_bounds
 
-__all__ = ["bp", "search_filters", "view_links"]
+__all__ = ["bp", "blueprint", "search_filters", "view_links"]
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,17 @@ bp = Blueprint("insights", __name__)
 bp.add_app_template_global(year_bounds, "year_bounds")
 
 
+def blueprint() -> Blueprint:
+    """:data:`bp` with the routes of every page kind (importing their modules adds them)."""
+    from . import feed, first, similar, trends
+
+    log.debug("insights pages: %s", ", ".join(m.__name__ for m in (first, similar, trends, feed)))
+    return bp
+
+
 def search_filters(req: SearchRequest) -> dict[str, str]:
     """The filters of a request as URL parameters (its query text left out)."""
-    return {k: v for k, v in req.params().items() if k in FILTER_PARAMS}
+    return {k: v for k, v in req.params().items() if k in FILTER_NAMES}
 
 
 def view_links(q: str, filters: dict) -> dict:

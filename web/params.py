@@ -1,8 +1,9 @@
 """URL parameters → a :class:`search.engine.SearchRequest`, and ids checked before lookup.
 
 The parameters are the ones ``/search``, ``/search.csv``, ``/search.json`` and
-``/api/search`` share: ``q``, ``province``, ``prefecture``, ``county``,
-``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. The
+``/api/search`` share: ``q``, the filters (:data:`search.query.FILTER_NAMES`:
+``province``, ``prefecture``, ``county``, ``year``, ``level``, ``section``),
+``sort``, ``page``, ``per_page``. The
 **year range** of a form (``year_from``, ``year_to``: either may be empty) is
 another way to write ``year``: given, it replaces ``year`` (``year_from=2019&year_to=2023``
 → ``year=2019-2023``; an open end is the first or last year there can be). A value
@@ -22,10 +23,10 @@ from collections.abc import Mapping
 
 from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
 from index.normalise import query_variants
-from search.query import MAX_YEAR, MIN_YEAR, QueryError, parse_query, parse_year_range, phrases_of
+from search.query import FILTER_NAMES, MAX_YEAR, MIN_YEAR, QueryError, parse_query, parse_year_range, phrases_of
 
 __all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "year_from_range",
-           "year_bounds", "valid_report_id", "valid_paragraph_id", "query_phrases", "FILTER_PARAMS", "YEAR_RANGE_PARAMS"]
+           "year_bounds", "valid_report_id", "valid_paragraph_id", "query_phrases", "YEAR_RANGE_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,6 @@ class BadPage(BadParameter):
         super().__init__("page", f"页码须是 {valid}，收到“{raw[:20]}”")
 
 
-FILTER_PARAMS = ("province", "prefecture", "county", "year", "level", "section")
 #: The two inputs of a year-range form; together they stand for ``year``.
 YEAR_RANGE_PARAMS = ("year_from", "year_to")
 MAX_PAGE = 100_000
@@ -127,7 +127,7 @@ def year_bounds(year: str | None) -> tuple[str, str]:
 def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool = False) -> SearchRequest:
     """A request from URL parameters; raises :class:`BadParameter` for unusable values."""
     values: dict[str, str | None] = {}
-    for name in ("q",) + FILTER_PARAMS:
+    for name in ("q",) + FILTER_NAMES:
         v = (args.get(name) or "").strip()
         if len(v) > MAX_PARAM_LENGTH:
             raise BadParameter(name, f"参数 {name} 太长（最多 {MAX_PARAM_LENGTH} 个字符）")

@@ -16,14 +16,14 @@ from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from search.engine import SearchRequest
-from search.query import QueryError
+from search.query import FILTER_NAMES, QueryError
 from search.trends import MAX_TERMS, MIN_REPORTS, TREND_CSV_COLUMNS, Trend, compare
 
 from . import get_engine
 from .chart import METRICS, SERIES_COLOURS, SERIES_DASHES, trend_chart_svg
 from .exports import csv_response
 from .insights import bp, search_filters, view_links
-from .params import FILTER_PARAMS, YEAR_RANGE_PARAMS, BadParameter, search_request
+from .params import YEAR_RANGE_PARAMS, BadParameter, search_request
 
 __all__ = ["either_query", "LEAD_YEARS"]
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 def _trend_request() -> tuple[list[str], SearchRequest]:
     args = request.args
     queries = [q.strip() for q in args.getlist("q") if q.strip()]
-    filters = {k: args[k] for k in FILTER_PARAMS + YEAR_RANGE_PARAMS if k in args}
+    filters = {k: args[k] for k in FILTER_NAMES + YEAR_RANGE_PARAMS if k in args}
     base = replace(search_request(filters), q="")
     return queries, base
 

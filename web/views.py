@@ -47,14 +47,14 @@ from search.facets import (
     selected_filters,
     sort_options,
 )
-from search.query import QueryError
+from search.query import FILTER_NAMES, QueryError
 from search.snippets import highlight_html, match_spans, sanitise
 
 from . import get_engine
 from .chart import year_chart_svg
 from .errors import paragraph_or_404, report_or_404
 from .exports import csv_response, json_response
-from .params import FILTER_PARAMS, query_phrases, search_page, search_request, without_page
+from .params import query_phrases, search_page, search_request, without_page
 from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
 from .urls import link, permalink, report_link, report_url, search_link, source_name
 
@@ -160,7 +160,7 @@ def search():
         "search_url": search_link,
         "level_labels": LEVEL_LABELS,
     }
-    has_filter = any(getattr(req, n) for n in FILTER_PARAMS)
+    has_filter = any(getattr(req, n) for n in FILTER_NAMES)
     if not req.q.strip() and not has_filter:
         stats = engine.stats()
         return render_template("search.html", page=None, stats=stats,
