@@ -26,7 +26,7 @@ from index.normalise import query_variants
 from search.query import FILTER_NAMES, MAX_YEAR, MIN_YEAR, QueryError, parse_query, parse_year_range, phrases_of
 
 __all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "year_from_range",
-           "year_bounds", "valid_report_id", "valid_paragraph_id", "query_phrases", "YEAR_RANGE_PARAMS"]
+           "year_bounds", "table_filters", "valid_report_id", "valid_paragraph_id", "query_phrases", "YEAR_RANGE_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,26 @@ def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool =
         group=group,
         **values,
     )
+
+
+#: The longest value of a table page's filter (targets, scorecard).
+MAX_FILTER_LENGTH = 100
+
+
+def table_filters(args: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The named filters of a table page (``""`` for one not given), stripped; a ``year`` must be a year.
+
+    Raises :class:`BadParameter` for a value over :data:`MAX_FILTER_LENGTH`
+    characters or a year outside 1949–2100.
+    """
+    out = {k: (args.get(k) or "").strip() for k in names}
+    for k, v in out.items():
+        if len(v) > MAX_FILTER_LENGTH:
+            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_FILTER_LENGTH} 个字符）")
+    year = out.get("year")
+    if year and not (year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
+        raise BadParameter("year", f"参数 year 须是 {MIN_YEAR}–{MAX_YEAR} 之间的年份，收到“{year[:20]}”")
+    return out
 
 
 def without_page(args: Mapping[str, str]) -> dict[str, str]:

@@ -31,7 +31,7 @@ from search.targets import INDICATORS
 from . import get_engine
 from .chart import Bar, BarLayout, BarRow, bar_rows_svg
 from .exports import csv_response
-from .params import BadParameter
+from .params import BadParameter, table_filters
 from .urls import permalink, report_link
 
 __all__ = ["bp", "SCORECARD_CSV_COLUMNS", "scorecard_filters", "scorecard_chart_svg"]
@@ -47,7 +47,6 @@ SCORECARD_CSV_COLUMNS = (
 )
 FILTERS = ("indicator", "year", "province", "prefecture", "level")
 DEFAULT_FILTERS = {"indicator": "地区生产总值", "year": "", "province": "", "prefecture": "", "level": ""}
-MAX_PARAM = 100
 MAX_CHART_LINES = 30
 _VERDICT_COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
 #: Two thinner bars per line (target, result), a wider label column for region, year and indicator.
@@ -58,13 +57,7 @@ def scorecard_filters(args, *, defaults: bool = False) -> dict[str, str]:
     """The five filters from URL parameters, checked for length and year; raises :class:`BadParameter`."""
     if defaults and not any(k in args for k in FILTERS):
         return dict(DEFAULT_FILTERS)
-    out = {k: (args.get(k) or "").strip() for k in FILTERS}
-    for k, v in out.items():
-        if len(v) > MAX_PARAM:
-            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
-    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
-        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
-    return out
+    return table_filters(args, FILTERS)
 
 
 def _card(filters: dict[str, str]) -> Scorecard:

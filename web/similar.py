@@ -68,7 +68,7 @@ def similar(paragraph_id: str):
         "similar_url": url_for("insights.similar", paragraph_id=m.paragraph_id),
         "sources": m.sources,
         "also": [{"report_id": a.report_id, "url": report_link(a.report_id, "", a.paragraph_id),
-                  "title": _title(a.report_id), "sources": a.sources} for a in m.also],
+                  "title": _title(a), "sources": a.sources} for a in m.also],
     } for m in result.matches]
     return render_template(
         "similar.html",
@@ -79,7 +79,7 @@ def similar(paragraph_id: str):
         matches=matches,
         region=(rec.get("region_display") or ""),
         source_url=report_link(rec.get("report_id", ""), "", para["paragraph_id"]),
-        republications=[{"url": report_link(r.report_id, "", r.paragraph_id), "title": _title(r.report_id),
+        republications=[{"url": report_link(r.report_id, "", r.paragraph_id), "title": _title(r),
                          "sources": r.sources} for r in result.republications],
         percent=round(100 * result.threshold),
         csv_url=url_for("insights.similar_csv", paragraph_id=paragraph_id, **_min_param()),
@@ -93,12 +93,16 @@ def _min_param() -> dict:
     return {"min": raw} if raw else {}
 
 
-def _title(report_id: str) -> str:
+def _title(place) -> str:
+    """The title of the report holding a paragraph (``place`` has ``report_id`` and ``paragraph_id``)."""
+    engine = get_engine()
     try:
-        rec, _ = get_engine().report(report_id)
+        rec, _ = engine.paragraph(place.paragraph_id)  # one paragraph, not the whole report
+        if rec.get("report_id") != place.report_id:
+            rec, _ = engine.report(place.report_id)
     except NotFound:
-        return report_id
-    return rec.get("display_title") or report_id
+        return place.report_id
+    return rec.get("display_title") or place.report_id
 
 
 @bp.get("/similar/<paragraph_id>.csv")

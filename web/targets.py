@@ -37,7 +37,7 @@ from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_row
 from . import get_engine
 from .chart import Bar, BarRow, bar_rows_svg
 from .exports import csv_response
-from .params import BadParameter
+from .params import BadParameter, table_filters
 from .urls import permalink, report_link
 
 __all__ = ["bp", "TARGET_CSV_COLUMNS", "FILTERS", "MENUS", "Menu", "MenuOption", "target_filters", "comparison_chart_svg"]
@@ -52,7 +52,6 @@ TARGET_CSV_COLUMNS = ("report_id", "province", "prefecture", "county", "level", 
 #: The filters, in the order of the page's menus.
 FILTERS = ("indicator", "province", "prefecture", "county", "level", "year", "kind")
 MAX_BARS = 40
-MAX_PARAM = 100
 #: Rows listed on the page (the exports hold every row); the page says when more are left out.
 MAX_TABLE_ROWS = 500
 #: Indicators offered as one-click charts when none is chosen.
@@ -61,17 +60,12 @@ CHART_SUGGESTIONS = 4
 
 def target_filters(args) -> dict[str, str]:
     """The filters from URL parameters (``""`` for one not given), checked; raises :class:`BadParameter`."""
-    out = {k: (args.get(k) or "").strip() for k in FILTERS}
-    for k, v in out.items():
-        if len(v) > MAX_PARAM:
-            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
+    out = table_filters(args, FILTERS)
     if out["indicator"]:
         name = indicator_name(out["indicator"])
         if name is None:
             raise BadParameter("indicator", f"指标“{out['indicator'][:20]}”无法识别：可用 {'、'.join(INDICATORS)}")
         out["indicator"] = name
-    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
-        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
     if out["level"] and out["level"] not in LEVEL_LABELS:
         levels = "、".join(f"{k}（{v}）" for k, v in LEVEL_LABELS.items() if k != "unknown")
         raise BadParameter("level", f"参数 level 须是 {levels} 之一，收到“{out['level'][:20]}”")
