@@ -21,6 +21,8 @@ import os
 import sys
 from pathlib import Path
 
+from search.query import FILTER_NAMES
+
 log = logging.getLogger("baogao")
 
 
@@ -382,9 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("search", help="检索")
     add_index_opt(sp)
-    for name in ("province", "prefecture", "county", "level", "section"):
-        sp.add_argument(f"--{name}")
-    sp.add_argument("--year", help="2021 或 2019-2023")
+    for name in FILTER_NAMES:
+        sp.add_argument(f"--{name}", **({"help": "2021 或 2019-2023"} if name == "year" else {}))
     sp.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest", "region"])
     sp.add_argument("--limit", type=int, default=10)
     sp.add_argument("--json", action="store_true")

@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from index.whoosh_internals import read_docnums, read_weighted
 from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
-from .query import And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
+from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
 from .snippets import make_snippet
 
 __all__ = [
@@ -66,7 +67,6 @@ class NotFound(KeyError):
 
 SORTS = ("relevance", "newest", "oldest", "region")
 MAX_PER_PAGE = 1000
-FACET_FIELDS = ("province", "prefecture", "county", "level", "year", "section")
 _BM25_K1, _BM25_B = 1.2, 0.75
 _REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "省", "市", "地区", "盟", "县", "区", "旗")
 
@@ -91,7 +91,7 @@ class SearchRequest:
     def params(self) -> dict[str, str]:
         """The request as URL parameters (empty values left out)."""
         out = {}
-        for k in ("q", "province", "prefecture", "county", "year", "level", "section"):
+        for k in ("q",) + FILTER_NAMES:
             v = getattr(self, k)
             if v:
                 out[k] = str(v)
@@ -421,7 +421,7 @@ class Engine:
         parsed = read_query(request.q or "")
         tree = parsed.tree
         parts: list[Node] = [] if tree is None else [tree]
-        for name in ("province", "prefecture", "county", "year", "level", "section"):
+        for name in FILTER_NAMES:
             v = getattr(request, name)
             if v:
                 parts.append(canonical_filter(name, str(v)))
@@ -435,11 +435,20 @@ class Engine:
 
     def matching_paragraphs(self, request: SearchRequest) -> list[Hit]:
         """Every hit of a request in its sort order (for exports): evaluated and ranked once."""
+        return list(self.iter_hits(request)[1])
+
+    def iter_hits(self, request: SearchRequest, *, snippets: bool = True) -> tuple[int, Iterator[Hit]]:
+        """(how many hits, the hits one at a time in the request's sort order), for exports that stream.
+
+        The request is evaluated and ranked once, before this returns; each
+        :class:`Hit` is built only when the iterator reaches it. Without
+        ``snippets`` a hit's ``snippet_html`` is empty (a CSV holds none).
+        """
         snap = self._snapshot()
         tree, hits, _ = self._evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
         order = self._order(snap, hits, phrases, request.sort, either=_has_or(tree))
-        return [self._hit(snap, int(i), phrases) for i in order]
+        return int(len(order)), (self._hit(snap, int(i), phrases, snippet=snippets) for i in order)
 
     # -- ranking, facets, pages --------------------------------------------------------
 
@@ -531,7 +540,7 @@ class Engine:
         out["_years"] = year_items  # type: ignore[assignment]
         return out
 
-    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0) -> Hit:
+    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
         rid = snap.report.labels[snap.report.codes[i]]
         rec = snap.reports.get(rid, {})
         text = snap.texts[i]
@@ -544,7 +553,7 @@ class Engine:
             year=rec.get("year"),
             section=snap.sections[i],
             section_category=snap.cols["section"].labels[snap.cols["section"].codes[i]],
-            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))),
+            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))) if snippet else "",
             text=text,
             score=score,
             ocr_confidence=snap.ocr[i],

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from index.report import LEVEL_LABELS, Region
 
 from .engine import SORTS, FacetCount, SearchPage, SearchRequest
-from .query import MAX_YEAR, MIN_YEAR
+from .query import FILTER_NAMES, MAX_YEAR, MIN_YEAR
 
 __all__ = [
     "year_label",
@@ -254,7 +254,7 @@ def year_label(value: str) -> str:
 def selected_filters(request: SearchRequest) -> list[FacetOption]:
     """The filters in force as removable chips (label, and the parameters without it)."""
     out = []
-    for name in ("province", "prefecture", "county", "year", "level", "section"):
+    for name in FILTER_NAMES:
         v = getattr(request, name)
         if not v:
             continue

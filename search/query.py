@@ -47,6 +47,7 @@ __all__ = [
     "grouping_parentheses",
     "parse_year_range",
     "FILTER_FIELDS",
+    "FILTER_NAMES",
     "MAX_QUERY_LENGTH",
     "MAX_TERMS",
     "MAX_DEPTH",
@@ -68,7 +69,12 @@ class QueryError(ValueError):
         super().__init__(message + where)
 
 
-#: Filter names → canonical field. Canonical names are the URL parameters too.
+#: The filter fields, in the order forms and answers list them: each is a URL parameter, a field of
+#: :class:`search.engine.SearchRequest` and a ``name:value`` of the query language. Every other list of
+#: filters (the engine's, the web's parameters, the OpenAPI document) is derived from this one.
+FILTER_NAMES = ("province", "prefecture", "county", "year", "level", "section")
+
+#: Filter names → canonical field (one of :data:`FILTER_NAMES`). Canonical names are the URL parameters too.
 FILTER_FIELDS = {
     "province": "province", "省": "province", "省份": "province",
     "prefecture": "prefecture", "city": "prefecture", "市": "prefecture", "地市": "prefecture",

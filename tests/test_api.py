@@ -130,3 +130,55 @@ def test_exports_answer_a_bad_query_with_400(client):
     assert client.get('/search.csv?q="open').status_code == 400
     resp = client.get('/search.json?q="open')
     assert resp.status_code == 400 and resp.get_json()["error"]
+
+
+def _rows_built(monkeypatch, module, name: str) -> list:
+    """Count the calls of a row builder (to see when rows are made)."""
+    built = []
+    original = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return built
+
+
+def test_csv_export_streams_its_rows_as_they_are_built(client, monkeypatch):
+    import web.views
+
+    total = client.get("/api/search?q=发展&per_page=1").get_json()["total"]
+    built = _rows_built(monkeypatch, web.views, "_csv_row")
+    resp = client.get("/search.csv?q=发展", buffered=False)
+    assert resp.headers["X-Total-Count"] == str(total)
+    chunks = iter(resp.response)
+    first = next(chunks)
+    assert first.startswith(b"\xef\xbb\xbf" if isinstance(first, bytes) else "\ufeff")
+    assert built == [], "the header leaves before any row is built"
+    rest = [next(chunks)]
+    assert 0 < len(built) < total, "the first rows leave before the last row is built"
+    rest += list(chunks)
+    resp.close()
+    raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in [first, *rest])
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == len(built) == total
+
+
+def test_json_export_streams_its_hits_as_they_are_built(client, monkeypatch):
+    import json
+
+    from search.engine import Hit
+
+    total = client.get("/api/search?q=发展&per_page=1").get_json()["total"]
+    built = _rows_built(monkeypatch, Hit, "as_dict")
+    resp = client.get("/search.json?q=发展", buffered=False)
+    chunks = iter(resp.response)
+    first = next(chunks)
+    assert built == [], "the head leaves before any hit is built"
+    rest = [next(chunks)]
+    assert 0 < len(built) < total, "the first hits leave before the last hit is built"
+    rest += list(chunks)
+    resp.close()
+    data = json.loads(b"".join(c if isinstance(c, bytes) else c.encode() for c in [first, *rest]))
+    assert data["total"] == len(data["hits"]) == len(built) == total

@@ -221,3 +221,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(hclient)
     # the JSON export keeps the text exactly
     j = hclient.get("/search.json?q=" + quote("HYPERLINK")).get_json()
     assert j["hits"][0]["text"] == HOSTILE_TEXTS[2]
+
+
+def test_a_plain_number_is_no_formula_but_anything_else_starting_like_one_is_defused():
+    from web.exports import csv_cell
+
+    assert csv_cell("-0.5") == "-0.5" and csv_cell("+3") == "+3" and csv_cell("-1e3") == "-1e3"  # numbers stay numbers
+    assert csv_cell("-1+2") == "'-1+2" and csv_cell("=1") == "'=1" and csv_cell("-") == "'-"
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell(-2) == -2

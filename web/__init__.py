@@ -9,11 +9,16 @@ Vocabulary:
   first request that needs it, and shared by every thread (see :func:`get_engine`).
   The web layer holds no search logic: it turns URL parameters into a
   :class:`search.engine.SearchRequest` and the answer into pages.
-* three **blueprints**: :mod:`web.views` (HTML pages and exports),
-  :mod:`web.api` (JSON under ``/api``) and :mod:`web.insights` (first use,
-  similar paragraphs, trends, Atom feeds); :mod:`web.errors` answers 400/404/503
-  in Chinese; :mod:`web.urls` makes every URL the app hands out (absolute ones
-  from ``BAOGAO_BASE_URL`` only, never from the request's ``Host``).
+* the **blueprints**: :mod:`web.views` (HTML pages and exports),
+  :mod:`web.api` (JSON under ``/api``), :mod:`web.targets`, :mod:`web.scorecard`,
+  :mod:`web.diff` and :mod:`web.insights`, whose routes live in :mod:`web.first`,
+  :mod:`web.similar`, :mod:`web.trends` and :mod:`web.feed`. The pieces they
+  share: :mod:`web.errors` answers 400/404/503 in Chinese and fetches a report
+  or paragraph by id or answers 404; :mod:`web.urls` makes every URL the app
+  hands out (absolute ones from ``BAOGAO_BASE_URL`` only, never from the
+  request's ``Host``); :mod:`web.exports` writes every CSV (and streams the
+  search exports); :mod:`web.chart` draws every chart; :mod:`web.params`
+  reads URL parameters.
 * every response carries **security headers**: a Content-Security-Policy that
   allows script, style and images only from the app itself (no inline script,
   no framing), ``nosniff`` and a strict referrer policy.
@@ -65,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(scorecard.bp)
-    app.register_blueprint(insights.bp)
+    app.register_blueprint(insights.blueprint())
     app.register_blueprint(diff.bp)
     errors.register(app)
 

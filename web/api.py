@@ -21,10 +21,10 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from . import get_engine
+from .errors import report_or_404
 from .openapi import openapi_document
 from .params import search_page
 from .urls import permalink, report_url, source_name
-from .views import load_report
 
 __all__ = ["bp"]
 
@@ -58,7 +58,7 @@ def reports():
 @bp.get("/reports/<report_id>")
 def report(report_id: str):
     """One report's record and its paragraphs in reading order."""
-    rec, paragraphs = load_report(report_id)
+    rec, paragraphs = report_or_404(report_id)
     out = _record(rec)
     out["paragraphs"] = [{**p, "url": permalink(p["paragraph_id"])} for p in paragraphs]
     return jsonify(out)

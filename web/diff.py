@@ -23,12 +23,11 @@ from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
 from search.diff import DIFF_CSV_COLUMNS, REWRITE_THRESHOLD, DiffError, ReportDiff, report_diff
-from search.engine import NotFound
 from search.snippets import sanitise
 
 from . import get_engine
-from .errors import MissingPage
-from .insights import _csv_response
+from .errors import MissingPage, fetch_or_404
+from .exports import csv_response
 from .params import BadParameter, valid_report_id
 from .urls import permalink, report_link
 
@@ -46,23 +45,18 @@ SHOWN_REWRITES = 60
 
 def _against() -> str | None:
     raw = (request.args.get("against") or "").strip()
-    if not raw:
-        return None
-    if not valid_report_id(raw):
+    if raw and not valid_report_id(raw):
         raise MissingPage("报告", raw[:80])
-    return raw
+    return raw or None
 
 
 def _diff(report_id: str) -> ReportDiff:
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
-    against = _against()
+    """The comparison the URL asks for; 404 for an unknown report (either one), 400 for one against itself."""
     try:
-        return report_diff(get_engine(), report_id, against=against)
+        return fetch_or_404("报告", report_id, valid_report_id,
+                            lambda rid: report_diff(get_engine(), rid, against=_against()))
     except DiffError as exc:
         raise BadParameter("against", str(exc)) from None
-    except NotFound as exc:
-        raise MissingPage("报告", str(exc.args[0]) if exc.args else report_id) from None
 
 
 def _phrase_view(p, report_id: str) -> dict:
@@ -158,7 +152,7 @@ def export_csv(report_id: str):
         rows.append(["rewrite", r.text, "", "", "", "", "", "", f"{r.similarity:.3f}", r.paragraph_id, r.number,
                      r.previous_paragraph_id, r.previous_number, permalink(r.paragraph_id),
                      permalink(r.previous_paragraph_id)])
-    return _csv_response(DIFF_CSV_COLUMNS, rows, "baogao-diff.csv")
+    return csv_response(DIFF_CSV_COLUMNS, rows, "baogao-diff.csv")
 
 
 @bp.get("/api/diff/<report_id>")

@@ -5,7 +5,10 @@
   page handles its own query errors (it keeps the query in the box); this is the
   fallback for other pages.
 * **404** — an unknown or malformed report or paragraph id, or any unknown URL:
-  a Chinese page with a link back to search, never a stack trace.
+  a Chinese page with a link back to search, never a stack trace. Every view
+  that opens a report or a paragraph by id goes through :func:`fetch_or_404`
+  (:func:`report_or_404`, :func:`paragraph_or_404`): the id's form is checked,
+  then the index is asked, and :class:`MissingPage` answers what it lacks.
 * **503** — the index cannot be opened (:class:`search.engine.EngineError`).
 * **500** — anything else: a short apology; the details go to the log.
 
@@ -15,6 +18,7 @@ query errors).
 from __future__ import annotations
 
 import logging
+from typing import Callable, TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -22,9 +26,9 @@ from werkzeug.exceptions import HTTPException
 from search.engine import EngineError, NotFound
 from search.query import QueryError
 
-from .params import BadParameter
+from .params import BadParameter, valid_paragraph_id, valid_report_id
 
-__all__ = ["register", "MissingPage"]
+__all__ = ["register", "MissingPage", "fetch_or_404", "report_or_404", "paragraph_or_404"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,39 @@ class MissingPage(Exception):
         self.what = what
         self.ident = ident
         super().__init__(f"{what} {ident}")
+
+
+T = TypeVar("T")
+
+
+def fetch_or_404(what: str, ident: str, valid: Callable[[str], bool], lookup: Callable[[str], T]) -> T:
+    """``lookup(ident)``, or :class:`MissingPage` (404) for an id that cannot be one or that the index lacks.
+
+    ``what`` names the thing in Chinese (报告, 段落); ``valid`` checks the id's
+    form before the index is asked; ``lookup`` raises
+    :class:`search.engine.NotFound` naming the id it could not find (which may
+    be another one, as for a comparison's second report).
+    """
+    if not valid(ident):
+        raise MissingPage(what, ident[:80])
+    try:
+        return lookup(ident)
+    except NotFound as exc:
+        raise MissingPage(what, str(exc.args[0]) if exc.args else ident) from None
+
+
+def report_or_404(report_id: str) -> tuple[dict, list[dict]]:
+    """(record, paragraphs) of a report, or 404 (:func:`fetch_or_404`)."""
+    from . import get_engine
+
+    return fetch_or_404("报告", report_id, valid_report_id, get_engine().report)
+
+
+def paragraph_or_404(paragraph_id: str) -> tuple[dict, dict]:
+    """(report record, paragraph) of a paragraph id, or 404 (:func:`fetch_or_404`)."""
+    from . import get_engine
+
+    return fetch_or_404("段落", paragraph_id, valid_paragraph_id, get_engine().paragraph)
 
 
 def _wants_json() -> bool:

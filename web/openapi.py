@@ -25,6 +25,8 @@ from search.engine import MAX_PER_PAGE, SORTS
 from search.scorecard import VERDICTS
 from search.targets import INDICATORS, KINDS
 
+from search.query import FILTER_NAMES
+
 from .params import MAX_PAGE, MAX_PARAM_LENGTH
 from .urls import base_url
 
@@ -181,14 +183,16 @@ def _path(name: str, description: str, schema: dict) -> dict:
 
 
 Q = _query("q", "检索式（见 README 的检索语法），如 项目为王、营商环境 -疫情、year:2019-2023 乡村振兴")
-FILTERS = [
-    _query("province", "省份，可用简称（河北 = 河北省）"),
-    _query("prefecture", "地级市、州、盟"),
-    _query("county", "县、县级市、区"),
-    _query("year", "年份或范围：2021、2019-2023", {"type": "string", "pattern": "^[0-9]{4}(-[0-9]{4})?$"}),
-    _query("level", "级别", {"enum": list(LEVELS)}),
-    _query("section", "章节类别", {"enum": list(SECTION_CATEGORIES)}),
-]
+#: How the OpenAPI document describes each filter (the names and their order are search.query.FILTER_NAMES).
+_FILTER_DOCS = {
+    "province": ("省份，可用简称（河北 = 河北省）",),
+    "prefecture": ("地级市、州、盟",),
+    "county": ("县、县级市、区",),
+    "year": ("年份或范围：2021、2019-2023", {"type": "string", "pattern": "^[0-9]{4}(-[0-9]{4})?$"}),
+    "level": ("级别", {"enum": list(LEVELS)}),
+    "section": ("章节类别", {"enum": list(SECTION_CATEGORIES)}),
+}
+FILTERS = [_query(name, *_FILTER_DOCS[name]) for name in FILTER_NAMES]
 SORT = _query("sort", "排序", {"enum": list(SORTS), "default": "relevance"})
 PAGE = _query("page", "页码，1 到末页", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})
 PER_PAGE = _query("per_page", "每页段落数", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20})

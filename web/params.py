@@ -1,8 +1,9 @@
 """URL parameters → a :class:`search.engine.SearchRequest`, and ids checked before lookup.
 
 The parameters are the ones ``/search``, ``/search.csv``, ``/search.json`` and
-``/api/search`` share: ``q``, ``province``, ``prefecture``, ``county``,
-``year``, ``level``, ``section``, ``sort``, ``page``, ``per_page``. The
+``/api/search`` share: ``q``, the filters (:data:`search.query.FILTER_NAMES`:
+``province``, ``prefecture``, ``county``, ``year``, ``level``, ``section``),
+``sort``, ``page``, ``per_page``. The
 **year range** of a form (``year_from``, ``year_to``: either may be empty) is
 another way to write ``year``: given, it replaces ``year`` (``year_from=2019&year_to=2023``
 → ``year=2019-2023``; an open end is the first or last year there can be). A value
@@ -21,10 +22,11 @@ import re
 from collections.abc import Mapping
 
 from search.engine import MAX_PER_PAGE, SORTS, SearchRequest
-from search.query import MAX_YEAR, MIN_YEAR, QueryError, parse_year_range
+from index.normalise import query_variants
+from search.query import FILTER_NAMES, MAX_YEAR, MIN_YEAR, QueryError, parse_query, parse_year_range, phrases_of
 
 __all__ = ["BadParameter", "BadPage", "search_request", "search_page", "without_page", "year_from_range",
-           "year_bounds", "valid_report_id", "valid_paragraph_id", "FILTER_PARAMS", "YEAR_RANGE_PARAMS"]
+           "year_bounds", "table_filters", "valid_report_id", "valid_paragraph_id", "query_phrases", "YEAR_RANGE_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,6 @@ class BadPage(BadParameter):
         super().__init__("page", f"页码须是 {valid}，收到“{raw[:20]}”")
 
 
-FILTER_PARAMS = ("province", "prefecture", "county", "year", "level", "section")
 #: The two inputs of a year-range form; together they stand for ``year``.
 YEAR_RANGE_PARAMS = ("year_from", "year_to")
 MAX_PAGE = 100_000
@@ -126,7 +127,7 @@ def year_bounds(year: str | None) -> tuple[str, str]:
 def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool = False) -> SearchRequest:
     """A request from URL parameters; raises :class:`BadParameter` for unusable values."""
     values: dict[str, str | None] = {}
-    for name in ("q",) + FILTER_PARAMS:
+    for name in ("q",) + FILTER_NAMES:
         v = (args.get(name) or "").strip()
         if len(v) > MAX_PARAM_LENGTH:
             raise BadParameter(name, f"参数 {name} 太长（最多 {MAX_PARAM_LENGTH} 个字符）")
@@ -144,6 +145,26 @@ def search_request(args: Mapping[str, str], *, per_page: int = 10, group: bool =
         group=group,
         **values,
     )
+
+
+#: The longest value of a table page's filter (targets, scorecard).
+MAX_FILTER_LENGTH = 100
+
+
+def table_filters(args: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The named filters of a table page (``""`` for one not given), stripped; a ``year`` must be a year.
+
+    Raises :class:`BadParameter` for a value over :data:`MAX_FILTER_LENGTH`
+    characters or a year outside 1949–2100.
+    """
+    out = {k: (args.get(k) or "").strip() for k in names}
+    for k, v in out.items():
+        if len(v) > MAX_FILTER_LENGTH:
+            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_FILTER_LENGTH} 个字符）")
+    year = out.get("year")
+    if year and not (year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
+        raise BadParameter("year", f"参数 year 须是 {MIN_YEAR}–{MAX_YEAR} 之间的年份，收到“{year[:20]}”")
+    return out
 
 
 def without_page(args: Mapping[str, str]) -> dict[str, str]:
@@ -176,3 +197,12 @@ def valid_report_id(report_id: str) -> bool:
 
 def valid_paragraph_id(paragraph_id: str) -> bool:
     return bool(_PARAGRAPH_ID.fullmatch(paragraph_id))
+
+
+def query_phrases(q: str) -> list[str]:
+    """Every form of the phrases a query looks for (what a page marks); ``[]`` for a query that cannot be parsed."""
+    try:
+        tree = parse_query(q)
+    except QueryError:
+        return []
+    return [v for p in phrases_of(tree) for v in query_variants(p)]

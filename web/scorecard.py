@@ -9,8 +9,8 @@ Vocabulary (lines, verdicts, gaps and bounds are :mod:`search.scorecard`'s):
   全国/省级/地级/县级). A bad value is a :class:`web.params.BadParameter` (400 in
   Chinese). ``/scorecard`` opened with no parameter at all shows GDP
   (``indicator=地区生产总值``); an explicit empty value means "all".
-* the **chart** is server-rendered SVG (no script), drawn like the other charts
-  (:mod:`web.chart`, :func:`web.targets.comparison_chart_svg`): per line, a
+* the **chart** is server-rendered SVG (no script), drawn by
+  :func:`web.chart.bar_rows_svg` like the targets chart: per line, a
   target bar and a result bar under it (green met, red missed), for the lines
   that could be judged, in the unit most of them share.
 * **exports**: ``/scorecard.csv`` (UTF-8 with BOM for Excel) and
@@ -19,20 +19,19 @@ Vocabulary (lines, verdicts, gaps and bounds are :mod:`search.scorecard`'s):
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter
-from html import escape
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from search.scorecard import VERDICT_LABELS, VERDICTS, Scorecard, ScorecardError, ScoreLine, level_label, scorecard
 from search.targets import INDICATORS
 
 from . import get_engine
-from .params import BadParameter
+from .chart import Bar, BarLayout, BarRow, bar_rows_svg
+from .exports import csv_response
+from .params import BadParameter, table_filters
 from .urls import permalink, report_link
 
 __all__ = ["bp", "SCORECARD_CSV_COLUMNS", "scorecard_filters", "scorecard_chart_svg"]
@@ -48,22 +47,17 @@ SCORECARD_CSV_COLUMNS = (
 )
 FILTERS = ("indicator", "year", "province", "prefecture", "level")
 DEFAULT_FILTERS = {"indicator": "地区生产总值", "year": "", "province": "", "prefecture": "", "level": ""}
-MAX_PARAM = 100
 MAX_CHART_LINES = 30
 _VERDICT_COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
+#: Two thinner bars per line (target, result), a wider label column for region, year and indicator.
+_LAYOUT = BarLayout(bar_height=12, row_gap=10, label_width=190, label_chars=16, right=110, text_size=11)
 
 
 def scorecard_filters(args, *, defaults: bool = False) -> dict[str, str]:
     """The five filters from URL parameters, checked for length and year; raises :class:`BadParameter`."""
     if defaults and not any(k in args for k in FILTERS):
         return dict(DEFAULT_FILTERS)
-    out = {k: (args.get(k) or "").strip() for k in FILTERS}
-    for k, v in out.items():
-        if len(v) > MAX_PARAM:
-            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
-    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
-        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
-    return out
+    return table_filters(args, FILTERS)
 
 
 def _card(filters: dict[str, str]) -> Scorecard:
@@ -105,39 +99,15 @@ def scorecard_chart_svg(lines: list[ScoreLine], *, title: str, width: int = 640)
     def result_value(s: ScoreLine) -> float:
         return s.target.value + s.gap if not s.ceiling else s.target.value - s.gap
 
-    pairs = [(s, s.target.value, result_value(s)) for s in data]
-    top = max(max(abs(t), abs(r)) for _, t, r in pairs) or 1.0
-    bar_h, inner, gap, label_w, head, right = 12, 2, 10, 190, 26, 110
-    row_h = 2 * bar_h + inner + gap
-    height = head + len(pairs) * row_h + 4
-    plot_w = width - label_w - right
-    desc = "，".join(f"{label(s)}：目标{s.target.display}，结果{s.result.display}，{s.verdict_label}" for s, _, _ in pairs)
-    out = [
-        f'<svg class="scorecard-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="schart-title schart-desc" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="schart-title">{escape(title)}（单位：{escape(axis_unit)}）</title>',
-        f'<desc id="schart-desc">{escape(desc)}</desc>',
-        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(axis_unit)}；'
-        f'灰：目标，绿：完成，红：未完成）</text>',
-        f'<line x1="{label_w + 0.5}" y1="{head - 4}" x2="{label_w + 0.5}" y2="{height - 2}" stroke="#767676" '
-        f'stroke-width="1"/>',
-    ]
-    for k, (s, t, r) in enumerate(pairs):
-        y = head + k * row_h
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="12" fill="#222">'
-                   f'{escape(label(s)[:16])}</text>')
-        for j, (value, fill, text) in enumerate((
-                (t, "#9e9e9e", f"目标 {s.target.display}"),
-                (r, _VERDICT_COLOURS[s.verdict], f"结果 {s.result.display}（{s.verdict_label}）"))):
-            yy = y + j * (bar_h + inner)
-            w = max(2.0, plot_w * abs(value) / top)
-            tip = escape(f"{s.region.display} {s.year}年 {s.indicator} {text}")
-            out.append(f'<rect x="{label_w + 1}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{fill}">'
-                       f'<title>{tip}</title></rect>')
-            out.append(f'<text x="{label_w + w + 6:.1f}" y="{yy + bar_h - 2}" font-size="11" fill="#222">'
-                       f'{escape(text)}</text>')
-    out.append("</svg>")
-    return "".join(out), left_out
+    def bar(s: ScoreLine, value: float, fill: str, text: str) -> Bar:
+        return Bar(value, fill, f"{s.region.display} {s.year}年 {s.indicator} {text}", text)
+
+    rows = [BarRow(label(s), (bar(s, s.target.value, "#9e9e9e", f"目标 {s.target.display}"),
+                              bar(s, result_value(s), _VERDICT_COLOURS[s.verdict],
+                                  f"结果 {s.result.display}（{s.verdict_label}）"))) for s in data]
+    svg = bar_rows_svg(rows, css_class="scorecard-chart", ident="schart", title=title, unit=axis_unit,
+                       legend="灰：目标，绿：完成，红：未完成", layout=_LAYOUT, width=width)
+    return svg, left_out
 
 
 # -- routes -------------------------------------------------------------------------------------
@@ -207,25 +177,20 @@ def page():
 def export_csv():
     """Every line the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
     card = _card(scorecard_filters(request.args))
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(SCORECARD_CSV_COLUMNS)
-    for s in card.lines:
-        t, r, reg = s.target, s.result, s.region
-        w.writerow([
-            reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
-            t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
-            permalink(t.paragraph_id), s.result_report_id or "",
-            r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
-            r.excerpt if r else "", permalink(r.paragraph_id) if r else "",
-            s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
-            s.reason,
-        ])
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-scorecard.csv"',
-        "X-Total-Count": str(len(card.lines)),
-    })
+    return csv_response(SCORECARD_CSV_COLUMNS, [_csv_row(s) for s in card.lines], "baogao-scorecard.csv")
+
+
+def _csv_row(s: ScoreLine) -> list:
+    t, r, reg = s.target, s.result, s.region
+    return [
+        reg.province or "", reg.prefecture or "", reg.county or "", reg.level, s.indicator, s.year,
+        t.display, "" if t.value is None else f"{t.value:g}", t.unit, t.qualifier, t.excerpt,
+        permalink(t.paragraph_id), s.result_report_id or "",
+        r.display if r else "", "" if r is None or r.value is None else f"{r.value:g}", r.unit if r else "",
+        r.excerpt if r else "", permalink(r.paragraph_id) if r else "",
+        s.verdict, s.verdict_label, "" if s.gap is None else f"{round(s.gap, 4):g}", s.gap_unit, s.gap_text,
+        s.reason,
+    ]
 
 
 @bp.get("/api/scorecard")

@@ -14,7 +14,8 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
 * the **menu counts**: each menu's options are counted over the rows that the
   *other* filters keep (choosing 河北省 shows how many rows each indicator has in
   河北省, and the province menu still offers the other provinces).
-* the **comparison chart** is server-rendered SVG (no script): one horizontal
+* the **comparison chart** is server-rendered SVG (no script, drawn by
+  :func:`web.chart.bar_rows_svg`): one horizontal
   bar per row of the chosen indicator and unit, labelled by region when the
   rows share a year, by year when they share a region, by both otherwise.
 * **exports**: ``/targets.csv`` (UTF-8 with BOM for Excel), ``/targets.json``
@@ -23,21 +24,20 @@ Vocabulary (see :mod:`search.targets` for rows, indicators, qualifiers and kinds
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
 from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, targets_for_engine
 
 from . import get_engine
-from .params import BadParameter
+from .chart import Bar, BarRow, bar_rows_svg
+from .exports import csv_response
+from .params import BadParameter, table_filters
 from .urls import permalink, report_link
 
 __all__ = ["bp", "TARGET_CSV_COLUMNS", "FILTERS", "MENUS", "Menu", "MenuOption", "target_filters", "comparison_chart_svg"]
@@ -52,7 +52,6 @@ TARGET_CSV_COLUMNS = ("report_id", "province", "prefecture", "county", "level", 
 #: The filters, in the order of the page's menus.
 FILTERS = ("indicator", "province", "prefecture", "county", "level", "year", "kind")
 MAX_BARS = 40
-MAX_PARAM = 100
 #: Rows listed on the page (the exports hold every row); the page says when more are left out.
 MAX_TABLE_ROWS = 500
 #: Indicators offered as one-click charts when none is chosen.
@@ -61,17 +60,12 @@ CHART_SUGGESTIONS = 4
 
 def target_filters(args) -> dict[str, str]:
     """The filters from URL parameters (``""`` for one not given), checked; raises :class:`BadParameter`."""
-    out = {k: (args.get(k) or "").strip() for k in FILTERS}
-    for k, v in out.items():
-        if len(v) > MAX_PARAM:
-            raise BadParameter(k, f"参数 {k} 太长（最多 {MAX_PARAM} 个字符）")
+    out = table_filters(args, FILTERS)
     if out["indicator"]:
         name = indicator_name(out["indicator"])
         if name is None:
             raise BadParameter("indicator", f"指标“{out['indicator'][:20]}”无法识别：可用 {'、'.join(INDICATORS)}")
         out["indicator"] = name
-    if out["year"] and not (out["year"].isascii() and out["year"].isdigit() and 1949 <= int(out["year"]) <= 2100):
-        raise BadParameter("year", f"参数 year 须是 1949–2100 之间的年份，收到“{out['year'][:20]}”")
     if out["level"] and out["level"] not in LEVEL_LABELS:
         levels = "、".join(f"{k}（{v}）" for k, v in LEVEL_LABELS.items() if k != "unknown")
         raise BadParameter("level", f"参数 level 须是 {levels} 之一，收到“{out['level'][:20]}”")
@@ -134,35 +128,11 @@ def comparison_chart_svg(rows: list[TargetRow], *, title: str, width: int = 640)
         data.sort(key=lambda r: (-(r.year or 0), -(r.value or 0), r.region.display))
     left_out = max(0, len(data) - MAX_BARS) + (len(valued) - len([r for r in valued if r.unit == unit]))
     data = data[:MAX_BARS]
-    bar_h, gap, label_w, top, right = 18, 6, 150, 26, 90
-    height = top + len(data) * (bar_h + gap) + 8
-    top_value = max(abs(r.value_high if r.value_high is not None else r.value) for r in data) or 1.0
-    plot_w = width - label_w - right
-    desc = "，".join(f"{_chart_label(r, same_year, same_region)} {r.display}" for r in data)
-    out = [
-        f'<svg class="targets-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="tchart-title tchart-desc" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="tchart-title">{escape(title)}（单位：{escape(unit)}）</title>',
-        f'<desc id="tchart-desc">{escape(desc)}</desc>',
-        f'<text x="{label_w}" y="16" font-size="12" fill="#444">{escape(title)}（单位：{escape(unit)}）</text>',
-        f'<line x1="{label_w + 0.5}" y1="{top - 4}" x2="{label_w + 0.5}" y2="{height - 6}" stroke="#767676" stroke-width="1"/>',
-    ]
-    for k, r in enumerate(data):
-        y = top + k * (bar_h + gap)
-        v = abs(r.value_high if r.value_high is not None else r.value)
-        w = max(2.0, plot_w * v / top_value)
-        colour = "#1f5f99" if r.kind == "target" else "#6b7f3a"
-        label = _chart_label(r, same_year, same_region)
-        tip = escape(f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}")
-        bar = (f'<rect x="{label_w + 1}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-               f'<title>{tip}</title></rect>')
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="12" '
-                   f'fill="#222">{escape(label[:14])}</text>')
-        out.append(bar)
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h - 4}" font-size="12" fill="#222">'
-                   f'{escape(r.display)}</text>')
-    out.append("</svg>")
-    return "".join(out), left_out
+    rows = [BarRow(_chart_label(r, same_year, same_region), (Bar(
+        r.value_high if r.value_high is not None else r.value, "#1f5f99" if r.kind == "target" else "#6b7f3a",
+        f"{r.region.display} {r.year}年报告 · {r.indicator} {KIND_LABELS[r.kind]} {r.display}", r.display),))
+        for r in data]
+    return bar_rows_svg(rows, css_class="targets-chart", ident="tchart", title=title, unit=unit, width=width), left_out
 
 
 # -- routes -------------------------------------------------------------------------------------
@@ -319,20 +289,12 @@ def export_csv():
     """Every row the filters keep, as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
     filters = target_filters(request.args)
     _, rows = _rows(filters)
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(TARGET_CSV_COLUMNS)
-    for r in rows:
-        reg = r.region
-        w.writerow([r.report_id, reg.province or "", reg.prefecture or "", reg.county or "", reg.level,
-                    r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
-                    "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
-                    r.section_category, r.paragraph_id, r.excerpt, permalink(r.paragraph_id)])
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-targets.csv"',
-        "X-Total-Count": str(len(rows)),
-    })
+    return csv_response(TARGET_CSV_COLUMNS, [[
+        r.report_id, r.region.province or "", r.region.prefecture or "", r.region.county or "", r.region.level,
+        r.year or "", r.for_year or "", r.indicator, "" if r.value is None else f"{r.value:g}",
+        "" if r.value_high is None else f"{r.value_high:g}", r.unit, r.qualifier, r.display, r.kind,
+        r.section_category, r.paragraph_id, r.excerpt, permalink(r.paragraph_id)] for r in rows],
+        "baogao-targets.csv")
 
 
 def _body(filters: dict[str, str], rows: list[TargetRow]) -> dict:

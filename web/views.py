@@ -21,18 +21,16 @@ Vocabulary:
 * **exports** (``/search.csv``, ``/search.json``) hold every hit of a search,
   not just the visible page. A CSV cell that a spreadsheet would run as a
   formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading ``'``
-  (:func:`csv_cell`); the JSON keeps the text exactly.
+  (:func:`web.exports.csv_cell`); the JSON keeps the text exactly. Both are
+  streamed: rows leave as they are made (:mod:`web.exports`).
 
 Only GET and HEAD are served; nothing here changes state.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -49,17 +47,18 @@ from search.facets import (
     selected_filters,
     sort_options,
 )
-from search.query import QueryError
+from search.query import FILTER_NAMES, QueryError
 from search.snippets import highlight_html, match_spans, sanitise
 
 from . import get_engine
 from .chart import year_chart_svg
-from .errors import MissingPage
-from .params import FILTER_PARAMS, search_page, search_request, valid_paragraph_id, valid_report_id, without_page
+from .errors import paragraph_or_404, report_or_404
+from .exports import csv_response, json_response
+from .params import query_phrases, search_page, search_request, without_page
 from .downloads import DOCX_TYPE, ReportDocument, as_docx, as_text, report_document
 from .urls import link, permalink, report_link, report_url, search_link, source_name
 
-__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES", "csv_cell"]
+__all__ = ["bp", "CSV_COLUMNS", "QUERY_EXAMPLES"]
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +161,7 @@ def search():
         "search_url": search_link,
         "level_labels": LEVEL_LABELS,
     }
-    has_filter = any(getattr(req, n) for n in FILTER_PARAMS)
+    has_filter = any(getattr(req, n) for n in FILTER_NAMES)
     if not req.q.strip() and not has_filter:
         stats = engine.stats()
         return render_template("search.html", page=None, stats=stats,
@@ -212,63 +211,26 @@ def _export_request() -> SearchRequest:
 
 @bp.get("/search.csv")
 def export_csv():
-    """Every hit of the search as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
-    req = _export_request()
-    hits = get_engine().matching_paragraphs(req)
-    rows = [_csv_row(h) for h in hits]
-
-    def generate() -> Iterator[str]:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        buf.write("\ufeff")
-        w.writerow(CSV_COLUMNS)
-        for i, row in enumerate(rows):
-            w.writerow(row)
-            if i % 500 == 499:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
-    return Response(generate(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="baogao-search.csv"',
-        "X-Total-Count": str(len(rows)),
-    })
-
-
-#: A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> object:
-    """A CSV value a spreadsheet shows as text: a leading ``'`` defuses a would-be formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Every hit of the search as CSV, streamed (UTF-8 with BOM, so Excel reads the Chinese)."""
+    total, hits = get_engine().iter_hits(_export_request(), snippets=False)
+    return csv_response(CSV_COLUMNS, (_csv_row(h) for h in hits), "baogao-search.csv", total=total)
 
 
 def _csv_row(h: Hit) -> list:
     r = h.region
-    row = [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
-           r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id),
-           "" if h.ocr_confidence is None else h.ocr_confidence]
-    return [csv_cell(v) for v in row]
+    return [h.report_id, h.paragraph_id, h.title, r.province or "", r.prefecture or "", r.county or "",
+            r.level, h.year or "", h.section, h.section_category, h.number, h.text, permalink(h.paragraph_id),
+            "" if h.ocr_confidence is None else h.ocr_confidence]
 
 
 @bp.get("/search.json")
 def export_json():
-    """Every hit of the search as JSON (same hit shape as ``/api/search``)."""
+    """Every hit of the search as JSON, streamed (same hit shape as ``/api/search``)."""
     req = _export_request()
-    hits = get_engine().matching_paragraphs(req)
-    body = {
-        "query": req.q,
-        "params": req.params(),
-        "total": len(hits),
-        "hits": [h.as_dict(permalink(h.paragraph_id)) for h in hits],
-    }
-    resp = current_app.json.response(body)
-    resp.headers["Content-Disposition"] = 'attachment; filename="baogao-search.json"'
-    return resp
+    total, hits = get_engine().iter_hits(req)
+    head = {"query": req.q, "params": req.params(), "total": total}
+    return json_response(head, "hits", (h.as_dict(permalink(h.paragraph_id)) for h in hits),
+                         filename="baogao-search.json")
 
 
 # -- reader ----------------------------------------------------------------------------
@@ -288,33 +250,23 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
     return toc
 
 
-def load_report(report_id: str) -> tuple[dict, list[dict]]:
-    """(record, paragraphs) of a report; :class:`MissingPage` (404) for an id that is malformed or unknown."""
-    if not valid_report_id(report_id):
-        raise MissingPage("报告", report_id[:80])
-    try:
-        return get_engine().report(report_id)
-    except NotFound:
-        raise MissingPage("报告", report_id) from None
-
-
 @bp.get("/r/<report_id>")
 def report(report_id: str):
     """The report reader; ``?q=`` marks the query's matches and numbers the hits."""
     engine = get_engine()
-    rec, paragraphs = load_report(report_id)
+    rec, paragraphs = report_or_404(report_id)
     q = (request.args.get("q") or "").strip()[:1000]
     hit_ids: set[str] = set()
     phrases: list[str] = []
     query_error = None
     if q:
         try:
-            found = engine.search(SearchRequest(q=q, report_id=report_id, per_page=1000))
+            snap, rows, _ = engine.matching_rows(SearchRequest(q=q, report_id=report_id))
         except QueryError as exc:
             query_error = str(exc)
         else:
-            hit_ids = {h.paragraph_id for h in found.hits}
-            phrases = found.phrases
+            hit_ids = {engine.paragraph_at(snap, int(i))["paragraph_id"] for i in rows}
+            phrases = query_phrases(q)
     traditional = bool(rec.get("traditional"))
     title = rec.get("display_title") or report_id
     region = rec.get("region") or {}
@@ -372,7 +324,7 @@ def report(report_id: str):
 
 
 def _document(report_id: str) -> ReportDocument:
-    rec, paragraphs = load_report(report_id)
+    rec, paragraphs = report_or_404(report_id)
     title = rec.get("display_title") or report_id
     region = Region.from_dict(rec.get("region") or {})
     url = report_url(report_id)
@@ -409,12 +361,7 @@ def _attachment(filename: str) -> str:
 @bp.get("/p/<paragraph_id>")
 def paragraph(paragraph_id: str):
     """Permalink: redirect to the paragraph in its report (keeping ``?q=`` if given)."""
-    if not valid_paragraph_id(paragraph_id):
-        raise MissingPage("段落", paragraph_id[:80])
-    try:
-        rec, p = get_engine().paragraph(paragraph_id)
-    except NotFound:
-        raise MissingPage("段落", paragraph_id) from None
+    rec, p = paragraph_or_404(paragraph_id)
     q = (request.args.get("q") or "").strip()
     return redirect(report_link(rec["report_id"], q, p["paragraph_id"]), code=302)
 
