@@ -134,8 +134,8 @@ class Scan:
 
     def __init__(self, snap):
         self.texts = snap.search
-        self.prov = [snap.cols["province"].labels[c] for c in snap.cols["province"].codes]
-        self.years = snap.year.tolist()
+        self.prov = [snap.coded["province"].labels[c] for c in snap.coded["province"].codes]
+        self.years = snap.years.tolist()
 
     def run(self, terms: list[str]) -> list[int]:
         texts = self.texts
@@ -269,7 +269,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
     t0 = time.perf_counter()
     engine = Engine(index_dir)
     open_s = time.perf_counter() - t0
-    snap = engine._snapshot()
+    snap = engine.snapshot()
     raw_bytes = sum(len(t.encode("utf-8")) for t in snap.texts)
     chars = sum(len(t) for t in snap.texts)
     gen = index_dir / snap.generation
@@ -297,7 +297,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
     print(f"[{name}] {len(queries)} queries: scan and baogao …", file=sys.stderr, flush=True)
     for q in queries:
         hits = scan.run(q["terms"])
-        truth_ids = {snap.pids[i] for i in hits}
+        truth_ids = {snap.paragraph_ids[i] for i in hits}
         truth.append(truth_ids)
         page = engine.search(SearchRequest(q=baogao_query(q), per_page=1000))
         got = {h.paragraph_id for h in (engine.matching_paragraphs(SearchRequest(q=baogao_query(q)))
@@ -331,7 +331,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
     duck = DuckScan(scan, workdir / f"{name}-duckdb")
     exact["duckdb"] = [0, 0, 0]
     for q, t in zip(queries, truth):
-        got = {snap.pids[i] for i in duck.hits(q["terms"])}
+        got = {snap.paragraph_ids[i] for i in duck.hits(q["terms"])}
         e = exact["duckdb"]
         e[0] += len(got & t)
         e[1] += len(t)
@@ -347,7 +347,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
         para_file = workdir / f"{name}-paragraphs.jsonl"
         with open(para_file, "w", encoding="utf-8") as f:
             for i in range(snap.n):
-                f.write(json.dumps({"paragraph_id": snap.pids[i], "text": snap.texts[i],
+                f.write(json.dumps({"paragraph_id": snap.paragraph_ids[i], "text": snap.texts[i],
                                     "province": scan.prov[i], "year": scan.years[i]}, ensure_ascii=False) + "\n")
         stock_dir = workdir / f"{name}-stock-index"
         res, ssecs, speak = run_measured([sys.executable, str(ROOT / "bench" / "stock.py"), "build", str(stock_dir),

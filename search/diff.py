@@ -299,7 +299,7 @@ def _earlier(reports: dict[str, dict], rec: dict) -> list[dict]:
 def previous_report(engine: Engine, report_id: str) -> dict | None:
     """The same region's latest report of an earlier year, or ``None``. Raises :class:`NotFound`."""
     rec, _ = engine.report(report_id)
-    earlier = _earlier(engine._snapshot().reports, rec)
+    earlier = _earlier(engine.snapshot().reports, rec)
     return earlier[0] if earlier else None
 
 
@@ -344,7 +344,7 @@ def _report_candidates(snap, report_id: str) -> dict[str, _Candidate]:
     quoted: set[str] = set()
     words: set[str] = set()
     grams: set[str] = set()
-    texts = [snap.search[i] for i in snap.report_docs.get(report_id, [])]
+    texts = [snap.search[i] for i in snap.rows_of(report_id)]
     for text in texts:
         quoted.update(_quoted_terms(text))
         for run in _RUN.findall(text):
@@ -405,7 +405,7 @@ def clear_caches() -> None:
 
 
 def _joined(snap, report_ids) -> str:
-    return "\n".join(snap.search[i] for rid in report_ids for i in snap.report_docs.get(rid, []))
+    return "\n".join(snap.search[i] for rid in report_ids for i in snap.rows_of(rid))
 
 
 @dataclass(frozen=True)
@@ -457,7 +457,7 @@ def _phrases(snap, rec: dict, candidates: list[_Candidate], *, stressed_only: bo
     Looking a phrase up in the index is the costly part, so candidates are taken best bound first (their score
     if no other report had used them) and the look-ups stop once no remaining candidate can reach the list.
     """
-    rows = snap.report_docs.get(rec["report_id"], [])
+    rows = snap.rows_of(rec["report_id"])
     traditional = bool(rec.get("traditional"))
     scale = math.log1p(max(_earlier_elsewhere_total(snap, rec), 1))
     bounded: list[tuple[float, _Candidate, list[int], bool]] = []
@@ -494,7 +494,7 @@ def _phrases(snap, rec: dict, candidates: list[_Candidate], *, stressed_only: bo
     for score, c, using, spread, slogan in kept[:PHRASE_LIMIT]:
         i = using[0]
         out.append(Phrase(
-            text=c.text, paragraphs=len(using), paragraph_id=snap.pids[i], number=snap.numbers[i],
+            text=c.text, paragraphs=len(using), paragraph_id=snap.paragraph_ids[i], number=snap.numbers[i],
             snippet_html=make_snippet(snap.texts[i], [c.text], traditional=traditional),
             quoted=c.quoted, slogan=slogan, reports_in_index=spread.reports,
             earlier_elsewhere=spread.earlier_elsewhere, first_in_index=spread.earlier_any == 0, score=score,
@@ -565,8 +565,8 @@ def _targets(engine: Engine, rec: dict, prev: dict) -> tuple[TargetChange, ...]:
 
 def _rewrites(snap, rec: dict, prev: dict) -> tuple[tuple[Rewrite, ...], int, int, int]:
     """(rewrites in this report's order, unchanged, added, removed) — see the module docstring."""
-    mine = [i for i in snap.report_docs.get(rec["report_id"], []) if not snap.headings[i]]
-    theirs = [j for j in snap.report_docs.get(prev["report_id"], []) if not snap.headings[j]]
+    mine = [i for i in snap.rows_of(rec["report_id"]) if not snap.headings[i]]
+    theirs = [j for j in snap.rows_of(prev["report_id"]) if not snap.headings[j]]
     sh_mine = {i: shingles(snap.search[i]) for i in mine}
     sh_theirs = {j: shingles(snap.search[j]) for j in theirs}
     where: dict[str, list[int]] = {}
@@ -601,8 +601,8 @@ def _rewrites(snap, rec: dict, prev: dict) -> tuple[tuple[Rewrite, ...], int, in
             continue
         a, b = (snap.search[j], snap.search[i]) if traditional else (snap.texts[j], snap.texts[i])
         rewrites.append(Rewrite(
-            paragraph_id=snap.pids[i], number=snap.numbers[i], text=snap.texts[i],
-            previous_paragraph_id=snap.pids[j], previous_number=snap.numbers[j], previous_text=snap.texts[j],
+            paragraph_id=snap.paragraph_ids[i], number=snap.numbers[i], text=snap.texts[i],
+            previous_paragraph_id=snap.paragraph_ids[j], previous_number=snap.numbers[j], previous_text=snap.texts[j],
             similarity=sim, diff_html=diff_html(a, b),
         ))
     added = sum(1 for i in mine if i not in taken_i and len(snap.search[i]) >= _MIN_REWRITE_CHARS)
@@ -619,7 +619,7 @@ def report_diff(engine: Engine, report_id: str, against: str | None = None) -> R
     Raises :class:`NotFound` for an unknown id and :class:`DiffError` for a report against itself.
     """
     t0 = time.perf_counter()
-    snap = engine._snapshot()
+    snap = engine.snapshot()
     rec = snap.reports.get(report_id)
     if rec is None:
         raise NotFound(report_id)

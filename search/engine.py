@@ -31,7 +31,6 @@ from typing import Iterator
 import numpy as np
 
 from index import schema as S
-from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
 from index.analysis import bigrams, exact_term, is_exact_term, query_words
 from index.normalise import query_variants
 from index.whoosh_internals import read_docnums, read_weighted
@@ -39,6 +38,7 @@ from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
 from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
+from .snapshot import CodedColumn, Snapshot
 from .snippets import make_snippet
 
 __all__ = [
@@ -193,82 +193,13 @@ class SearchPage:
         }
 
 
-class _Codes:
-    """A column of short strings stored as small integer codes."""
-
-    def __init__(self, values: list[str]):
-        self.labels: list[str] = []
-        index: dict[str, int] = {}
-        codes = np.empty(len(values), dtype=np.int32)
-        for i, v in enumerate(values):
-            c = index.get(v)
-            if c is None:
-                c = index[v] = len(self.labels)
-                self.labels.append(v)
-            codes[i] = c
-        self.index = index
-        self.codes = codes
-
-
-class _Snapshot:
-    """Everything the query path keeps in memory for one index generation.
-
-    Its columns come from the generation's columns file, written when the
-    generation was built (:mod:`index.columns`).
-    """
-
-    def __init__(self, store: IndexStore, generation: str | None):
-        self.generation = generation
-        self.ix = None
-        self.reader = None
-        self.reports: dict[str, dict] = {}
-        columns = ParagraphColumns.empty()
-        if generation is not None:
-            ix, reports, _ = store.open_generation(generation)
-            self.ix, self.reports = ix, reports
-            self.reader = ix.reader()
-            loaded = load_columns(store.generation_dir(generation) / COLUMNS_FILE)
-            columns = loaded if loaded is not None else read_columns(self.reader, reports)
-        texts, search, pids, numbers = columns.texts, columns.search, columns.paragraph_ids, columns.numbers
-        headings, sections, rids, cats = columns.headings, columns.sections, columns.report_ids, columns.categories
-        prov, pref, county, level = columns.provinces, columns.prefectures, columns.counties, columns.levels
-        years, docnum_to_i, ocr = columns.years, columns.docnum_to_row, columns.ocr_confidences
-        self.n = len(texts)
-        self.texts, self.search, self.pids, self.numbers, self.sections = texts, search, pids, numbers, sections
-        self.headings = headings
-        self.ocr = ocr  # OCR confidence of each paragraph read from a page image, else None
-        self.docnum_to_i = np.array(docnum_to_i, dtype=np.int64)
-        self.report = _Codes(rids)
-        self.cols = {
-            "province": _Codes(prov),
-            "prefecture": _Codes(pref),
-            "county": _Codes(county),
-            "level": _Codes(level),
-            "section": _Codes(cats),
-        }
-        self.year = np.array(years, dtype=np.int32)
-        self.lengths = np.array([len(s) for s in search], dtype=np.int32)
-        self.avg_len = float(self.lengths.mean()) if self.n else 1.0
-        self.by_pid = {p: i for i, p in enumerate(pids)}
-        self.report_docs: dict[str, list[int]] = {}
-        for i, rid in enumerate(rids):
-            self.report_docs.setdefault(rid, []).append(i)
-        for docs in self.report_docs.values():
-            docs.sort(key=lambda i: self.numbers[i])
-
-    def close(self) -> None:
-        if self.reader is not None:
-            self.reader.close()
-            self.reader = None
-
-
 class Engine:
     """Searches one index directory (see the module docstring)."""
 
     def __init__(self, index_dir: str | Path):
         self.store = IndexStore(index_dir)
         self._lock = threading.Lock()
-        self._snap: _Snapshot | None = None
+        self._snap: Snapshot | None = None
         self._checked = 0.0
         self.refresh()
         # load jieba's dictionary and opencc now, not in the first request
@@ -290,7 +221,7 @@ class Engine:
             if self._snap is not None and self._snap.generation == gen:
                 return False
             try:
-                new = _Snapshot(self.store, gen)
+                new = Snapshot.load(self.store, gen)
             except IndexStoreError as exc:
                 raise EngineError(str(exc)) from exc
             # requests in flight keep their reference to the old snapshot; its
@@ -299,7 +230,8 @@ class Engine:
             log.info("loaded index generation %s (%d paragraphs)", gen, new.n)
             return True
 
-    def _snapshot(self) -> _Snapshot:
+    def snapshot(self) -> Snapshot:
+        """The current generation's snapshot: take it once per request and pass it down."""
         now = time.monotonic()
         if now - self._checked > 0.5:
             self._checked = now
@@ -309,7 +241,7 @@ class Engine:
 
     @property
     def generation(self) -> str | None:
-        return self._snapshot().generation
+        return self.snapshot().generation
 
     def close(self) -> None:
         if self._snap is not None:
@@ -319,44 +251,29 @@ class Engine:
 
     def reports(self) -> list[dict]:
         """Every report's record, by year then region."""
-        snap = self._snapshot()
+        snap = self.snapshot()
         return sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
 
     def report(self, report_id: str) -> tuple[dict, list[dict]]:
         """(report record, its paragraphs in order). Raises :class:`NotFound`."""
-        snap = self._snapshot()
+        snap = self.snapshot()
         rec = snap.reports.get(report_id)
         if rec is None:
             raise NotFound(report_id)
-        paras = [self._paragraph_dict(snap, i) for i in snap.report_docs.get(report_id, [])]
+        paras = [snap.paragraph(i) for i in snap.rows_of(report_id)]
         return rec, paras
 
     def paragraph(self, paragraph_id: str) -> tuple[dict, dict]:
         """(report record, paragraph) for a paragraph id. Raises :class:`NotFound`."""
-        snap = self._snapshot()
-        i = snap.by_pid.get(paragraph_id)
+        snap = self.snapshot()
+        i = snap.row_of(paragraph_id)
         if i is None:
             raise NotFound(paragraph_id)
-        rid = snap.report.labels[snap.report.codes[i]]
-        return snap.reports[rid], self._paragraph_dict(snap, i)
-
-    @staticmethod
-    def _paragraph_dict(snap: _Snapshot, i: int) -> dict:
-        sec = snap.sections[i]
-        return {
-            "paragraph_id": snap.pids[i],
-            "number": snap.numbers[i],
-            "text": snap.texts[i],
-            "is_heading": snap.headings[i],
-            "ocr_confidence": snap.ocr[i],
-            "section": sec,
-            "section_category": snap.cols["section"].labels[snap.cols["section"].codes[i]],
-            "report_id": snap.report.labels[snap.report.codes[i]],
-        }
+        return snap.reports[snap.report_id(i)], snap.paragraph(i)
 
     def stats(self) -> dict:
         """What is indexed: reports, paragraphs, characters, regions, years."""
-        snap = self._snapshot()
+        snap = self.snapshot()
         years = sorted({r["year"] for r in snap.reports.values() if r.get("year")})
         return {
             "reports": len(snap.reports),
@@ -373,7 +290,7 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchPage:
         """Answer a request. Raises :class:`search.query.QueryError` for a query it cannot parse."""
         t0 = time.perf_counter()
-        snap = self._snapshot()
+        snap = self.snapshot()
         if request.page < 1 or request.per_page < 1 or request.per_page > MAX_PER_PAGE:
             raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
         tree, hits, notices = self._evaluate(snap, request)
@@ -397,23 +314,20 @@ class Engine:
             notices=notices,
         )
 
-    def matching_rows(self, request: SearchRequest) -> tuple["_Snapshot", np.ndarray, list[str]]:
+    def matching_rows(self, request: SearchRequest, snap: Snapshot | None = None) -> tuple[Snapshot, np.ndarray, list[str]]:
         """(snapshot, sorted row numbers, notices) of every paragraph matching a request.
 
         No ranking, facets or snippets: for modules that count or compare over
         the matches (trends, first use). Row numbers index the snapshot's
-        columns and :meth:`paragraph_at`. Raises :class:`search.query.QueryError`.
+        columns (:meth:`Snapshot.paragraph`). Pass ``snap`` to evaluate several
+        requests against one generation. Raises :class:`search.query.QueryError`.
         """
-        snap = self._snapshot()
+        snap = snap if snap is not None else self.snapshot()
         _, rows, notices = self._evaluate(snap, request)
         return snap, rows, notices
 
-    def paragraph_at(self, snap: "_Snapshot", row: int) -> dict:
-        """The paragraph at a row of a snapshot, as :meth:`report` lists them."""
-        return self._paragraph_dict(snap, row)
-
     @staticmethod
-    def _evaluate(snap: "_Snapshot", request: SearchRequest) -> tuple[Node | None, np.ndarray, list[str]]:
+    def _evaluate(snap: Snapshot, request: SearchRequest) -> tuple[Node | None, np.ndarray, list[str]]:
         """The query tree, the sorted matching rows and any notices, for a request's query and filters
         (its sort order is checked here too, so every caller rejects a bad one the same way)."""
         if request.sort not in SORTS:
@@ -444,7 +358,7 @@ class Engine:
         :class:`Hit` is built only when the iterator reaches it. Without
         ``snippets`` a hit's ``snippet_html`` is empty (a CSV holds none).
         """
-        snap = self._snapshot()
+        snap = self.snapshot()
         tree, hits, _ = self._evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
         order = self._order(snap, hits, phrases, request.sort, either=_has_or(tree))
@@ -452,35 +366,25 @@ class Engine:
 
     # -- ranking, facets, pages --------------------------------------------------------
 
-    def _order(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool) -> np.ndarray:
+    def _order(self, snap: Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool) -> np.ndarray:
         if len(hits) == 0:
             return hits
         if sort in ("newest", "oldest") and not phrases:
-            key = snap.year[hits]
+            key = snap.years[hits]
             idx = np.lexsort((np.array([snap.numbers[i] for i in hits]), snap.report.codes[hits], -key if sort == "newest" else key))
             return hits[idx]
         scores = self._scores(snap, hits, phrases, either) if phrases else np.zeros(len(hits))
         if sort == "relevance":
             idx = np.lexsort((hits, -scores))
         elif sort == "newest":
-            idx = np.lexsort((hits, -scores, -snap.year[hits]))
+            idx = np.lexsort((hits, -scores, -snap.years[hits]))
         elif sort == "oldest":
-            idx = np.lexsort((hits, -scores, snap.year[hits]))
+            idx = np.lexsort((hits, -scores, snap.years[hits]))
         else:  # region
-            region_rank = self._region_rank(snap)
-            idx = np.lexsort((hits, -snap.year[hits], region_rank[hits]))
+            idx = np.lexsort((hits, -snap.years[hits], snap.region_rank[hits]))
         return hits[idx]
 
-    @staticmethod
-    def _region_rank(snap: _Snapshot) -> np.ndarray:
-        keys = [
-            (snap.cols["province"].labels[p], snap.cols["prefecture"].labels[q], snap.cols["county"].labels[c])
-            for p, q, c in zip(snap.cols["province"].codes, snap.cols["prefecture"].codes, snap.cols["county"].codes)
-        ]
-        order = {k: r for r, k in enumerate(sorted(set(keys)))}
-        return np.array([order[k] for k in keys], dtype=np.int64)
-
-    def _scores(self, snap: _Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> np.ndarray:
+    def _scores(self, snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> np.ndarray:
         """BM25 over the query's jieba words, read from the words field's postings.
 
         With ``either`` (the query has OR) a paragraph holding more of the
@@ -502,7 +406,7 @@ class Engine:
                     # the word's postings carry its frequency: cheaper than counting in every hit
                     docnums, freqs = read_weighted(reader, S.WORDS, w)
                     tf_all = np.zeros(snap.n)
-                    rows = snap.docnum_to_i[docnums]
+                    rows = snap.docnum_to_row[docnums]
                     keep = rows >= 0
                     tf_all[rows[keep]] = freqs[keep]
                     tf = tf_all[hits]
@@ -516,10 +420,10 @@ class Engine:
             score += distinct * 1000.0
         return score
 
-    def _facets(self, snap: _Snapshot, hits: np.ndarray) -> dict:
+    def _facets(self, snap: Snapshot, hits: np.ndarray) -> dict:
         out: dict[str, list[FacetCount]] = {}
         for name in ("province", "prefecture", "county", "level", "section"):
-            col = snap.cols[name]
+            col = snap.coded[name]
             counts = np.bincount(col.codes[hits], minlength=len(col.labels)) if len(hits) else np.zeros(len(col.labels), dtype=np.int64)
             nonzero = np.flatnonzero(counts)
             items = [(col.labels[c], int(counts[c])) for c in nonzero.tolist() if col.labels[c]]
@@ -534,32 +438,32 @@ class Engine:
             else:
                 items.sort(key=lambda x: (-x[1], x[0]))
                 out[name] = [FacetCount(v, n, v) for v, n in items]
-        values, counts = np.unique(snap.year[hits], return_counts=True)
+        values, counts = np.unique(snap.years[hits], return_counts=True)
         year_items = [(int(y), int(n)) for y, n in zip(values, counts) if y]
         out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
         out["_years"] = year_items  # type: ignore[assignment]
         return out
 
-    def _hit(self, snap: _Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
-        rid = snap.report.labels[snap.report.codes[i]]
+    def _hit(self, snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
+        rid = snap.report_id(i)
         rec = snap.reports.get(rid, {})
         text = snap.texts[i]
         return Hit(
             report_id=rid,
-            paragraph_id=snap.pids[i],
+            paragraph_id=snap.paragraph_ids[i],
             number=snap.numbers[i],
             title=rec.get("display_title") or rid,
             region=Region.from_dict(rec.get("region") or {}),
             year=rec.get("year"),
             section=snap.sections[i],
-            section_category=snap.cols["section"].labels[snap.cols["section"].codes[i]],
+            section_category=snap.section_category(i),
             snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))) if snippet else "",
             text=text,
             score=score,
-            ocr_confidence=snap.ocr[i],
+            ocr_confidence=snap.ocr_confidences[i],
         )
 
-    def _page(self, snap: _Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest):
+    def _page(self, snap: Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest):
         start = (request.page - 1) * request.per_page
         if not request.group:
             page = [self._hit(snap, int(i), phrases) for i in order[start : start + request.per_page]]
@@ -595,7 +499,7 @@ class Engine:
 class _Evaluator:
     """Evaluates a query tree to the sorted array of matching paragraph numbers."""
 
-    def __init__(self, snap: _Snapshot, notices: list[str]):
+    def __init__(self, snap: Snapshot, notices: list[str]):
         self.snap = snap
         self.notices = notices
         self._phrase_cache: dict[str, np.ndarray] = {}
@@ -686,7 +590,7 @@ class _Evaluator:
             if best_df is None or df < best_df:
                 best, best_df = t, df
         docnums = read_docnums(reader, S.EXACT, best)
-        cands = snap.docnum_to_i[docnums]
+        cands = snap.docnum_to_row[docnums]
         cands = cands[cands >= 0]
         if len(v) == 2 and is_exact_term(best):
             return cands.tolist()  # a frequent bigram's own postings: exact, nothing to verify
@@ -698,15 +602,15 @@ class _Evaluator:
         snap = self.snap
         if f.field == "year":
             y1, y2 = f.value  # type: ignore[misc]
-            return (snap.year >= y1) & (snap.year <= y2)
+            return (snap.years >= y1) & (snap.years <= y2)
         if f.field == "report":
             code = snap.report.index.get(str(f.value))
             return snap.report.codes == (code if code is not None else -1)
-        col = snap.cols[f.field]
+        col = snap.coded[f.field]
         codes = self._resolve(f.field, str(f.value), col)
         return np.isin(col.codes, np.array(codes, dtype=np.int32))
 
-    def _resolve(self, field: str, value: str, col: _Codes) -> list[int]:
+    def _resolve(self, field: str, value: str, col: CodedColumn) -> list[int]:
         if value in col.index:
             return [col.index[value]]
         if field in ("province", "prefecture", "county"):

@@ -208,7 +208,7 @@ def _candidates(snap, i: int) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     parts = []
     for t in rare:
-        rows = snap.docnum_to_i[read_docnums(reader, S.EXACT, t)]
+        rows = snap.docnum_to_row[read_docnums(reader, S.EXACT, t)]
         parts.append(np.unique(rows[rows >= 0]))
     rows, counts = np.unique(np.concatenate(parts), return_counts=True)
     need = len(rare) if len(rare) <= 2 else max(2, math.ceil(_SHARE_NEEDED * len(rare)))
@@ -223,15 +223,15 @@ def _candidates(snap, i: int) -> np.ndarray:
 def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = THRESHOLD,
                        limit: int = 100) -> Similar:
     """Near-identical paragraphs of other reports, most similar first. Raises :class:`NotFound`."""
-    snap = engine._snapshot()
-    i = snap.by_pid.get(paragraph_id)
+    snap = engine.snapshot()
+    i = snap.row_of(paragraph_id)
     if i is None:
         raise NotFound(paragraph_id)
-    rid = snap.report.labels[snap.report.codes[i]]
+    rid = snap.report_id(i)
     rec = snap.reports.get(rid) or {}
     region = Region.from_dict(rec.get("region") or {})
     home = (region.display, rec.get("year"))
-    para = engine.paragraph_at(snap, i)
+    para = snap.paragraph(i)
     src_sh = shingles(snap.search[i])
     cands = _candidates(snap, i)
     my_code = snap.report.codes[i]
@@ -251,12 +251,12 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
     groups: dict[tuple, list[tuple[float, float, int]]] = {}
     order: list[tuple] = []
     for jac, con, j in scored:
-        other_id = snap.report.labels[snap.report.codes[j]]
+        other_id = snap.report_id(j)
         other = snap.reports.get(other_id) or {}
         place = (Region.from_dict(other.get("region") or {}).display, other.get("year"))
         if place == home and place[1] is not None and jac >= 0.999:
             if all(r.report_id != other_id for r in republications):
-                republications.append(Republication(other_id, snap.pids[j], tuple(other.get("sources") or ())))
+                republications.append(Republication(other_id, snap.paragraph_ids[j], tuple(other.get("sources") or ())))
             continue
         key = ("".join(snap.search[j].split()), place)
         if key not in groups:
@@ -268,7 +268,7 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
     matches: list[Match] = []
     for key in order[:limit]:
         (jac, con, j), *rest = groups[key]
-        other_id = snap.report.labels[snap.report.codes[j]]
+        other_id = snap.report_id(j)
         other = snap.reports.get(other_id) or {}
         trad = bool(other.get("traditional"))
         # compare display texts unless the scripts differ; then the folded texts
@@ -276,17 +276,17 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
         also = []
         listed = {other_id}
         for _, _, k in rest:
-            oid = snap.report.labels[snap.report.codes[k]]
+            oid = snap.report_id(k)
             if oid in listed:  # the same text twice in one report
                 continue
             listed.add(oid)
-            also.append(Republication(oid, snap.pids[k], tuple((snap.reports.get(oid) or {}).get("sources") or ())))
+            also.append(Republication(oid, snap.paragraph_ids[k], tuple((snap.reports.get(oid) or {}).get("sources") or ())))
         matches.append(Match(
             report_id=other_id,
             title=other.get("display_title") or other_id,
             region=Region.from_dict(other.get("region") or {}),
             year=other.get("year"),
-            paragraph_id=snap.pids[j],
+            paragraph_id=snap.paragraph_ids[j],
             number=snap.numbers[j],
             text=snap.texts[j],
             similarity=jac,

@@ -152,7 +152,7 @@ def spread(engine: Engine, request: SearchRequest) -> Spread:
                 region=Region.from_dict(rec.get("region") or {}),
                 year=rec.get("year") or None,
                 date=rec.get("date") or None,
-                paragraph_id=snap.pids[i],
+                paragraph_id=snap.paragraph_ids[i],
                 number=snap.numbers[i],
                 text=snap.texts[i],
                 paragraphs=int(n),

@@ -32,8 +32,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .engine import Engine, SearchRequest, _Snapshot
+from .engine import Engine, SearchRequest
 from .query import QueryError
+from .snapshot import Snapshot
 
 __all__ = [
     "Matches",
@@ -68,22 +69,22 @@ TREND_CSV_COLUMNS = ("year", "reports_with_hits", "reports_total", "share", "par
 class Matches:
     """The rows of every paragraph a request finds, and the snapshot they index (read-only)."""
 
-    snap: _Snapshot
+    snap: Snapshot
     rows: np.ndarray
     notices: tuple[str, ...] = ()
 
     def report_ids(self) -> list[str]:
         """The ids of the reports holding the rows, in no particular order."""
-        codes = np.unique(self.snap.report.codes[self.rows]) if len(self.rows) else []
-        return [self.snap.report.labels[c] for c in codes]
+        return self.snap.report_ids(self.rows)
 
 
-def matching_rows(engine: Engine, request: SearchRequest) -> Matches:
-    """Every paragraph row matching ``request`` (query and filters), sorted.
+def matching_rows(engine: Engine, request: SearchRequest, snap: Snapshot | None = None) -> Matches:
+    """Every paragraph row matching ``request`` (query and filters), sorted, in ``snap``
+    (the engine's current snapshot when None).
 
     Raises :class:`search.query.QueryError` for a query that cannot be parsed.
     """
-    snap, rows, notices = engine.matching_rows(request)
+    snap, rows, notices = engine.matching_rows(request, snap)
     return Matches(snap, rows, tuple(notices))
 
 
@@ -161,7 +162,7 @@ class Trend:
         }
 
 
-def _report_keys(snap: _Snapshot) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _report_keys(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per report code: its year, its province code, and the province labels."""
     n = len(snap.report.labels)
     years = np.zeros(n, dtype=np.int64)
@@ -191,16 +192,18 @@ def _rows(hit_codes: np.ndarray, para_codes: np.ndarray, base_codes: np.ndarray,
             for k in range(size) if total[k] or with_hits[k]]
 
 
-def trend(engine: Engine, request: SearchRequest) -> Trend:
-    """The trend of ``request.q`` within ``request``'s filters (see the module docstring).
+def trend(engine: Engine, request: SearchRequest, snap: Snapshot | None = None) -> Trend:
+    """The trend of ``request.q`` within ``request``'s filters (see the module docstring),
+    counted in ``snap`` (the engine's current snapshot when None): the matches and
+    the base always come from one generation.
 
     Raises :class:`search.query.QueryError` when the query cannot be parsed or is empty.
     """
     if not (request.q or "").strip():
         raise QueryError("请输入要统计的检索词")
-    found = matching_rows(engine, request)
-    base = matching_rows(engine, replace(request, q=""))
-    snap = found.snap
+    snap = snap if snap is not None else engine.snapshot()
+    found = matching_rows(engine, request, snap)
+    base = matching_rows(engine, replace(request, q=""), snap)
     r_year, r_prov, prov_labels = _report_keys(snap)
     para_codes = snap.report.codes[found.rows].astype(np.int64)
     hit_codes = np.unique(para_codes)
@@ -239,4 +242,5 @@ def compare(engine: Engine, queries: list[str], request: SearchRequest | None = 
     if len(terms) > MAX_TERMS:
         raise QueryError(f"最多同时比较 {MAX_TERMS} 个检索词")
     request = request or SearchRequest()
-    return [trend(engine, replace(request, q=q)) for q in terms]
+    snap = engine.snapshot()
+    return [trend(engine, replace(request, q=q), snap) for q in terms]

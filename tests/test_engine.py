@@ -160,14 +160,14 @@ def test_engine_sees_a_new_generation_without_restart(engine, make_index):
 
 
 def scan(engine, phrase):
-    snap = engine._snapshot()
+    snap = engine.snapshot()
     variants = query_variants(phrase)
-    return sorted(snap.pids[i] for i in range(snap.n) if any(v in snap.search[i] for v in variants))
+    return sorted(snap.paragraph_ids[i] for i in range(snap.n) if any(v in snap.search[i] for v in variants))
 
 
 def test_random_substrings_match_a_scan_exactly(engine):
     rng = random.Random(7)
-    snap = engine._snapshot()
+    snap = engine.snapshot()
     for _ in range(300):
         text = rng.choice(snap.texts)
         n = rng.randint(1, 12)
@@ -186,7 +186,7 @@ def test_the_generation_holds_its_columns_and_they_answer_as_the_stored_fields_d
     gen_dir = engine.store.generation_dir(engine.generation)
     assert (gen_dir / columns.COLUMNS_FILE).exists()  # written by the writer before publishing
     from_file = Engine(engine.store.root)
-    monkeypatch.setattr("search.engine.load_columns", lambda path: None)
+    monkeypatch.setattr("search.snapshot.load_columns", lambda path: None)
     again = Engine(engine.store.root)  # reads every stored document instead
     from_file.close()
     try:

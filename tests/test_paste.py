@@ -47,8 +47,8 @@ def test_any_span_of_a_sample_paragraph_finds_that_paragraph(sample_engine, data
     try:
         _, rows = _rows_for(sample_engine, span)
     except QueryError as exc:  # pragma: no cover - the failure message shows what was refused
-        pytest.fail(f"{span!r} of paragraph {snap.pids[row]} refused: {exc}")
-    assert row in rows, f"{span!r} does not find paragraph {snap.pids[row]}"
+        pytest.fail(f"{span!r} of paragraph {snap.paragraph_ids[row]} refused: {exc}")
+    assert row in rows, f"{span!r} does not find paragraph {snap.paragraph_ids[row]}"
 
 
 def _row_holding(snap, fragment: str) -> int:
@@ -81,7 +81,7 @@ def test_a_span_of_a_footnote_marker_alone_is_answered_with_a_notice(sample_engi
 
 
 def test_a_span_cut_inside_a_footnote_marker_finds_its_paragraph_only_by_its_text(sample_engine):
-    snap = sample_engine._snapshot()
+    snap = sample_engine.snapshot()
     row = _row_holding(snap, "〔17〕")
     text = snap.texts[row]
     at = text.index("〔17〕")

@@ -9,9 +9,9 @@ from search.engine import SearchRequest
 
 
 def scan(engine, phrase):
-    snap = engine._snapshot()
+    snap = engine.snapshot()
     variants = query_variants(phrase)
-    return {snap.pids[i] for i in range(snap.n) if any(v in snap.search[i] for v in variants)}
+    return {snap.paragraph_ids[i] for i in range(snap.n) if any(v in snap.search[i] for v in variants)}
 
 
 def found(engine, q, **kw):
@@ -29,8 +29,8 @@ def test_xiangmu_weiwang_finds_the_four_paragraphs_of_the_seeds_traditional_one_
 
 
 def test_renmin_gongheguo_finds_every_paragraph_with_zhonghua_renmin_gongheguo(sample_engine):
-    snap = sample_engine._snapshot()
-    with_prc = {snap.pids[i] for i in range(snap.n) if "中华人民共和国" in snap.search[i]}
+    snap = sample_engine.snapshot()
+    with_prc = {snap.paragraph_ids[i] for i in range(snap.n) if "中华人民共和国" in snap.search[i]}
     assert with_prc
     pids, _ = found(sample_engine, "人民共和国")
     assert with_prc <= pids
@@ -46,7 +46,7 @@ def test_named_phrases_equal_the_scan(sample_engine, phrase):
 def test_random_substrings_of_the_sample_equal_the_scan(sample_engine):
     """Lengths 1-12 drawn from the indexed text, crossing word boundaries and punctuation."""
     rng = random.Random(2021)
-    snap = sample_engine._snapshot()
+    snap = sample_engine.snapshot()
     checked = 0
     while checked < 400:
         text = snap.search[rng.randrange(snap.n)]
@@ -62,15 +62,15 @@ def test_random_substrings_of_the_sample_equal_the_scan(sample_engine):
 
 
 def test_facet_counts_equal_counts_from_a_scan(sample_engine):
-    snap = sample_engine._snapshot()
+    snap = sample_engine.snapshot()
     _, page = found(sample_engine, "发展")
     hits = [i for i in range(snap.n) if "发展" in snap.search[i]]
     for field in ("province", "prefecture", "county", "level", "section"):
-        col = snap.cols[field]
+        col = snap.coded[field]
         expected = Counter(col.labels[col.codes[i]] for i in hits)
         expected.pop("", None)
         assert {f.value: f.count for f in page.facets[field]} == dict(expected), field
-    assert dict(page.years) == dict(Counter(int(snap.year[i]) for i in hits))
+    assert dict(page.years) == dict(Counter(int(snap.years[i]) for i in hits))
 
 
 def test_province_filter_with_short_name(sample_engine):

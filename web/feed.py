@@ -42,7 +42,7 @@ def atom_feed(req: SearchRequest, *, limit: int = FEED_LIMIT) -> bytes:
     reports = snap.reports
 
     def key(i: int):
-        rid = snap.report.labels[snap.report.codes[i]]
+        rid = snap.report_id(i)
         rec = reports.get(rid) or {}
         return (rec.get("indexed_at") or _EPOCH, rec.get("year") or 0, rid, -snap.numbers[i])
 
@@ -70,9 +70,9 @@ def atom_feed(req: SearchRequest, *, limit: int = FEED_LIMIT) -> bytes:
     sub(author, "name", "baogao 政府工作报告检索")
     sub(feed, "generator", "baogao")
     for i in newest:
-        rid = snap.report.labels[snap.report.codes[i]]
+        rid = snap.report_id(i)
         rec = reports.get(rid) or {}
-        link = permalink(snap.pids[i])
+        link = permalink(snap.paragraph_ids[i])
         entry = sub(feed, "entry")
         sub(entry, "id", link)
         title = rec.get("display_title") or rid

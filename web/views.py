@@ -265,7 +265,7 @@ def report(report_id: str):
         except QueryError as exc:
             query_error = str(exc)
         else:
-            hit_ids = {engine.paragraph_at(snap, int(i))["paragraph_id"] for i in rows}
+            hit_ids = {snap.paragraph_ids[int(i)] for i in rows}
             phrases = query_phrases(q)
     traditional = bool(rec.get("traditional"))
     title = rec.get("display_title") or report_id
