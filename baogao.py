@@ -181,8 +181,7 @@ def cmd_reports(args) -> int:
     engine = _engine(args)
     reports = engine.reports()
     if args.json:
-        slim = [{k: v for k, v in r.items() if k != "sketch"} for r in reports]
-        json.dump(slim, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(reports, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         for r in reports:

@@ -445,19 +445,18 @@ class Engine:
         return out
 
     def _hit(self, snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
-        rid = snap.report_id(i)
-        rec = snap.reports.get(rid, {})
+        rec = snap.record_at(i)
         text = snap.texts[i]
         return Hit(
-            report_id=rid,
+            report_id=rec.report_id,
             paragraph_id=snap.paragraph_ids[i],
             number=snap.numbers[i],
-            title=rec.get("display_title") or rid,
-            region=Region.from_dict(rec.get("region") or {}),
-            year=rec.get("year"),
+            title=rec.title,
+            region=rec.region,
+            year=rec.year,
             section=snap.sections[i],
             section_category=snap.section_category(i),
-            snippet_html=make_snippet(text, phrases, traditional=bool(rec.get("traditional"))) if snippet else "",
+            snippet_html=make_snippet(text, phrases, traditional=rec.traditional) if snippet else "",
             text=text,
             score=score,
             ocr_confidence=snap.ocr_confidences[i],
@@ -479,15 +478,14 @@ class Engine:
         per_report = 3
         for code in chosen:
             members = order[codes == code]
-            rid = snap.report.labels[code]
-            rec = snap.reports.get(rid, {})
+            rec = snap.record_of(snap.report.labels[code])
             hits = tuple(self._hit(snap, int(i), phrases) for i in members[:per_report])
             groups.append(
                 ReportGroup(
-                    report_id=rid,
-                    title=rec.get("display_title") or rid,
-                    region=Region.from_dict(rec.get("region") or {}),
-                    year=rec.get("year"),
+                    report_id=rec.report_id,
+                    title=rec.title,
+                    region=rec.region,
+                    year=rec.year,
                     hits=hits,
                     total=int(len(members)),
                 )

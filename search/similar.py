@@ -227,10 +227,9 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
     i = snap.row_of(paragraph_id)
     if i is None:
         raise NotFound(paragraph_id)
-    rid = snap.report_id(i)
-    rec = snap.reports.get(rid) or {}
-    region = Region.from_dict(rec.get("region") or {})
-    home = (region.display, rec.get("year"))
+    record = snap.record_at(i)
+    rec = snap.reports.get(record.report_id) or {}
+    home = (record.region.display, record.year)
     para = snap.paragraph(i)
     src_sh = shingles(snap.search[i])
     cands = _candidates(snap, i)
@@ -251,12 +250,11 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
     groups: dict[tuple, list[tuple[float, float, int]]] = {}
     order: list[tuple] = []
     for jac, con, j in scored:
-        other_id = snap.report_id(j)
-        other = snap.reports.get(other_id) or {}
-        place = (Region.from_dict(other.get("region") or {}).display, other.get("year"))
+        other = snap.record_at(j)
+        place = (other.region.display, other.year)
         if place == home and place[1] is not None and jac >= 0.999:
-            if all(r.report_id != other_id for r in republications):
-                republications.append(Republication(other_id, snap.paragraph_ids[j], tuple(other.get("sources") or ())))
+            if all(r.report_id != other.report_id for r in republications):
+                republications.append(Republication(other.report_id, snap.paragraph_ids[j], other.sources))
             continue
         key = ("".join(snap.search[j].split()), place)
         if key not in groups:
@@ -264,35 +262,34 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
             order.append(key)
         groups[key].append((jac, con, j))
 
-    src_text, src_trad = snap.texts[i], bool(rec.get("traditional"))
+    src_text, src_trad = snap.texts[i], record.traditional
     matches: list[Match] = []
     for key in order[:limit]:
         (jac, con, j), *rest = groups[key]
-        other_id = snap.report_id(j)
-        other = snap.reports.get(other_id) or {}
-        trad = bool(other.get("traditional"))
+        other = snap.record_at(j)
+        trad = other.traditional
         # compare display texts unless the scripts differ; then the folded texts
         a, b = (src_text, snap.texts[j]) if trad == src_trad else (snap.search[i], snap.search[j])
         also = []
-        listed = {other_id}
+        listed = {other.report_id}
         for _, _, k in rest:
-            oid = snap.report_id(k)
-            if oid in listed:  # the same text twice in one report
+            also_rec = snap.record_at(k)
+            if also_rec.report_id in listed:  # the same text twice in one report
                 continue
-            listed.add(oid)
-            also.append(Republication(oid, snap.paragraph_ids[k], tuple((snap.reports.get(oid) or {}).get("sources") or ())))
+            listed.add(also_rec.report_id)
+            also.append(Republication(also_rec.report_id, snap.paragraph_ids[k], also_rec.sources))
         matches.append(Match(
-            report_id=other_id,
-            title=other.get("display_title") or other_id,
-            region=Region.from_dict(other.get("region") or {}),
-            year=other.get("year"),
+            report_id=other.report_id,
+            title=other.title,
+            region=other.region,
+            year=other.year,
             paragraph_id=snap.paragraph_ids[j],
             number=snap.numbers[j],
             text=snap.texts[j],
             similarity=jac,
             containment=con,
             diff_html=diff_html(a, b),
-            sources=tuple(other.get("sources") or ()),
+            sources=other.sources,
             also=tuple(also),
         ))
     return Similar(

@@ -14,7 +14,9 @@ Vocabulary:
   facet fields (``coded["province" | "prefecture" | "county" | "level" |
   "section"]``, the last being the section category). Counting and filtering
   run on the codes.
-* a **record** is a report's entry in the generation's reports.json.
+* a **record** (:class:`search.records.ReportRecord`) is a report's entry in
+  the generation's reports.json, read once: ``records`` by report id, and
+  ``reports``, the same as JSON dicts (what the API prints).
 
 A :class:`Snapshot` never changes: take one per request
 (:meth:`search.engine.Engine.snapshot`) and pass it down, so every part of an
@@ -29,6 +31,8 @@ import numpy as np
 
 from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
 from index.writer import IndexStore
+
+from .records import ReportRecord
 
 __all__ = ["CodedColumn", "Snapshot", "FACET_COLUMNS"]
 
@@ -71,7 +75,8 @@ class Snapshot:
         self.generation = generation
         self.ix = ix
         self.reader = reader
-        self.reports = reports
+        self.records = {rid: ReportRecord.from_json(rec) for rid, rec in reports.items()}
+        self.reports = {rid: rec.as_dict() for rid, rec in self.records.items()}
         self.columns = columns
         self.n = len(columns.texts)
         self.texts = columns.texts
@@ -126,13 +131,18 @@ class Snapshot:
         """The id of the report holding a row."""
         return self.report.labels[self.report.codes[row]]
 
-    def record(self, report_id: str) -> dict | None:
+    def record(self, report_id: str) -> ReportRecord | None:
         """A report's record, or None when the generation does not hold it."""
-        return self.reports.get(report_id)
+        return self.records.get(report_id)
 
-    def record_at(self, row: int) -> dict:
+    def record_at(self, row: int) -> ReportRecord:
         """The record of the report holding a row."""
-        return self.reports.get(self.report_id(row)) or {}
+        return self.record_of(self.report_id(row))
+
+    def record_of(self, report_id: str) -> ReportRecord:
+        """A report's record; a bare one (id only) if the generation does not hold it."""
+        rec = self.records.get(report_id)
+        return rec if rec is not None else ReportRecord.from_json({"report_id": report_id})
 
     def row_of(self, paragraph_id: str) -> int | None:
         """The row of a paragraph id, or None."""

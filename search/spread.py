@@ -144,19 +144,18 @@ def spread(engine: Engine, request: SearchRequest) -> Spread:
         counts = np.diff(np.r_[starts, len(rows_sorted)])
         for s, n in zip(starts.tolist(), counts.tolist()):
             i = int(rows_sorted[s])
-            rid = snap.report.labels[codes_sorted[s]]
-            rec = snap.reports.get(rid) or {}
+            rec = snap.record_of(snap.report.labels[codes_sorted[s]])
             uses.append(Use(
-                report_id=rid,
-                title=rec.get("display_title") or rid,
-                region=Region.from_dict(rec.get("region") or {}),
-                year=rec.get("year") or None,
-                date=rec.get("date") or None,
+                report_id=rec.report_id,
+                title=rec.title,
+                region=rec.region,
+                year=rec.year or None,
+                date=rec.date,
                 paragraph_id=snap.paragraph_ids[i],
                 number=snap.numbers[i],
                 text=snap.texts[i],
                 paragraphs=int(n),
-                sources=tuple(rec.get("sources") or ()),
+                sources=rec.sources,
             ))
     uses.sort(key=Use.sort_key)
     return Spread(

@@ -170,10 +170,9 @@ def _report_keys(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, list[str]]:
     labels: list[str] = []
     index: dict[str, int] = {}
     for code, rid in enumerate(snap.report.labels):
-        rec = snap.reports.get(rid) or {}
-        years[code] = int(rec.get("year") or 0)
-        region = rec.get("region") or {}
-        name = NATIONAL_LABEL if region.get("level") == "national" else (region.get("province") or "")
+        rec = snap.record_of(rid)
+        years[code] = int(rec.year or 0)
+        name = NATIONAL_LABEL if rec.region.level == "national" else (rec.region.province or "")
         if name not in index:
             index[name] = len(labels)
             labels.append(name)

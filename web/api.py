@@ -32,11 +32,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-_PRIVATE = ("sketch",)
-
-
 def _record(rec: dict) -> dict:
-    out = {k: v for k, v in rec.items() if k not in _PRIVATE}
+    out = dict(rec)
     out["sources"] = [source_name(s) for s in rec.get("sources") or ()]
     out["url"] = report_url(rec["report_id"])
     return out
