@@ -38,6 +38,7 @@ from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
 from index.writer import IndexStore, IndexStoreError
 
 from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, phrases_of, read_query
+from .records import OfPassage, Passage
 from .snapshot import CodedColumn, Snapshot
 from .snippets import make_snippet
 
@@ -108,37 +109,25 @@ class FacetCount:
 
 
 @dataclass(frozen=True)
-class Hit:
+class Hit(OfPassage):
     """One matching paragraph, with what a reader needs to judge and cite it."""
 
-    report_id: str
-    paragraph_id: str
-    number: int
-    title: str
-    region: Region
-    year: int | None
-    section: str
-    section_category: str
+    passage: Passage
     snippet_html: str
-    text: str
     score: float = 0.0
     ocr_confidence: float | None = None  # read from a page image by OCR, with the engine's confidence
 
     def as_dict(self, url: str = "") -> dict:
         return {
-            "report_id": self.report_id,
-            "paragraph_id": self.paragraph_id,
-            "number": self.number,
-            "title": self.title,
-            "region": self.region.as_dict(),
-            "year": self.year,
-            "section": self.section,
-            "section_category": self.section_category,
+            **self.passage.as_dict(_HIT_PASSAGE_KEYS),
             "snippet_html": self.snippet_html,
             "text": self.text,
             "ocr_confidence": self.ocr_confidence,
             "url": url,
         }
+
+
+_HIT_PASSAGE_KEYS = ("report_id", "paragraph_id", "number", "title", "region", "year", "section", "section_category")
 
 
 @dataclass(frozen=True)
@@ -445,19 +434,10 @@ class Engine:
         return out
 
     def _hit(self, snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
-        rec = snap.record_at(i)
-        text = snap.texts[i]
+        passage = snap.passage(i)
         return Hit(
-            report_id=rec.report_id,
-            paragraph_id=snap.paragraph_ids[i],
-            number=snap.numbers[i],
-            title=rec.title,
-            region=rec.region,
-            year=rec.year,
-            section=snap.sections[i],
-            section_category=snap.section_category(i),
-            snippet_html=make_snippet(text, phrases, traditional=rec.traditional) if snippet else "",
-            text=text,
+            passage=passage,
+            snippet_html=make_snippet(passage.text, phrases, traditional=snap.record_at(i).traditional) if snippet else "",
             score=score,
             ocr_confidence=snap.ocr_confidences[i],
         )

@@ -21,7 +21,7 @@ from typing import Mapping
 
 from index.report import Region
 
-__all__ = ["ReportRecord", "PRIVATE_FIELDS"]
+__all__ = ["ReportRecord", "Passage", "OfPassage", "PASSAGE_KEYS", "PRIVATE_FIELDS"]
 
 #: Fields of a reports.json record that only the writer reads.
 PRIVATE_FIELDS = frozenset({"sketch"})
@@ -59,3 +59,56 @@ class ReportRecord:
     def as_dict(self) -> dict:
         """The record's JSON (a fresh dict: every public field of reports.json, as written)."""
         return dict(self.fields)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of one report, with what a citation needs (see the module docstring)."""
+
+    report_id: str
+    paragraph_id: str
+    number: int
+    title: str
+    region: Region
+    year: int | None
+    section: str = ""
+    section_category: str = ""
+    text: str = ""
+
+    def as_dict(self, keys: tuple[str, ...]) -> dict:
+        """The passage's JSON fields named in ``keys`` (of :data:`PASSAGE_KEYS`), in that order."""
+        return {k: _PASSAGE_JSON[k](self) for k in keys}
+
+
+_PASSAGE_JSON = {
+    "report_id": lambda p: p.report_id,
+    "paragraph_id": lambda p: p.paragraph_id,
+    "number": lambda p: p.number,
+    "paragraph_number": lambda p: p.number,
+    "title": lambda p: p.title,
+    "region": lambda p: p.region.as_dict(),
+    "region_display": lambda p: p.region.display,
+    "year": lambda p: p.year,
+    "section": lambda p: p.section,
+    "section_category": lambda p: p.section_category,
+    "text": lambda p: p.text,
+}
+
+#: The JSON fields a passage can give (``paragraph_number`` is ``number`` under the name target rows use).
+PASSAGE_KEYS = tuple(_PASSAGE_JSON)
+
+
+class OfPassage:
+    """For a value that holds a :class:`Passage` as ``passage``: its fields, read through."""
+
+    passage: Passage
+
+    report_id = property(lambda self: self.passage.report_id)
+    paragraph_id = property(lambda self: self.passage.paragraph_id)
+    number = property(lambda self: self.passage.number)
+    title = property(lambda self: self.passage.title)
+    region = property(lambda self: self.passage.region)
+    year = property(lambda self: self.passage.year)
+    section = property(lambda self: self.passage.section)
+    section_category = property(lambda self: self.passage.section_category)
+    text = property(lambda self: self.passage.text)

@@ -43,9 +43,9 @@ import numpy as np
 from index import schema as S
 from index.analysis import bigrams, exact_term
 from index.whoosh_internals import read_docnums
-from index.report import Region
 
 from .engine import Engine, NotFound
+from .records import OfPassage, Passage
 
 __all__ = [
     "Match",
@@ -128,16 +128,10 @@ class Republication:
 
 
 @dataclass(frozen=True)
-class Match:
+class Match(OfPassage):
     """A near-identical paragraph in another report (see the module docstring)."""
 
-    report_id: str
-    title: str
-    region: Region
-    year: int | None
-    paragraph_id: str
-    number: int
-    text: str
+    passage: Passage
     similarity: float
     containment: float
     diff_html: str
@@ -150,14 +144,7 @@ class Match:
 
     def as_dict(self, url: str = "") -> dict:
         return {
-            "report_id": self.report_id,
-            "title": self.title,
-            "region": self.region.as_dict(),
-            "region_display": self.region.display,
-            "year": self.year,
-            "paragraph_id": self.paragraph_id,
-            "number": self.number,
-            "text": self.text,
+            **self.passage.as_dict(_MATCH_PASSAGE_KEYS),
             "similarity": round(self.similarity, 4),
             "containment": round(self.containment, 4),
             "diff_html": self.diff_html,
@@ -166,6 +153,9 @@ class Match:
                      for r in self.also],
             "url": url,
         }
+
+
+_MATCH_PASSAGE_KEYS = ("report_id", "title", "region", "region_display", "year", "paragraph_id", "number", "text")
 
 
 @dataclass(frozen=True)
@@ -279,13 +269,7 @@ def similar_paragraphs(engine: Engine, paragraph_id: str, *, threshold: float = 
             listed.add(also_rec.report_id)
             also.append(Republication(also_rec.report_id, snap.paragraph_ids[k], also_rec.sources))
         matches.append(Match(
-            report_id=other.report_id,
-            title=other.title,
-            region=other.region,
-            year=other.year,
-            paragraph_id=snap.paragraph_ids[j],
-            number=snap.numbers[j],
-            text=snap.texts[j],
+            passage=snap.passage(j),
             similarity=jac,
             containment=con,
             diff_html=diff_html(a, b),

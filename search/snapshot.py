@@ -32,7 +32,7 @@ import numpy as np
 from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
 from index.writer import IndexStore
 
-from .records import ReportRecord
+from .records import Passage, ReportRecord
 
 __all__ = ["CodedColumn", "Snapshot", "FACET_COLUMNS"]
 
@@ -159,6 +159,21 @@ class Snapshot:
 
     def section_category(self, row: int) -> str:
         return self.coded["section"].value(row)
+
+    def passage(self, row: int) -> Passage:
+        """The paragraph at a row, named for a citation."""
+        rec = self.record_at(row)
+        return Passage(
+            report_id=rec.report_id,
+            paragraph_id=self.paragraph_ids[row],
+            number=self.numbers[row],
+            title=rec.title,
+            region=rec.region,
+            year=rec.year,
+            section=self.sections[row],
+            section_category=self.section_category(row),
+            text=self.texts[row],
+        )
 
     def paragraph(self, row: int) -> dict:
         """The paragraph at a row, as the reader and the API show it."""

@@ -22,14 +22,13 @@ Vocabulary:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.report import Region
-
 from .engine import Engine, SearchRequest
 from .query import QueryError
+from .records import OfPassage, Passage
 from .trends import NATIONAL_LABEL, matching_rows
 
 __all__ = ["Use", "ProvinceSpread", "Spread", "FIRST_CSV_COLUMNS", "spread"]
@@ -42,17 +41,11 @@ FIRST_CSV_COLUMNS = ("year", "date", "province", "prefecture", "county", "level"
 
 
 @dataclass(frozen=True)
-class Use:
-    """One report that uses the phrase (see the module docstring)."""
+class Use(OfPassage):
+    """One report that uses the phrase (see the module docstring): its first paragraph using it."""
 
-    report_id: str
-    title: str
-    region: Region
-    year: int | None
+    passage: Passage
     date: str | None
-    paragraph_id: str
-    number: int
-    text: str
     paragraphs: int
     sources: tuple[str, ...]
 
@@ -69,15 +62,9 @@ class Use:
 
     def as_dict(self, url: str = "") -> dict:
         return {
-            "report_id": self.report_id,
-            "title": self.title,
-            "region": self.region.as_dict(),
-            "region_display": self.region.display,
-            "year": self.year,
+            **self.passage.as_dict(("report_id", "title", "region", "region_display", "year")),
             "date": self.date,
-            "paragraph_id": self.paragraph_id,
-            "number": self.number,
-            "text": self.text,
+            **self.passage.as_dict(("paragraph_id", "number", "text")),
             "paragraphs": self.paragraphs,
             "sources": list(self.sources),
             "url": url,
@@ -144,16 +131,10 @@ def spread(engine: Engine, request: SearchRequest) -> Spread:
         counts = np.diff(np.r_[starts, len(rows_sorted)])
         for s, n in zip(starts.tolist(), counts.tolist()):
             i = int(rows_sorted[s])
-            rec = snap.record_of(snap.report.labels[codes_sorted[s]])
+            rec = snap.record_at(i)
             uses.append(Use(
-                report_id=rec.report_id,
-                title=rec.title,
-                region=rec.region,
-                year=rec.year or None,
+                passage=replace(snap.passage(i), year=rec.year or None),
                 date=rec.date,
-                paragraph_id=snap.paragraph_ids[i],
-                number=snap.numbers[i],
-                text=snap.texts[i],
                 paragraphs=int(n),
                 sources=rec.sources,
             ))

@@ -44,6 +44,8 @@ from typing import Iterable
 from index.normalise import fold_with_offsets
 from index.report import Region
 
+from .records import OfPassage, Passage
+
 __all__ = [
     "INDICATORS",
     "KINDS",
@@ -149,22 +151,21 @@ _RESULT_CUE = re.compile(r"比上年|同比|较上年|去年|上年|过去一年
 
 
 @dataclass(frozen=True)
-class TargetRow:
+class TargetRow(OfPassage):
     """One figure of one report: a year's target or last year's result (see the module docstring)."""
 
-    report_id: str
-    region: Region
-    year: int | None
+    passage: Passage
     indicator: str
     value: float | None
     value_high: float | None
     unit: str
     qualifier: str
     kind: str
-    paragraph_id: str
-    paragraph_number: int
-    section_category: str
     excerpt: str
+
+    @property
+    def paragraph_number(self) -> int:
+        return self.passage.number
 
     @property
     def for_year(self) -> int | None:
@@ -192,10 +193,7 @@ class TargetRow:
 
     def as_dict(self, url: str = "") -> dict:
         return {
-            "report_id": self.report_id,
-            "region": self.region.as_dict(),
-            "region_display": self.region.display,
-            "year": self.year,
+            **self.passage.as_dict(("report_id", "region", "region_display", "year")),
             "for_year": self.for_year,
             "indicator": self.indicator,
             "value": self.value,
@@ -205,9 +203,7 @@ class TargetRow:
             "qualifier": self.qualifier,
             "display": self.display,
             "kind": self.kind,
-            "paragraph_id": self.paragraph_id,
-            "paragraph_number": self.paragraph_number,
-            "section_category": self.section_category,
+            **self.passage.as_dict(("paragraph_id", "paragraph_number", "section_category")),
             "excerpt": self.excerpt,
             "url": url,
         }
@@ -434,6 +430,7 @@ def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
     """
     region = Region.from_dict(rec.get("region") or {})
     year = rec.get("year")
+    title = rec.get("display_title") or rec["report_id"]
     traditional = bool(rec.get("traditional"))
     rows: list[TargetRow] = []
     seen: set[tuple] = set()
@@ -447,11 +444,13 @@ def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
             if key in seen:
                 continue
             seen.add(key)
+            passage = Passage(
+                report_id=rec["report_id"], paragraph_id=p["paragraph_id"], number=p["number"], title=title,
+                region=region, year=year, section=p.get("section") or "", section_category=category, text=p["text"],
+            )
             rows.append(TargetRow(
-                report_id=rec["report_id"], region=region, year=year, indicator=f.indicator,
-                value=f.value, value_high=f.value_high, unit=f.unit, qualifier=f.qualifier, kind=kind,
-                paragraph_id=p["paragraph_id"], paragraph_number=p["number"], section_category=category,
-                excerpt=excerpt,
+                passage=passage, indicator=f.indicator, value=f.value, value_high=f.value_high, unit=f.unit,
+                qualifier=f.qualifier, kind=kind, excerpt=excerpt,
             ))
     return rows
 
@@ -465,9 +464,11 @@ _cache_lock = threading.Lock()
 def targets_for_engine(engine) -> list[TargetRow]:
     """The whole table for an :class:`search.engine.Engine`, computed once per index generation.
 
-    Rows are ordered by year, region, then indicator order of :data:`INDICATORS`.
+    Rows are ordered by year, region, then indicator order of :data:`INDICATORS`. The table is read
+    from one snapshot of the engine, so it never mixes two generations.
     """
-    generation = engine.generation
+    snap = engine.snapshot()
+    generation = snap.generation
     hit = _cache.get(engine)
     if hit is not None and hit[0] == generation:
         return hit[1]
@@ -476,9 +477,8 @@ def targets_for_engine(engine) -> list[TargetRow]:
         if hit is not None and hit[0] == generation:
             return hit[1]
         rows: list[TargetRow] = []
-        for rec in engine.reports():
-            _, paragraphs = engine.report(rec["report_id"])
-            rows.extend(extract_report(rec, paragraphs))
+        for rid, rec in snap.reports.items():
+            rows.extend(extract_report(rec, [snap.paragraph(i) for i in snap.rows_of(rid)]))
         rank = {name: i for i, name in enumerate(INDICATORS)}
         rows.sort(key=lambda r: (r.year or 0, r.region.display, r.report_id, KINDS.index(r.kind),
                                  rank[r.indicator], r.paragraph_number))
