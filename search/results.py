@@ -1,0 +1,228 @@
+"""What a search answers: the request, its hits, facet counts, pages and report groups.
+
+Vocabulary:
+
+* a **request** (:class:`SearchRequest`) is what a user asked: query text,
+  filters, sort, page. Filters here are ANDed with the filters in the query.
+* a **hit** (:class:`Hit`) is one matching paragraph: its
+  :class:`search.records.Passage`, a snippet with the query marked, a score.
+* a **facet count** (:class:`FacetCount`) is how many hits have one value of a
+  filter field (province, prefecture, county, level, section category, year).
+* a **page** (:class:`SearchPage`) is one page of hits in the sort order; with
+  ``group`` the page holds **report groups** (:class:`ReportGroup`): the best
+  few hits of each report, reports ordered by their best hit.
+
+The functions here turn sorted rows of a :class:`search.snapshot.Snapshot`
+into these values; :mod:`search.engine` calls them.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
+
+from .query import FILTER_NAMES
+from .records import OfPassage, Passage
+from .snapshot import Snapshot
+from .snippets import make_snippet
+
+__all__ = [
+    "SearchRequest",
+    "SearchPage",
+    "Hit",
+    "ReportGroup",
+    "FacetCount",
+    "SORTS",
+    "MAX_PER_PAGE",
+    "facet_counts",
+    "hit_at",
+    "page_of",
+]
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "oldest", "region")
+MAX_PER_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked for. Filters here are ANDed with filters in ``q``."""
+
+    q: str = ""
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    year: str | None = None
+    level: str | None = None
+    section: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    group: bool = False
+    report_id: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """The request as URL parameters (empty values left out)."""
+        out = {}
+        for k in ("q",) + FILTER_NAMES:
+            v = getattr(self, k)
+            if v:
+                out[k] = str(v)
+        if self.sort != "relevance":
+            out["sort"] = self.sort
+        return out
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Hit(OfPassage):
+    """One matching paragraph, with what a reader needs to judge and cite it."""
+
+    passage: Passage
+    snippet_html: str
+    score: float = 0.0
+    ocr_confidence: float | None = None  # read from a page image by OCR, with the engine's confidence
+
+    def as_dict(self, url: str = "") -> dict:
+        return {
+            **self.passage.as_dict(_HIT_PASSAGE_KEYS),
+            "snippet_html": self.snippet_html,
+            "text": self.text,
+            "ocr_confidence": self.ocr_confidence,
+            "url": url,
+        }
+
+
+_HIT_PASSAGE_KEYS = ("report_id", "paragraph_id", "number", "title", "region", "year", "section", "section_category")
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """The hits of one report: the best few, and how many more there are."""
+
+    report_id: str
+    title: str
+    region: Region
+    year: int | None
+    hits: tuple[Hit, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.hits)
+
+
+@dataclass
+class SearchPage:
+    """The answer to a :class:`SearchRequest`."""
+
+    request: SearchRequest
+    total: int
+    reports_total: int
+    hits: list[Hit]
+    groups: list[ReportGroup]
+    facets: dict[str, list[FacetCount]]
+    years: list[tuple[int, int]]
+    took_ms: float
+    phrases: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        unit = self.reports_total if self.request.group else self.total
+        return max(1, math.ceil(unit / self.request.per_page))
+
+    def as_dict(self, url_for_paragraph=lambda pid: "") -> dict:
+        """The JSON shape shared by ``baogao search --json`` and ``/api/search``."""
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "reports_total": self.reports_total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "hits": [h.as_dict(url_for_paragraph(h.paragraph_id)) for h in self.hits],
+            "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in self.facets.items()},
+            "years": [{"year": y, "count": c} for y, c in self.years],
+            "took_ms": round(self.took_ms, 2),
+            "notices": self.notices,
+        }
+
+
+def facet_counts(snap: Snapshot, hits: np.ndarray) -> tuple[dict[str, list[FacetCount]], list[tuple[int, int]]]:
+    """The facet counts of the rows ``hits`` (by filter name), and (year, paragraphs) for the years chart."""
+    out: dict[str, list[FacetCount]] = {}
+    for name in ("province", "prefecture", "county", "level", "section"):
+        col = snap.coded[name]
+        counts = np.bincount(col.codes[hits], minlength=len(col.labels)) if len(hits) else np.zeros(len(col.labels), dtype=np.int64)
+        nonzero = np.flatnonzero(counts)
+        items = [(col.labels[c], int(counts[c])) for c in nonzero.tolist() if col.labels[c]]
+        if name == "section":
+            rank = {c: i for i, c in enumerate(SECTION_CATEGORIES)}
+            items.sort(key=lambda x: rank.get(x[0], 99))
+            out["section"] = [FacetCount(v, n, v) for v, n in items]
+        elif name == "level":
+            rank = {c: i for i, c in enumerate(LEVEL_LABELS)}
+            items.sort(key=lambda x: rank.get(x[0], 99))
+            out["level"] = [FacetCount(v, n, LEVEL_LABELS.get(v, v)) for v, n in items]
+        else:
+            items.sort(key=lambda x: (-x[1], x[0]))
+            out[name] = [FacetCount(v, n, v) for v, n in items]
+    values, counts = np.unique(snap.years[hits], return_counts=True)
+    year_items = [(int(y), int(n)) for y, n in zip(values, counts) if y]
+    out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
+    return out, year_items
+
+
+def hit_at(snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, snippet: bool = True) -> Hit:
+    """The hit of row ``i``, its snippet marking ``phrases`` (none without ``snippet``)."""
+    passage = snap.passage(i)
+    return Hit(
+        passage=passage,
+        snippet_html=make_snippet(passage.text, phrases, traditional=snap.record_at(i).traditional) if snippet else "",
+        score=score,
+        ocr_confidence=snap.ocr_confidences[i],
+    )
+
+
+def page_of(snap: Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest) -> tuple[list[Hit], list[ReportGroup], int]:
+    """(the hits of the request's page, its report groups when it groups, how many reports the rows span)."""
+    start = (request.page - 1) * request.per_page
+    if not request.group:
+        page = [hit_at(snap, int(i), phrases) for i in order[start : start + request.per_page]]
+        reports_total = len(np.unique(snap.report.codes[order])) if len(order) else 0
+        return page, [], reports_total
+    # group by report, in the order of each report's best hit
+    codes = snap.report.codes[order]
+    _, first = np.unique(codes, return_index=True)
+    report_order = codes[np.sort(first)]
+    reports_total = len(report_order)
+    chosen = report_order[start : start + request.per_page]
+    groups: list[ReportGroup] = []
+    per_report = 3
+    for code in chosen:
+        members = order[codes == code]
+        rec = snap.record_of(snap.report.labels[code])
+        hits = tuple(hit_at(snap, int(i), phrases) for i in members[:per_report])
+        groups.append(
+            ReportGroup(
+                report_id=rec.report_id,
+                title=rec.title,
+                region=rec.region,
+                year=rec.year,
+                hits=hits,
+                total=int(len(members)),
+            )
+        )
+    flat = [h for g in groups for h in g.hits]
+    return flat, groups, reports_total
