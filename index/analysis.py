@@ -18,10 +18,11 @@
   ``bench/frequent_bigrams.py``) keep a term of their own instead: their
   postings are exact, so a two-character query such as 推进 needs no
   verification of its tens of thousands of hits.
-* The **words** field holds jieba *words* for ranking. Documents are cut in
-  precise mode and every word gets the next ordinal position; dictionary words
-  inside a longer word (人民 and 共和国 inside 中华人民共和国) are indexed at
-  their parent's position. Queries are cut in precise mode only.
+* The **words** field holds jieba *words* for ranking, each with its
+  frequency in the paragraph (no positions: BM25 needs none). Documents are
+  cut in precise mode; dictionary words inside a longer word (人民 and 共和国
+  inside 中华人民共和国) are indexed too, counted once more for each time
+  their parent occurs. Queries are cut in precise mode only.
 
 Whoosh pickles analyzers into the index's schema, so the tokenizers below hold
 nothing but plain settings; jieba itself is reached through :func:`jieba_tokenizer`.
@@ -47,7 +48,6 @@ __all__ = [
     "WordTokenizer",
     "bigrams",
     "exact_term",
-    "exact_terms",
     "is_exact_term",
     "frequent_bigrams",
     "EXACT_BUCKETS",
@@ -124,11 +124,6 @@ def is_exact_term(term: str) -> bool:
 
 
 _FREQUENT = frequent_bigrams()
-
-
-def exact_terms(text: str) -> set[str]:
-    """The distinct exact-field terms of a search text."""
-    return {exact_term(b) for b in bigrams(text)}
 
 
 class _TermTokenizer(Tokenizer):

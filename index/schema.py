@@ -7,7 +7,7 @@ field               holds
 ``report_id``       the report it belongs to (report metadata is in ``reports.json``)
 ``number``          its number in the report, from 1
 ``exact``           bigrams of the search text, no positions (candidates for exact search)
-``words``           jieba words of the search text, with positions (BM25 ranking)
+``words``           jieba words of the search text, with their frequencies (BM25 ranking)
 ``text``            the display text (stored only)
 ``section``         the heading path joined with ' › ' (stored)
 ``section_category``, ``province``, ``prefecture``, ``county``, ``level``, ``year``
@@ -43,7 +43,6 @@ HEADING = "heading"
 OCR = "ocr"
 
 #: The facet fields, in the order pages show them.
-FACETS = (PROVINCE, PREFECTURE, COUNTY, LEVEL, YEAR, SECTION_CATEGORY)
 
 #: Written into the index so an engine can refuse an index it cannot read.
 SCHEMA_VERSION = 5

@@ -29,7 +29,7 @@ from .normalise import is_traditional, strip_pinyin_annotations, to_simplified
 from .report import Evidence
 from .numerals import chinese_int
 
-__all__ = ["detect_title", "detect_delivery", "reading_copy", "opening_text", "parse_date"]
+__all__ = ["detect_title", "detect_delivery", "reading_copy", "opening_text", "parse_date", "title_in"]
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def _clean_title(line: str) -> str:
     return s.strip(" \t-—_|")
 
 
-def _title_in(line: str) -> str | None:
+def title_in(line: str) -> str | None:
     """The title part of a line that holds one, else None (the line is cut at the
     delivery line or the greeting when a page collapsed them onto one line)."""
     s = _clean_title(line)
@@ -115,11 +115,11 @@ def detect_title(paragraphs: list[str], *, title_hint: str | None) -> tuple[str 
     evidence: list[Evidence] = []
     candidates: list[tuple[str, str, str]] = []  # (title, where, excerpt)
     if title_hint:
-        t = _title_in(title_hint)
+        t = title_in(title_hint)
         if t:
             candidates.append((t, "container", title_hint.strip()[:80]))
     for p in paragraphs[:8]:
-        t = _title_in(p[:200])
+        t = title_in(p[:200])
         if t:
             candidates.append((t, "title", p.strip()[:80]))
     for title, where, excerpt in candidates:

@@ -43,7 +43,7 @@ from pathlib import PurePath
 
 from .report import Evidence
 from .numerals import chinese_int
-from .titles import _DATE, _title_in, delivery_lines, parse_date, reading_copy
+from .titles import _DATE, title_in, delivery_lines, parse_date, reading_copy
 
 __all__ = ["detect_year", "parse_chinese_year", "npc_session_year", "FIVE_YEAR_PLANS"]
 
@@ -207,7 +207,7 @@ def _title_years(title: str | None, paragraphs: list[str]) -> list[tuple[int, st
     out = []
     lines = ([("title", title)] if title else []) + [("title", p[:200]) for p in paragraphs[:6]]
     for where, line in lines:
-        t = _title_in(line)
+        t = title_in(line)
         if not t:
             continue
         m = _BARE_YEAR_RE.search(t)

@@ -48,6 +48,8 @@ __all__ = [
     "parse_year_range",
     "FILTER_FIELDS",
     "FILTER_NAMES",
+    "LEVEL_ALIASES",
+    "level_name",
     "MAX_QUERY_LENGTH",
     "MAX_TERMS",
     "MAX_DEPTH",
@@ -84,7 +86,8 @@ FILTER_FIELDS = {
     "section": "section", "章节": "section", "部分": "section",
 }
 
-_LEVEL_ALIASES = {
+#: The words a level filter accepts, each with the level it names.
+LEVEL_ALIASES = {
     "national": "national", "全国": "national", "国家": "national", "中央": "national",
     "province": "province", "省": "province", "省级": "province",
     "prefecture": "prefecture", "city": "prefecture", "市": "prefecture", "地级": "prefecture", "市级": "prefecture",
@@ -147,6 +150,11 @@ def parse_year_range(value: str, position: int | None = None) -> tuple[int, int]
     return (y1, y2)
 
 
+def level_name(value: str) -> str | None:
+    """The level (national, province, prefecture, county, unknown) a word names (省级, county…), or None."""
+    return LEVEL_ALIASES.get(value.lower()) or LEVEL_ALIASES.get(value)
+
+
 def canonical_filter(field: str, value: str, position: int | None = None) -> Filter:
     """Validate one filter's value (names are resolved later, by the engine)."""
     value = value.strip()
@@ -155,7 +163,7 @@ def canonical_filter(field: str, value: str, position: int | None = None) -> Fil
     if field == "year":
         return Filter("year", parse_year_range(value, position))
     if field == "level":
-        level = _LEVEL_ALIASES.get(value.lower()) or _LEVEL_ALIASES.get(value)
+        level = level_name(value)
         if level is None:
             raise QueryError(
                 f"级别“{value}”无法识别：可用 national/全国、province/省级、prefecture/地级、county/县级", position
@@ -469,14 +477,5 @@ def phrases_of(node: Node | None, *, negated: bool = False) -> list[str]:
         for c in node.children:
             out += phrases_of(c, negated=negated)
         return out
-    return []
-
-
-def filters_of(node: Node | None) -> list[Filter]:
-    """Filters that apply to the whole query (those directly under the top AND)."""
-    if isinstance(node, Filter):
-        return [node]
-    if isinstance(node, And):
-        return [c for c in node.children if isinstance(c, Filter)]
     return []
 

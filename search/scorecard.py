@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from index.report import LEVEL_LABELS, Region
 
-from .query import _LEVEL_ALIASES
+from .query import level_name
 from .targets import INDICATORS, TargetRow, indicator_name, targets_for_engine
 
 __all__ = [
@@ -257,7 +257,7 @@ def _region_key(region: Region) -> tuple:
 
 
 def _level(value: str) -> str:
-    level = _LEVEL_ALIASES.get(value.lower()) or _LEVEL_ALIASES.get(value)
+    level = level_name(value)
     if level is None:
         raise ScorecardError(f"级别“{value[:20]}”无法识别：可用 national/全国、province/省级、prefecture/地级、county/县级")
     return level
