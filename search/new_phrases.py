@@ -168,7 +168,7 @@ _SPREAD_CACHE_SIZE = 50_000
 _token_lock = threading.Lock()
 
 
-def report_candidates(snap, report_id: str) -> dict[str, Candidate]:
+def report_candidates(snap: Snapshot, report_id: str) -> dict[str, Candidate]:
     """Every candidate phrase of a report (quoted terms, jieba words, recurring n-grams), cached per generation."""
     key = (snap.generation, report_id)
     hit = _token_cache.get(key)
@@ -250,7 +250,7 @@ class _Spread:
     earlier_any: int
 
 
-def _reports_using(snap, phrase: str) -> frozenset[int]:
+def _reports_using(snap: Snapshot, phrase: str) -> frozenset[int]:
     """The report codes of every report in the index using a phrase (the engine's exact phrase search), cached."""
     key = (snap.generation, phrase)
     hit = _spread_cache.get(key)
@@ -265,7 +265,7 @@ def _reports_using(snap, phrase: str) -> frozenset[int]:
     return hit
 
 
-def index_spread(snap, phrase: str, rec: dict) -> _Spread:
+def index_spread(snap: Snapshot, phrase: str, rec: dict) -> _Spread:
     """How many reports of the index use a phrase; how many of other regions (and of any region) earlier."""
     codes = _reports_using(snap, phrase)
     year, place = rec.get("year") or 0, place_of(rec)
@@ -280,12 +280,12 @@ def index_spread(snap, phrase: str, rec: dict) -> _Spread:
     return _Spread(len(codes), elsewhere, anywhere)
 
 
-def _earlier_elsewhere_total(snap, rec: dict) -> int:
+def _earlier_elsewhere_total(snap: Snapshot, rec: dict) -> int:
     year, place = rec.get("year") or 0, place_of(rec)
     return sum(1 for r in snap.reports.values() if r.get("year") and r["year"] < year and place_of(r) != place)
 
 
-def ranked_phrases(snap, rec: dict, candidates: list[Candidate], *, stressed_only: bool) -> tuple[list[Phrase], bool]:
+def ranked_phrases(snap: Snapshot, rec: dict, candidates: list[Candidate], *, stressed_only: bool) -> tuple[list[Phrase], bool]:
     """(the best :data:`PHRASE_LIMIT` phrases, whether there are more) of candidates of ``rec`` already known
     to be absent from the other side, ranked (see the module docstring).
 

@@ -46,6 +46,7 @@ from index.whoosh_internals import read_docnums
 
 from .engine import Engine, NotFound
 from .records import OfPassage, Passage
+from .snapshot import Snapshot
 
 __all__ = [
     "Match",
@@ -184,7 +185,7 @@ class Similar:
         }
 
 
-def _candidates(snap, i: int) -> np.ndarray:
+def _candidates(snap: Snapshot, i: int) -> np.ndarray:
     """Rows sharing enough of paragraph ``i``'s rarest bigrams (``i`` itself included)."""
     reader = snap.reader
     if reader is None:

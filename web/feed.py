@@ -70,18 +70,17 @@ def atom_feed(req: SearchRequest, *, limit: int = FEED_LIMIT) -> bytes:
     sub(author, "name", "baogao 政府工作报告检索")
     sub(feed, "generator", "baogao")
     for i in newest:
-        rid = snap.report_id(i)
-        rec = reports.get(rid) or {}
-        link = permalink(snap.paragraph_ids[i])
+        passage = snap.passage(i)
+        rec = reports.get(passage.report_id) or {}
+        link = permalink(passage.paragraph_id)
         entry = sub(feed, "entry")
         sub(entry, "id", link)
-        title = rec.get("display_title") or rid
+        title, number = passage.title, passage.number
         region = rec.get("region_display") or ""
-        sub(entry, "title", f"{title}（{region}）第{snap.numbers[i]}段" if region else f"{title} 第{snap.numbers[i]}段")
+        sub(entry, "title", f"{title}（{region}）第{number}段" if region else f"{title} 第{number}段")
         sub(entry, "updated", rec.get("indexed_at") or _EPOCH)
         sub(entry, "link", href=link, rel="alternate", type="text/html")
-        section = snap.sections[i]
-        text = snap.texts[i]
+        section, text = passage.section, passage.text
         summary = (f"〔{section}〕" if section else "") + (text if len(text) <= 1000 else text[:1000] + "……")
         sub(entry, "summary", summary, type="text")
         if rec.get("year"):
