@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.report import LEVEL_LABELS, SECTION_CATEGORIES, Region
+from index.report import LEVEL_LABELS, SECTION_CATEGORIES
 
 from .query import FILTER_NAMES
-from .records import OfPassage, Passage
+from .records import OfPassage, Passage, ReportRecord
 from .snapshot import Snapshot
 from .snippets import make_snippet
 
@@ -111,12 +111,14 @@ _HIT_PASSAGE_KEYS = ("report_id", "paragraph_id", "number", "title", "region", "
 class ReportGroup:
     """The hits of one report: the best few, and how many more there are."""
 
-    report_id: str
-    title: str
-    region: Region
-    year: int | None
+    record: ReportRecord
     hits: tuple[Hit, ...]
     total: int
+
+    report_id = property(lambda self: self.record.report_id)
+    title = property(lambda self: self.record.title)
+    region = property(lambda self: self.record.region)
+    year = property(lambda self: self.record.year)
 
     @property
     def more(self) -> int:
@@ -216,10 +218,7 @@ def page_of(snap: Snapshot, order: np.ndarray, phrases: list[str], request: Sear
         hits = tuple(hit_at(snap, int(i), phrases) for i in members[:per_report])
         groups.append(
             ReportGroup(
-                report_id=rec.report_id,
-                title=rec.title,
-                region=rec.region,
-                year=rec.year,
+                record=rec,
                 hits=hits,
                 total=int(len(members)),
             )
