@@ -36,6 +36,7 @@ from index.report import Region
 from .engine import Engine, NotFound
 from .new_phrases import (MIN_PHRASE, PHRASE_LIMIT, Phrase, clear_caches, joined_text, place_of, ranked_phrases,
                           report_candidates, slogan_shape)
+from .records import OfPassage, Passage
 from .similar import diff_html, shingles
 from .snapshot import Snapshot
 from .targets import INDICATORS, TargetRow, extract_report
@@ -105,17 +106,17 @@ class TargetChange:
 
 
 @dataclass(frozen=True)
-class Rewrite:
-    """A paragraph of this report aligned with the previous report's, differences marked."""
+class Rewrite(OfPassage):
+    """A paragraph of this report (``passage``) aligned with the previous report's, differences marked."""
 
-    paragraph_id: str
-    number: int
-    text: str
-    previous_paragraph_id: str
-    previous_number: int
-    previous_text: str
+    passage: Passage
+    previous: Passage
     similarity: float
     diff_html: str
+
+    previous_paragraph_id = property(lambda self: self.previous.paragraph_id)
+    previous_number = property(lambda self: self.previous.number)
+    previous_text = property(lambda self: self.previous.text)
 
     def as_dict(self, url_for_paragraph=lambda pid: "") -> dict:
         return {
@@ -286,11 +287,7 @@ def _rewrites(snap: Snapshot, rec: dict, prev: dict) -> tuple[tuple[Rewrite, ...
             unchanged += 1
             continue
         a, b = (snap.search[j], snap.search[i]) if traditional else (snap.texts[j], snap.texts[i])
-        rewrites.append(Rewrite(
-            paragraph_id=snap.paragraph_ids[i], number=snap.numbers[i], text=snap.texts[i],
-            previous_paragraph_id=snap.paragraph_ids[j], previous_number=snap.numbers[j], previous_text=snap.texts[j],
-            similarity=sim, diff_html=diff_html(a, b),
-        ))
+        rewrites.append(Rewrite(passage=snap.passage(i), previous=snap.passage(j), similarity=sim, diff_html=diff_html(a, b)))
     added = sum(1 for i in mine if i not in taken_i and len(snap.search[i]) >= _MIN_REWRITE_CHARS)
     removed = sum(1 for j in theirs if j not in taken_j and len(snap.search[j]) >= _MIN_REWRITE_CHARS)
     return tuple(rewrites), unchanged, added, removed
