@@ -29,7 +29,7 @@ from .normalise import is_traditional, strip_pinyin_annotations, to_simplified
 from .report import Evidence
 from .numerals import chinese_int
 
-__all__ = ["detect_title", "detect_delivery", "reading_copy", "opening_text", "parse_date", "title_in"]
+__all__ = ["detect_title", "detect_delivery", "reading_copy", "opening_text", "parse_date", "title_in", "DATE"]
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,8 @@ def detect_title(paragraphs: list[str], *, title_hint: str | None) -> tuple[str 
 # --- delivery line -------------------------------------------------------------
 
 _NUM = r"[0-9〇零一二三四五六七八九十O○]"
-_DATE = re.compile(
+#: A written date (2021年1月5日, 二〇二一年一月): groups ``y``, ``m`` and ``d`` (optional).
+DATE = re.compile(
     rf"(?P<y>(?:1[89]|20)[0-9]{{2}}|[一二][〇零一二三四五六七八九O○0]{{3}})\s*年\s*"
     rf"(?P<m>{_NUM}{{1,3}})\s*月(?:\s*(?P<d>{_NUM}{{1,3}})\s*日)?"
 )
@@ -160,7 +161,7 @@ _DATE_THEN_NAME = re.compile(
 
 
 def parse_date(match: re.Match) -> str | None:
-    """``YYYY-MM-DD`` (or ``YYYY-MM``) from a :data:`_DATE` match; None when impossible."""
+    """``YYYY-MM-DD`` (or ``YYYY-MM``) from a :data:`DATE` match; None when impossible."""
     y = chinese_int(match.group("y"))
     m = chinese_int(match.group("m"))
     d = chinese_int(match.group("d")) if match.group("d") else None
@@ -203,10 +204,10 @@ def detect_delivery(paragraphs: list[str]) -> tuple[str | None, str | None, list
         session = _SESSION.search(line)
         before = line[: session.start()] if session else line
         dm = None
-        for cand in _DATE.finditer(before):
+        for cand in DATE.finditer(before):
             dm = cand
         if dm is None:
-            dm = _DATE.search(line)
+            dm = DATE.search(line)
         if date is None and dm:
             date = parse_date(dm)
             if date:

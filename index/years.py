@@ -43,7 +43,7 @@ from pathlib import PurePath
 
 from .report import Evidence
 from .numerals import chinese_int
-from .titles import _DATE, title_in, delivery_lines, parse_date, reading_copy
+from .titles import DATE, delivery_lines, parse_date, reading_copy, title_in
 
 __all__ = ["detect_year", "parse_chinese_year", "npc_session_year", "FIVE_YEAR_PLANS"]
 
@@ -230,7 +230,7 @@ def _delivery_years(paragraphs: list[str]) -> list[tuple[int, str, str]]:
     ``本届政府1998年3月就职``)."""
     out = []
     for _, line in delivery_lines(paragraphs):
-        for dm in _DATE.finditer(line):
+        for dm in DATE.finditer(line):
             if not _DELIVERED_AT.match(line[dm.end():]) or line.find("会议", dm.end()) < 0:
                 continue
             date = parse_date(dm)
