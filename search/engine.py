@@ -123,23 +123,25 @@ class Engine:
 
     # -- reports and paragraphs -----------------------------------------------------
 
-    def reports(self) -> list[dict]:
-        """Every report's record, by year then region."""
-        snap = self.snapshot()
+    def reports(self, snap: Snapshot | None = None) -> list[dict]:
+        """Every report's record, by year then region (of ``snap``, else the current snapshot)."""
+        snap = snap if snap is not None else self.snapshot()
         return sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
 
-    def report(self, report_id: str) -> tuple[dict, list[dict]]:
-        """(report record, its paragraphs in order). Raises :class:`NotFound`."""
-        snap = self.snapshot()
+    def report(self, report_id: str, snap: Snapshot | None = None) -> tuple[dict, list[dict]]:
+        """(report record, its paragraphs in order), from ``snap`` (else the current snapshot).
+        Raises :class:`NotFound`."""
+        snap = snap if snap is not None else self.snapshot()
         rec = snap.reports.get(report_id)
         if rec is None:
             raise NotFound(report_id)
         paras = [snap.paragraph(i) for i in snap.rows_of(report_id)]
         return rec, paras
 
-    def paragraph(self, paragraph_id: str) -> tuple[dict, dict]:
-        """(report record, paragraph) for a paragraph id. Raises :class:`NotFound`."""
-        snap = self.snapshot()
+    def paragraph(self, paragraph_id: str, snap: Snapshot | None = None) -> tuple[dict, dict]:
+        """(report record, paragraph) for a paragraph id, from ``snap`` (else the current snapshot).
+        Raises :class:`NotFound`."""
+        snap = snap if snap is not None else self.snapshot()
         i = snap.row_of(paragraph_id)
         if i is None:
             raise NotFound(paragraph_id)

@@ -24,6 +24,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.engine import EngineError, NotFound
+from search.snapshot import Snapshot
 from search.query import QueryError
 
 from .params import BadParameter, valid_paragraph_id, valid_report_id
@@ -61,11 +62,12 @@ def fetch_or_404(what: str, ident: str, valid: Callable[[str], bool], lookup: Ca
         raise MissingPage(what, str(exc.args[0]) if exc.args else ident) from None
 
 
-def report_or_404(report_id: str) -> tuple[dict, list[dict]]:
-    """(record, paragraphs) of a report, or 404 (:func:`fetch_or_404`)."""
+def report_or_404(report_id: str, snap: Snapshot | None = None) -> tuple[dict, list[dict]]:
+    """(record, paragraphs) of a report in ``snap`` (else the engine's current snapshot), or 404
+    (:func:`fetch_or_404`)."""
     from . import get_engine
 
-    return fetch_or_404("报告", report_id, valid_report_id, get_engine().report)
+    return fetch_or_404("报告", report_id, valid_report_id, lambda rid: get_engine().report(rid, snap))
 
 
 def paragraph_or_404(paragraph_id: str) -> tuple[dict, dict]:

@@ -40,10 +40,10 @@ _TRADITIONAL_KEY = "baogao.traditional_reports"
 
 def traditional_reports(engine) -> frozenset[str]:
     """The ids of the reports written in traditional characters (worked out once per index generation)."""
-    generation = engine.generation
+    snap = engine.snapshot()
     cached = current_app.extensions.get(_TRADITIONAL_KEY)
-    if cached is None or cached[0] != generation:
-        cached = (generation, frozenset(r["report_id"] for r in engine.reports() if r.get("traditional")))
+    if cached is None or cached[0] != snap.generation:
+        cached = (snap.generation, frozenset(rid for rid, rec in snap.records.items() if rec.traditional))
         current_app.extensions[_TRADITIONAL_KEY] = cached
     return cached[1]
 

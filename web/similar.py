@@ -15,7 +15,6 @@ from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
-from search.engine import NotFound
 from search.similar import SIMILAR_CSV_COLUMNS, THRESHOLD, Similar, similar_paragraphs
 
 from . import get_engine
@@ -95,14 +94,8 @@ def _min_param() -> dict:
 
 def _title(place) -> str:
     """The title of the report holding a paragraph (``place`` has ``report_id`` and ``paragraph_id``)."""
-    engine = get_engine()
-    try:
-        rec, _ = engine.paragraph(place.paragraph_id)  # one paragraph, not the whole report
-        if rec.get("report_id") != place.report_id:
-            rec, _ = engine.report(place.report_id)
-    except NotFound:
-        return place.report_id
-    return rec.get("display_title") or place.report_id
+    rec = get_engine().snapshot().record(place.report_id)
+    return rec.title if rec is not None else place.report_id
 
 
 @bp.get("/similar/<paragraph_id>.csv")

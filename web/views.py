@@ -254,14 +254,15 @@ def _toc(paragraphs: list[dict]) -> list[dict]:
 def report(report_id: str):
     """The report reader; ``?q=`` marks the query's matches and numbers the hits."""
     engine = get_engine()
-    rec, paragraphs = report_or_404(report_id)
+    snap = engine.snapshot()  # the report and its hits from one index generation
+    rec, paragraphs = report_or_404(report_id, snap)
     q = (request.args.get("q") or "").strip()[:1000]
     hit_ids: set[str] = set()
     phrases: list[str] = []
     query_error = None
     if q:
         try:
-            snap, rows, _ = engine.matching_rows(SearchRequest(q=q, report_id=report_id))
+            _, rows, _ = engine.matching_rows(SearchRequest(q=q, report_id=report_id), snap)
         except QueryError as exc:
             query_error = str(exc)
         else:
