@@ -67,7 +67,7 @@ def test_facet_counts_equal_counts_from_a_scan(sample_engine):
     hits = [i for i in range(snap.n) if "发展" in snap.search[i]]
     for field in ("province", "prefecture", "county", "level", "section"):
         col = snap.coded[field]
-        expected = Counter(col.labels[col.codes[i]] for i in hits)
+        expected = Counter(col.value(i) for i in hits)
         expected.pop("", None)
         assert {f.value: f.count for f in page.facets[field]} == dict(expected), field
     assert dict(page.years) == dict(Counter(int(snap.years[i]) for i in hits))
@@ -89,3 +89,32 @@ def test_year_and_section_filters(sample_engine):
 def test_hits_per_year(sample_engine):
     _, page = found(sample_engine, "项目为王")
     assert page.years == [(2021, 3), (2022, 1)]
+
+
+def test_the_snapshot_names_every_row_and_report(sample_engine):
+    snap = sample_engine.snapshot()
+    assert snap.n and snap.reports
+    for rid in snap.reports:
+        rows = snap.rows_of(rid)
+        assert rows and {snap.report_id(r) for r in rows} == {rid}
+        numbers = [snap.paragraph(r)["number"] for r in rows]
+        assert numbers == sorted(numbers)
+        assert all(snap.row_of(snap.paragraph_ids[r]) == r for r in rows)
+        record = snap.record(rid)
+        assert record.title == (snap.reports[rid].get("display_title") or rid)
+        assert "sketch" not in record.as_dict() and record.as_dict() == snap.reports[rid]
+        passage = snap.passage(rows[-1])
+        assert (passage.report_id, passage.number, passage.text) == (rid, numbers[-1], snap.texts[rows[-1]])
+    assert snap.record("no-such-report") is None and snap.row_of("no-such-paragraph") is None
+    assert snap.region_rank is snap.region_rank  # computed once per snapshot
+
+
+def test_a_trend_comparison_reads_one_snapshot(sample_engine, monkeypatch):
+    from search.trends import compare
+
+    taken = []
+    real = sample_engine.snapshot
+    monkeypatch.setattr(sample_engine, "snapshot", lambda: taken.append(1) or real())
+    trends = compare(sample_engine, ["项目为王", "营商环境"])
+    assert len(trends) == 2 and trends[0].paragraphs == 4
+    assert len(taken) == 1
