@@ -31,12 +31,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.report import Region
 
 from .engine import Engine, NotFound
 from .new_phrases import (MIN_PHRASE, PHRASE_LIMIT, Phrase, clear_caches, joined_text, place_of, ranked_phrases,
                           report_candidates, slogan_shape)
-from .records import OfPassage, Passage
+from .records import OfPassage, Passage, ReportRecord
 from .similar import diff_html, shingles
 from .snapshot import Snapshot
 from .targets import INDICATORS, TargetRow, extract_report
@@ -316,7 +315,7 @@ def report_diff(engine: Engine, report_id: str, against: str | None = None) -> R
     else:
         earlier = _earlier(snap.reports, rec)
         if not earlier:
-            where = Region.from_dict(rec.get("region") or {}).display
+            where = ReportRecord.from_json(rec).region.display
             choose = "可另选一篇报告对比（网页加 ?against=报告编号，命令行加 --against 报告编号）。"
             if not rec.get("year"):
                 message = f"这篇报告的年份不详，无法确定上一篇报告；{choose}"

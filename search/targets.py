@@ -17,10 +17,9 @@ import weakref
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.report import Region
 
 from .figures import INDICATORS, KINDS, QUALIFIERS, extract_paragraph, indicator_name
-from .records import OfPassage, Passage
+from .records import OfPassage, Passage, ReportRecord
 
 __all__ = [
     "INDICATORS",
@@ -108,10 +107,8 @@ def extract_report(rec: dict, paragraphs: Iterable[dict]) -> list[TargetRow]:
 
     A report that repeats the same figure (its summary and its chapter) gives one row.
     """
-    region = Region.from_dict(rec.get("region") or {})
-    year = rec.get("year")
-    title = rec.get("display_title") or rec["report_id"]
-    traditional = bool(rec.get("traditional"))
+    record = ReportRecord.from_json(rec)
+    region, year, title, traditional = record.region, record.year, record.title, record.traditional
     rows: list[TargetRow] = []
     seen: set[tuple] = set()
     for p in paragraphs:

@@ -125,14 +125,14 @@ def _hit_view(h: Hit, q: str, date: str | None, accessed: str) -> dict:
     }
 
 
-def _region_links(region: dict) -> list[tuple[str, str]]:
+def _region_links(region: Region) -> list[tuple[str, str]]:
     """(name, search URL) for each level of a report's region, top first."""
     out: list[tuple[str, str]] = []
-    if region.get("level") == "national":
+    if region.level == "national":
         return [("全国", search_link({"level": "national"}))]
     params: dict[str, str] = {}
     for name in ("province", "prefecture", "county"):
-        v = region.get(name)
+        v = getattr(region, name)
         if not v:
             continue
         params[name] = v
@@ -268,10 +268,8 @@ def report(report_id: str):
         else:
             hit_ids = {snap.paragraph_ids[int(i)] for i in rows}
             phrases = query_phrases(q)
-    traditional = bool(rec.get("traditional"))
-    title = rec.get("display_title") or report_id
-    region = rec.get("region") or {}
-    region_of = Region.from_dict(region)
+    record = snap.record(report_id)
+    traditional, title, region = record.traditional, record.title, record.region
     accessed = access_date()
     views = []
     hit_no = 0
@@ -299,7 +297,7 @@ def report(report_id: str):
             "prev": f"#hit-{hit - 1}" if hit and hit > 1 else None,
             "next": f"#hit-{hit + 1}" if hit and hit < n_hits else None,
             "permalink": perma,
-            **_citations(title, region_of, rec.get("year"), rec.get("date"), p["section"], p["number"], perma,
+            **_citations(title, region, record.year, record.date, p["section"], p["number"], perma,
                          accessed),
             "ocr": None if p.get("ocr_confidence") is None else round(p["ocr_confidence"] * 100),
         })
@@ -313,7 +311,7 @@ def report(report_id: str):
         paragraphs=views,
         toc=_toc(paragraphs),
         region_links=_region_links(region),
-        level=LEVEL_LABELS.get(region.get("level") or "unknown", ""),
+        level=LEVEL_LABELS.get(region.level, ""),
         year_url=search_link({"year": str(rec["year"])}) if rec.get("year") else None,
         back_url=search_link({"q": q}) if q else link("views.search"),
         search_url=search_link,
@@ -325,9 +323,10 @@ def report(report_id: str):
 
 
 def _document(report_id: str) -> ReportDocument:
-    rec, paragraphs = report_or_404(report_id)
-    title = rec.get("display_title") or report_id
-    region = Region.from_dict(rec.get("region") or {})
+    snap = get_engine().snapshot()
+    rec, paragraphs = report_or_404(report_id, snap)
+    record = snap.record(report_id)
+    title, region = record.title, record.region
     url = report_url(report_id)
     accessed = access_date()
     return report_document(
