@@ -1,10 +1,12 @@
-"""index: files → reports → paragraphs → a Whoosh index on disk.
+"""index: files → reports → paragraphs → a generation of the index on disk.
 
-Data passes through the modules in this order:
+:func:`index.build.build` is the one way to index a set of paths. Data passes
+through the modules in this order:
 
 * :mod:`index.sources` reads a path (txt in any common encoding, docx, html,
-  pdf) into :class:`~index.report.RawReport` objects, splitting files that hold
-  several reports;
+  pdf; scanned pages and images through :mod:`index.ocr`) into
+  :class:`~index.report.RawReport` objects, splitting files that hold several
+  reports;
 * :mod:`index.clean` removes page chrome and re-splits collapsed paragraphs;
 * :mod:`index.normalise` repairs display text and folds it into search text;
 * :mod:`index.sections` gives each paragraph its heading path and category;
@@ -12,7 +14,10 @@ Data passes through the modules in this order:
   metadata with evidence, :mod:`index.overrides` applies a user's corrections;
 * :mod:`index.assemble` runs those steps and makes the stable identifiers;
 * :mod:`index.analysis` and :mod:`index.schema` define what Whoosh stores, and
-  :mod:`index.writer` writes it in generations that never lose the previous one.
+  :mod:`index.writer` writes it in generations that never lose the previous one,
+  each with its paragraph columns (:mod:`index.columns`);
+* :mod:`index.whoosh_internals` is the only module that touches Whoosh's
+  private code.
 
 This package imports nothing from :mod:`search` or :mod:`web`.
 """
