@@ -6,7 +6,8 @@
     baogao paragraphs [--index DIR] [--jsonl]
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
     baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000] [--base-url URL] [--behind-proxy]
-    baogao targets [--index DIR] [--province P] [--year Y] [--indicator I] [--kind K] [--json]
+    baogao targets [--index DIR] [--province P] [--prefecture P] [--county C] [--level L] [--year Y]
+                   [--indicator I] [--kind K] [--json]
     baogao scorecard [--index DIR] [--indicator I] [--year Y] [--province P] [--prefecture P] [--level L] [--json]
     baogao diff    [--index DIR] [--against REPORT_ID] [--json] REPORT_ID
 
@@ -240,12 +241,17 @@ def cmd_search(args) -> int:
 
 
 def cmd_targets(args) -> int:
+    from search.query import level_name
     from search.targets import INDICATORS, KIND_LABELS, filter_rows, indicator_name, targets_for_engine
 
     if args.indicator and indicator_name(args.indicator) is None:
         raise CommandError(f"指标“{args.indicator}”无法识别：可用 {'、'.join(INDICATORS)}")
+    level = level_name(args.level) if args.level else None
+    if args.level and level is None:
+        raise CommandError(f"级别“{args.level}”无法识别：可用 national/province/prefecture/county 或 全国/省级/地级/县级")
     engine = _engine(args)
     rows = filter_rows(targets_for_engine(engine), indicator=args.indicator, province=args.province,
+                       prefecture=args.prefecture, county=args.county, level=level,
                        year=args.year, kind=args.kind)
     if args.json:
         body = {"total": len(rows), "reports": len({r.report_id for r in rows}),
@@ -394,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("targets", help="主要预期目标表：各报告的年度目标与上年完成情况")
     add_index_opt(sp)
     sp.add_argument("--province", help="省份，如 河北 或 河北省；全国 指国务院报告")
+    sp.add_argument("--prefecture", help="地市，如 驻马店市")
+    sp.add_argument("--county", help="县、县级市、区，如 霸州市")
+    sp.add_argument("--level", help="级别：national/province/prefecture/county 或 全国/省级/地级/县级")
     sp.add_argument("--year", type=int, help="报告年份")
     sp.add_argument("--indicator", help="指标，如 地区生产总值、GDP、固定资产投资")
     sp.add_argument("--kind", choices=["target", "result"], help="target 年度目标，result 上年完成")

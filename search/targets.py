@@ -164,15 +164,17 @@ def targets_for_engine(engine) -> list[TargetRow]:
         return rows
 
 
-def _region_matches(name: str | None, wanted: str) -> bool:
+def region_matches(name: str | None, wanted: str) -> bool:
+    """A region name matches the name asked for or its short form (河北 = 河北省)."""
     return bool(name) and (name == wanted or name.startswith(wanted))
 
 
 def filter_rows(rows: Iterable[TargetRow], *, indicator: str | None = None, province: str | None = None,
+                prefecture: str | None = None, county: str | None = None, level: str | None = None,
                 region: str | None = None, year: int | None = None, kind: str | None = None,
                 report_id: str | None = None) -> list[TargetRow]:
     """Rows narrowed by indicator (any surface form), province (河北 = 河北省; 全国 = the national reports),
-    any region name, year, kind.
+    prefecture, county, level, any region name, year, kind.
 
     ``year`` is the report's year. Unknown indicator names match nothing.
     """
@@ -183,10 +185,16 @@ def filter_rows(rows: Iterable[TargetRow], *, indicator: str | None = None, prov
     for r in rows:
         if ind and r.indicator != ind:
             continue
-        if province and not (_region_matches(r.region.province, province)
+        if province and not (region_matches(r.region.province, province)
                              or (province == "全国" and r.region.level == "national")):
             continue
-        if region and not any(_region_matches(n, region) for n in (r.region.province, r.region.prefecture, r.region.county)):
+        if prefecture and not region_matches(r.region.prefecture, prefecture):
+            continue
+        if county and not region_matches(r.region.county, county):
+            continue
+        if level and r.region.level != level:
+            continue
+        if region and not any(region_matches(n, region) for n in (r.region.province, r.region.prefecture, r.region.county)):
             continue
         if year is not None and r.year != year:
             continue

@@ -171,6 +171,29 @@ def test_cli_prints_the_table_as_json(sample_index, capsys):
     assert body["rows"][0]["url"].endswith("/p/" + body["rows"][0]["paragraph_id"])
 
 
+@pytest.mark.parametrize("narrow, kept", [
+    (["--prefecture", "廊坊"], ["2021-河北省-廊坊市-霸州市", "2024-河北省-廊坊市"]),
+    (["--county", "怀安县"], ["2022-河北省-张家口市-怀安县"]),
+    (["--level", "地级"], ["2024-河北省-廊坊市"]),
+    (["--level", "county", "--prefecture", "廊坊市"], ["2021-河北省-廊坊市-霸州市"]),
+])
+def test_cli_narrows_by_prefecture_county_and_level(sample_index, capsys, narrow, kept):
+    import json
+
+    import baogao
+
+    assert baogao.main(["targets", "--index", str(sample_index), "--province", "河北", "--indicator", "GDP",
+                        "--kind", "target", "--json", *narrow]) == 0
+    assert [r["report_id"] for r in json.loads(capsys.readouterr().out)["rows"]] == kept
+
+
+def test_cli_rejects_an_unknown_level(sample_index, capsys):
+    import baogao
+
+    assert baogao.main(["targets", "--index", str(sample_index), "--level", "乡级"]) == 2
+    assert "无法识别" in capsys.readouterr().err
+
+
 def test_cli_rejects_an_unknown_indicator(sample_index, capsys):
     import baogao
 

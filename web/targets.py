@@ -32,7 +32,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.report import LEVEL_LABELS
-from search.targets import INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, targets_for_engine
+from search.targets import (INDICATORS, KIND_LABELS, KINDS, TargetRow, filter_rows, indicator_name, region_matches,
+                            targets_for_engine)
 
 from . import get_engine
 from .chart import Bar, BarRow, bar_rows_svg
@@ -74,19 +75,12 @@ def target_filters(args) -> dict[str, str]:
     return out
 
 
-def _name_matches(name: str | None, wanted: str) -> bool:
-    return bool(name) and (name == wanted or name.startswith(wanted))
-
-
 def _keep(rows: list[TargetRow], filters: dict[str, str], *, skip: str | None = None) -> list[TargetRow]:
     """The rows every filter keeps, but for ``skip`` (the menu being counted)."""
     f = {k: ("" if k == skip else v) for k, v in filters.items()}
-    kept = filter_rows(rows, indicator=f["indicator"] or None, province=f["province"] or None,
+    return filter_rows(rows, indicator=f["indicator"] or None, province=f["province"] or None,
+                       prefecture=f["prefecture"] or None, county=f["county"] or None, level=f["level"] or None,
                        year=int(f["year"]) if f["year"] else None, kind=f["kind"] or None)
-    return [r for r in kept
-            if (not f["prefecture"] or _name_matches(r.region.prefecture, f["prefecture"]))
-            and (not f["county"] or _name_matches(r.region.county, f["county"]))
-            and (not f["level"] or r.region.level == f["level"])]
 
 
 def _rows(filters: dict[str, str]) -> tuple[list[TargetRow], list[TargetRow]]:
@@ -238,7 +232,7 @@ def page():
     every, rows = _rows(filters)
     for name, key in (("province", _province_of), ("prefecture", lambda r: r.region.prefecture),
                       ("county", lambda r: r.region.county)):
-        names = {key(r) for r in every if filters[name] and _name_matches(key(r), filters[name])}
+        names = {key(r) for r in every if filters[name] and region_matches(key(r), filters[name])}
         if len(names) == 1:
             filters[name] = names.pop()  # 河南 → 河南省, so the menu shows what is chosen
     options = _options(every, filters)
