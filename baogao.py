@@ -361,6 +361,17 @@ def build_parser() -> argparse.ArgumentParser:
     def add_index_opt(sp):
         sp.add_argument("--index", help="索引目录（默认 $BAOGAO_INDEX 或 var/index）")
 
+    region_help = {
+        "province": "省份，如 河北 或 河北省；全国 指国务院报告",
+        "prefecture": "地市，如 驻马店市",
+        "county": "县、县级市、区，如 霸州市",
+        "level": "级别：national/province/prefecture/county 或 全国/省级/地级/县级",
+    }
+
+    def add_region_opts(sp, *names):
+        for name in names:
+            sp.add_argument(f"--{name}", help=region_help[name])
+
     sp = sub.add_parser("index", help="把报告文件加入索引")
     add_index_opt(sp)
     sp.add_argument("--meta", help="更正元数据的 CSV（列：file, region, year）")
@@ -399,10 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("targets", help="主要预期目标表：各报告的年度目标与上年完成情况")
     add_index_opt(sp)
-    sp.add_argument("--province", help="省份，如 河北 或 河北省；全国 指国务院报告")
-    sp.add_argument("--prefecture", help="地市，如 驻马店市")
-    sp.add_argument("--county", help="县、县级市、区，如 霸州市")
-    sp.add_argument("--level", help="级别：national/province/prefecture/county 或 全国/省级/地级/县级")
+    add_region_opts(sp, "province", "prefecture", "county", "level")
     sp.add_argument("--year", type=int, help="报告年份")
     sp.add_argument("--indicator", help="指标，如 地区生产总值、GDP、固定资产投资")
     sp.add_argument("--kind", choices=["target", "result"], help="target 年度目标，result 上年完成")
@@ -413,9 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_index_opt(sp)
     sp.add_argument("--indicator", help="指标，如 地区生产总值、经济增长、GDP")
     sp.add_argument("--year", type=int, help="目标所属年份（即定目标的报告年份）")
-    sp.add_argument("--province", help="省份，如 河南 或 河南省；全国 指国务院报告")
-    sp.add_argument("--prefecture", help="地市，如 驻马店市")
-    sp.add_argument("--level", help="级别：national/province/prefecture/county 或 全国/省级/地级/县级")
+    add_region_opts(sp, "province", "prefecture", "level")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_scorecard)
 
