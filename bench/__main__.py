@@ -251,6 +251,14 @@ def make_queries(texts: list[str], n_random: int, seed: int = 42) -> list[dict]:
     return qs
 
 
+def tally(exact: dict[str, list[int]], system: str, got: set[str], truth: set[str]) -> None:
+    """Add one query's answer to a system's exactness counts (found of truth, truth size, returned)."""
+    e = exact.setdefault(system, [0, 0, 0])
+    e[0] += len(got & truth)
+    e[1] += len(truth)
+    e[2] += len(got)
+
+
 def baogao_query(q: dict) -> str:
     return " ".join(f'"{t}"' for t in q["terms"])
 
@@ -293,7 +301,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
 
     times: dict[str, dict[str, list[float]]] = {s: {c: [] for c in CLASSES} for s in SYSTEMS}
     truth: list[set[str]] = []
-    exact = {"baogao": [0, 0, 0]}  # hits found of truth, truth size, returned
+    exact: dict[str, list[int]] = {}  # per system: hits found of truth, truth size, returned
     print(f"[{name}] {len(queries)} queries: scan and baogao …", file=sys.stderr, flush=True)
     for q in queries:
         hits = scan.run(q["terms"])
@@ -302,10 +310,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
         page = engine.search(SearchRequest(q=baogao_query(q), per_page=1000))
         got = {h.paragraph_id for h in (engine.matching_paragraphs(SearchRequest(q=baogao_query(q)))
                                         if page.total > 1000 else page.hits)}
-        e = exact["baogao"]
-        e[0] += len(got & truth_ids)
-        e[1] += len(truth_ids)
-        e[2] += len(got)
+        tally(exact, "baogao", got, truth_ids)
         for _ in range(args.repeat):
             a = time.perf_counter()
             scan.run(q["terms"])
@@ -329,13 +334,8 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
 
     print(f"[{name}] DuckDB …", file=sys.stderr, flush=True)
     duck = DuckScan(scan, workdir / f"{name}-duckdb")
-    exact["duckdb"] = [0, 0, 0]
     for q, t in zip(queries, truth):
-        got = {snap.paragraph_ids[i] for i in duck.hits(q["terms"])}
-        e = exact["duckdb"]
-        e[0] += len(got & t)
-        e[1] += len(t)
-        e[2] += len(got)
+        tally(exact, "duckdb", {snap.paragraph_ids[i] for i in duck.hits(q["terms"])}, t)
         for _ in range(args.repeat):
             a = time.perf_counter()
             duck.run(q["terms"])
@@ -362,13 +362,9 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
         res = subprocess.run([sys.executable, str(ROOT / "bench" / "stock.py"), "query", str(stock_dir), str(qfile)],
                              capture_output=True, text=True)
         answered = json.loads(res.stdout)["queries"]
-        exact["stock"] = [0, 0, 0]
         for q, a, t in zip(queries, answered, truth):
             times["stock"][q["kind"]].append(a["ms"])
-            got = set(a["hits"])
-            exact["stock"][0] += len(got & t)
-            exact["stock"][1] += len(t)
-            exact["stock"][2] += len(got)
+            tally(exact, "stock", set(a["hits"]), t)
         para_file.unlink()
         shutil.rmtree(stock_dir, ignore_errors=True)
 
