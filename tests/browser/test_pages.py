@@ -36,8 +36,8 @@ BLOCKING = ("serious", "critical")
 
 #: The page kinds; the URLs are found on the running server (see ``page_urls``). Two kinds of 400: a bad
 #: parameter (the error page) and a query that cannot be parsed (the search page showing where).
-KINDS = ("home", "search", "filtered", "report", "targets", "trends", "first", "similar", "feed-linked", "about",
-         "400", "400-query", "404")
+KINDS = ("home", "search", "filtered", "report", "targets", "scorecard", "diff", "diff-none", "trends", "first",
+         "similar", "feed-linked", "about", "400", "400-query", "404")
 STATUS = {"400": 400, "400-query": 400, "404": 404}
 
 
@@ -65,6 +65,9 @@ def page_urls(server) -> dict[str, str]:
         "filtered": base + "/search?q=" + q("营商环境") + "&province=" + q("河北省") + "&year=2021-2024",
         "report": base + "/r/" + q("2021-湖南省") + "?q=" + q("营商环境"),
         "targets": base + "/targets",
+        "scorecard": base + "/scorecard?indicator=" + q("地区生产总值"),
+        "diff": base + "/diff/" + q("2024-河北省-廊坊市") + "?against=" + q("2021-河北省-廊坊市-霸州市"),
+        "diff-none": base + "/diff/" + q("2021-湖南省"),  # no earlier report: the message
         "trends": base + "/trends?q=" + q("营商环境") + "&q=" + q("乡村振兴"),
         "first": base + "/first?q=" + q("营商环境"),
         "similar": base + "/similar/" + pid,
