@@ -60,6 +60,12 @@ def _source_files(paths: list[str]) -> list:
         raise CommandError(str(exc)) from exc
 
 
+def _print_json(data) -> None:
+    """Data as indented JSON on stdout (Chinese kept as is)."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+
+
 def _permalink(paragraph_id: str) -> str:
     """A paragraph's permalink in JSON output: on ``$BAOGAO_BASE_URL``, else the default address of ``baogao serve``."""
     base = os.environ.get("BAOGAO_BASE_URL") or "http://127.0.0.1:5000"
@@ -158,8 +164,7 @@ def cmd_inspect(args) -> int:
             else:
                 print(f"{r.report_id}\t{r.display_title}\t{r.region.display}\t{r.year or '未知'}\t{len(r.paragraphs)} 段\t{r.sources[0]}")
     if args.json:
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(out)
     return 1 if failures else 0
 
 
@@ -182,8 +187,7 @@ def cmd_reports(args) -> int:
     engine = _engine(args)
     reports = engine.reports()
     if args.json:
-        json.dump(reports, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(reports)
     else:
         for r in reports:
             print(f"{r['report_id']}\t{r['display_title']}\t{r['region_display']}\t{r.get('year') or '未知'}\t{r['paragraphs']} 段")
@@ -219,8 +223,7 @@ def cmd_search(args) -> int:
     except QueryError as exc:
         raise CommandError(f"检索式有误：{exc}") from exc
     if args.json:
-        json.dump(page.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(page.as_dict(_permalink))
         return 0
     import re
 
@@ -256,8 +259,7 @@ def cmd_targets(args) -> int:
     if args.json:
         body = {"total": len(rows), "reports": len({r.report_id for r in rows}),
                 "rows": [r.as_dict(_permalink(r.paragraph_id)) for r in rows]}
-        json.dump(body, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(body)
         return 0
     for r in rows:
         print(f"{r.region.display}\t{r.year or '未知'}\t{r.indicator}\t{r.display}\t{KIND_LABELS[r.kind]}\t/p/{r.paragraph_id}")
@@ -275,8 +277,7 @@ def cmd_scorecard(args) -> int:
     except ScorecardError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
-        json.dump(card.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(card.as_dict(_permalink))
         return 0
     for s in card.lines:
         result = s.result.display if s.result else "—"
@@ -300,8 +301,7 @@ def cmd_diff(args) -> int:
     except DiffError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
-        json.dump(d.as_dict(_permalink), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        _print_json(d.as_dict(_permalink))
         return 0
     if d.previous is None:
         print(d.message, file=sys.stderr)
