@@ -142,10 +142,10 @@ class Evaluator:
 
     def _variant_hits(self, v: str) -> list[int]:
         snap = self.snap
-        texts = snap.search
         terms = candidate_terms(v)
         if not terms or snap.reader is None:
-            return [i for i in range(snap.n) if v in texts[i]]
+            every = np.arange(snap.n, dtype=np.int64)
+            return every[snap.contains(every, v)].tolist()
         reader = snap.reader
         best, best_df = None, None
         for t in terms:
@@ -159,7 +159,7 @@ class Evaluator:
         cands = cands[cands >= 0]
         if len(v) == 2 and is_exact_term(best):
             return cands.tolist()  # a frequent bigram's own postings: exact, nothing to verify
-        return [i for i in cands.tolist() if v in texts[i]]
+        return cands[snap.contains(cands, v)].tolist()
 
     # -- filters -------------------------------------------------------------------
 

@@ -60,7 +60,6 @@ def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> 
     With ``either`` (the query has OR) a paragraph holding more of the
     query's phrases comes first: every one adds a large step.
     """
-    texts = snap.search
     n_docs = max(snap.n, 1)
     reader = snap.reader
     lengths = snap.lengths[hits].astype(np.float64)
@@ -81,11 +80,11 @@ def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> 
                 tf_all[rows[keep]] = freqs[keep]
                 tf = tf_all[hits]
             else:  # a very common word (的): count it in the hits instead
-                tf = np.fromiter((texts[i].count(w) for i in hits), dtype=np.float64, count=len(hits))
+                tf = snap.count(hits, w).astype(np.float64)
             score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
     if either:
         distinct = np.zeros(len(hits))
         for p in dict.fromkeys(phrases):
-            distinct += np.fromiter((p in texts[i] for i in hits), dtype=np.float64, count=len(hits))
+            distinct += snap.contains(hits, p)
         score += distinct * 1000.0
     return score

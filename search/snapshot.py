@@ -188,6 +188,18 @@ class Snapshot:
             "report_id": self.report_id(row),
         }
 
+    # -- text tests -----------------------------------------------------------------
+
+    def contains(self, rows: np.ndarray, phrase: str) -> np.ndarray:
+        """A boolean mask over ``rows``: whether each row's search text contains ``phrase``."""
+        search = self.search
+        return np.fromiter((phrase in search[i] for i in rows.tolist()), dtype=bool, count=len(rows))
+
+    def count(self, rows: np.ndarray, word: str) -> np.ndarray:
+        """How often ``word`` occurs in each row's search text (non-overlapping, as ``str.count``)."""
+        search = self.search
+        return np.fromiter((search[i].count(word) for i in rows.tolist()), dtype=np.int64, count=len(rows))
+
     @cached_property
     def region_rank(self) -> np.ndarray:
         """Each row's place in the order of (province, prefecture, county) names: ``sort=region``."""
