@@ -38,6 +38,7 @@ from whoosh import index as whoosh_index
 
 from . import schema as S
 from .columns import COLUMNS_FILE, dump_columns, read_columns
+from .postings import POSTINGS_FILE, frequent_postings_bytes
 from .whoosh_internals import abandon_writer, add_document, close_leftover_files, copy_index, fast_writer, has_fast_pool
 from .report import Report
 
@@ -371,7 +372,9 @@ class IndexUpdate:
             )
             with self._ix.reader() as reader:
                 columns = read_columns(reader, self.reports)
+                postings = frequent_postings_bytes(reader, columns.docnum_to_row, len(columns.texts))
             _write_atomic(self.gen_dir / COLUMNS_FILE, dump_columns(columns))
+            _write_atomic(self.gen_dir / POSTINGS_FILE, postings)
             _fsync_dir(self.gen_dir)
             _write_atomic(root / CURRENT, (self.generation + "\n").encode("utf-8"))
             _fsync_dir(root)

@@ -171,14 +171,15 @@ class Engine:
             raise QueryError(f"页码须 ≥1，每页条数须在 1–{MAX_PER_PAGE} 之间")
         tree, hits, notices = evaluate(snap, request)
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
-        order = order_rows(snap, hits, phrases, request.sort, either=has_or(tree))
-        facets, year_counts = facet_counts(snap, order)
-        page = page_of(snap, order, phrases, request)
+        top = None if request.group else request.page * request.per_page
+        order = order_rows(snap, hits, phrases, request.sort, either=has_or(tree), top=top)
+        facets, year_counts = facet_counts(snap, hits)
+        page = page_of(snap, order, phrases, request, hits)
         took = (time.perf_counter() - t0) * 1000
         hits_page, groups, reports_total = page
         return SearchPage(
             request=request,
-            total=int(len(order)),
+            total=int(len(hits)),
             reports_total=reports_total,
             hits=hits_page,
             groups=groups,

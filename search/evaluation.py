@@ -25,7 +25,7 @@ from index import schema as S
 from index.analysis import bigrams, exact_term, is_exact_term
 from index.normalise import query_variants
 from index.regions import short_name
-from index.whoosh_internals import read_docnums
+from index.postings import bitmap_has
 
 from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, read_query
 from .results import SORTS, SearchRequest
@@ -101,7 +101,7 @@ class Evaluator:
         if len(cands) == 0:
             return np.zeros(0, dtype=bool)
         if isinstance(node, Phrase):
-            return np.isin(cands, self.phrase_hits(node.text), assume_unique=False)
+            return _member(cands, self.phrase_hits(node.text), self.snap.n)
         if isinstance(node, Filter):
             return self.filter_mask(node)[cands]
         if isinstance(node, And):
@@ -128,38 +128,44 @@ class Evaluator:
     # -- phrases -------------------------------------------------------------------
 
     def phrase_hits(self, phrase: str) -> np.ndarray:
-        """Sorted paragraph numbers whose search text contains the phrase (any of its variants)."""
+        """Sorted rows whose search text contains the phrase (any of its variants)."""
         cached = self._phrase_cache.get(phrase)
         if cached is not None:
             return cached
-        out: set[int] = set()
+        arr: np.ndarray | None = None
         for v in query_variants(phrase):
             if v:
-                out.update(self._variant_hits(v))
-        arr = np.array(sorted(out), dtype=np.int64)
+                hits = self._variant_hits(v)
+                arr = hits if arr is None else np.union1d(arr, hits)
+        if arr is None:
+            arr = np.empty(0, dtype=np.int64)
         self._phrase_cache[phrase] = arr
         return arr
 
-    def _variant_hits(self, v: str) -> list[int]:
+    def _variant_hits(self, v: str) -> np.ndarray:
         snap = self.snap
         terms = candidate_terms(v)
         if not terms or snap.reader is None:
             every = np.arange(snap.n, dtype=np.int64)
-            return every[snap.contains(every, v)].tolist()
-        reader = snap.reader
-        best, best_df = None, None
+            return every[snap.contains(every, v)]
+        postings = snap.postings
+        rated = []
         for t in terms:
-            df = reader.doc_frequency(S.EXACT, t)
+            df = postings.doc_frequency(S.EXACT, t)
             if df == 0:
-                return []
-            if best_df is None or df < best_df:
-                best, best_df = t, df
-        docnums = read_docnums(reader, S.EXACT, best)
-        cands = snap.docnum_to_row[docnums]
-        cands = cands[cands >= 0]
+                return np.empty(0, dtype=np.int64)
+            rated.append((df, t))
+        rated.sort()
+        best = rated[0][1]
+        cands = postings.rows(S.EXACT, best)
         if len(v) == 2 and is_exact_term(best):
-            return cands.tolist()  # a frequent bigram's own postings: exact, nothing to verify
-        return cands[snap.contains(cands, v)].tolist()
+            return cands  # a frequent bigram's own postings: exact, nothing to verify
+        # every other bigram held as a bitmap narrows the candidates before the text is read
+        for _, t in rated[1:]:
+            bits = postings.bitmap(t)
+            if bits is not None and len(cands):
+                cands = cands[bitmap_has(bits, cands)]
+        return cands[snap.contains(cands, v)]
 
     # -- filters -------------------------------------------------------------------
 
@@ -189,6 +195,18 @@ class Evaluator:
             labels = {"province": "省份", "prefecture": "地市", "county": "区县"}
             self.notices.append(f"索引中没有{labels[field]}“{value}”")
         return []
+
+
+def _member(rows: np.ndarray, sorted_hits: np.ndarray, n: int) -> np.ndarray:
+    """A boolean mask over ``rows``: whether each is in ``sorted_hits`` (a mask over all rows when that is cheaper)."""
+    if len(sorted_hits) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    if len(sorted_hits) * 64 > n:
+        every = np.zeros(n, dtype=bool)
+        every[sorted_hits] = True
+        return every[rows]
+    idx = np.minimum(np.searchsorted(sorted_hits, rows), len(sorted_hits) - 1)
+    return sorted_hits[idx] == rows
 
 
 def has_or(node: Node | None) -> bool:

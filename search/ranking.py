@@ -20,7 +20,6 @@ import numpy as np
 
 from index import schema as S
 from index.analysis import query_words
-from index.whoosh_internals import read_weighted
 
 from .snapshot import Snapshot
 
@@ -29,29 +28,54 @@ __all__ = ["order", "bm25"]
 _BM25_K1, _BM25_B = 1.2, 0.75
 
 
-def order(snap: Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool) -> np.ndarray:
+def order(snap: Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool,
+          top: int | None = None) -> np.ndarray:
     """The rows ``hits`` in the order of ``sort`` (one of :data:`search.results.SORTS`).
 
     ``relevance`` ranks by :func:`bm25` over ``phrases``; ``newest``/``oldest``
     by year, then score; ``region`` by region name, newest first. Ties keep
-    index order, so a page never shuffles between requests.
+    index order, so a page never shuffles between requests. With ``top``,
+    only the first ``top`` rows of that order are returned (a page needs no
+    more, and sorting 200,000 hits to show ten cost more than finding them).
     """
     if len(hits) == 0:
         return hits
     if sort in ("newest", "oldest") and not phrases:
         key = snap.years[hits]
-        idx = np.lexsort((np.array([snap.numbers[i] for i in hits]), snap.report.codes[hits], -key if sort == "newest" else key))
-        return hits[idx]
+        numbers = np.asarray(snap.numbers)[hits]
+        return hits[_lexsort_top((numbers, snap.report.codes[hits], -key if sort == "newest" else key), top)]
+    if sort == "relevance" and not phrases:
+        return hits if top is None else hits[:top]  # every score is 0: index order
     scores = bm25(snap, hits, phrases, either) if phrases else np.zeros(len(hits))
     if sort == "relevance":
-        idx = np.lexsort((hits, -scores))
+        keys = (hits, -scores)
     elif sort == "newest":
-        idx = np.lexsort((hits, -scores, -snap.years[hits]))
+        keys = (hits, -scores, -snap.years[hits])
     elif sort == "oldest":
-        idx = np.lexsort((hits, -scores, snap.years[hits]))
+        keys = (hits, -scores, snap.years[hits])
     else:  # region
-        idx = np.lexsort((hits, -snap.years[hits], snap.region_rank[hits]))
-    return hits[idx]
+        keys = (hits, -snap.years[hits], snap.region_rank[hits])
+    return hits[_lexsort_top(keys, top)]
+
+
+def _lexsort_top(keys: tuple[np.ndarray, ...], top: int | None) -> np.ndarray:
+    """The first ``top`` indices of ``np.lexsort(keys)`` (all of them for None), without sorting the rest.
+
+    Only entries whose primary key (the last) is at most the ``top``-th
+    smallest can be among the first ``top``; those are sorted in full, so
+    ties fall exactly as in the full sort.
+    """
+    n = len(keys[0])
+    if top is None or top >= n // 4:
+        idx = np.lexsort(keys)
+        return idx if top is None else idx[:top]
+    if top <= 0:
+        return np.empty(0, dtype=np.int64)
+    primary = keys[-1]
+    kth = np.partition(primary, top - 1)[top - 1]
+    near = np.flatnonzero(primary <= kth)
+    idx = np.lexsort(tuple(k[near] for k in keys))
+    return near[idx[:top]]
 
 
 def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> np.ndarray:
@@ -65,21 +89,20 @@ def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> 
     lengths = snap.lengths[hits].astype(np.float64)
     norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths / snap.avg_len)
     score = np.zeros(len(hits))
-    if reader is not None:
+    if snap.reader is not None:
+        postings = snap.postings
         for w in dict.fromkeys(w for p in phrases for w in query_words(p)):
-            df = reader.doc_frequency(S.WORDS, w)
+            df = postings.doc_frequency(S.WORDS, w)
             if not df:
                 continue
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            if df <= len(hits):
+            if df <= len(hits) or postings.is_frequent(S.WORDS, w):
                 # the word's postings carry its frequency: cheaper than counting in every hit
-                docnums, freqs = read_weighted(reader, S.WORDS, w)
+                rows, freqs = postings.weighted(w)
                 tf_all = np.zeros(snap.n)
-                rows = snap.docnum_to_row[docnums]
-                keep = rows >= 0
-                tf_all[rows[keep]] = freqs[keep]
+                tf_all[rows] = freqs
                 tf = tf_all[hits]
-            else:  # a very common word (的): count it in the hits instead
+            else:  # a common word in few hits: count it in the hits instead
                 tf = snap.count(hits, w).astype(np.float64)
             score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
     if either:

@@ -180,8 +180,10 @@ def facet_counts(snap: Snapshot, hits: np.ndarray) -> tuple[dict[str, list[Facet
         else:
             items.sort(key=lambda x: (-x[1], x[0]))
             out[name] = [FacetCount(v, n, v) for v, n in items]
-    values, counts = np.unique(snap.years[hits], return_counts=True)
-    year_items = [(int(y), int(n)) for y, n in zip(values, counts) if y]
+    years = snap.years[hits]
+    low = int(years.min()) if len(years) else 0
+    by_year = np.bincount(years - low) if len(years) else np.zeros(0, dtype=np.int64)
+    year_items = [(low + int(k), int(by_year[k])) for k in np.flatnonzero(by_year).tolist() if low + k]
     out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
     return out, year_items
 
@@ -197,12 +199,18 @@ def hit_at(snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, sn
     )
 
 
-def page_of(snap: Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest) -> tuple[list[Hit], list[ReportGroup], int]:
-    """(the hits of the request's page, its report groups when it groups, how many reports the rows span)."""
+def page_of(snap: Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest,
+            hits: np.ndarray | None = None) -> tuple[list[Hit], list[ReportGroup], int]:
+    """(the hits of the request's page, its report groups when it groups, how many reports the rows span).
+
+    ``order`` is the rows in sort order, or only its first ``page × per_page``
+    rows when the page does not group; ``hits`` is then every matching row.
+    """
     start = (request.page - 1) * request.per_page
     if not request.group:
         page = [hit_at(snap, int(i), phrases) for i in order[start : start + request.per_page]]
-        reports_total = len(np.unique(snap.report.codes[order])) if len(order) else 0
+        every = order if hits is None else hits
+        reports_total = int(np.count_nonzero(np.bincount(snap.report.codes[every]))) if len(every) else 0
         return page, [], reports_total
     # group by report, in the order of each report's best hit
     codes = snap.report.codes[order]

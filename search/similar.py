@@ -42,7 +42,6 @@ import numpy as np
 
 from index import schema as S
 from index.analysis import bigrams, exact_term
-from index.whoosh_internals import read_docnums
 
 from .engine import Engine, NotFound
 from .records import OfPassage, Passage
@@ -187,20 +186,19 @@ class Similar:
 
 def _candidates(snap: Snapshot, i: int) -> np.ndarray:
     """Rows sharing enough of paragraph ``i``'s rarest bigrams (``i`` itself included)."""
-    reader = snap.reader
-    if reader is None:
+    if snap.reader is None:
         return np.empty(0, dtype=np.int64)
+    postings = snap.postings
     terms = list(dict.fromkeys(exact_term(t) for t in bigrams(snap.search[i]) if len(t) == 2))
     if not terms:
         return np.empty(0, dtype=np.int64)
-    rated = sorted(((reader.doc_frequency(S.EXACT, t), t) for t in terms))
+    rated = sorted(((postings.doc_frequency(S.EXACT, t), t) for t in terms))
     rare = [t for df, t in rated if df > 0][:RARE_BIGRAMS]
     if not rare:
         return np.empty(0, dtype=np.int64)
     parts = []
     for t in rare:
-        rows = snap.docnum_to_row[read_docnums(reader, S.EXACT, t)]
-        parts.append(np.unique(rows[rows >= 0]))
+        parts.append(postings.rows(S.EXACT, t))
     rows, counts = np.unique(np.concatenate(parts), return_counts=True)
     need = len(rare) if len(rare) <= 2 else max(2, math.ceil(_SHARE_NEEDED * len(rare)))
     keep = counts >= need

@@ -30,6 +30,7 @@ from functools import cached_property
 import numpy as np
 
 from index.columns import COLUMNS_FILE, ParagraphColumns, load_columns, read_columns
+from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.writer import IndexStore
 
 from .records import Passage, ReportRecord
@@ -71,7 +72,7 @@ class Snapshot:
     """One index generation's columns, reports and open Whoosh reader (see the module docstring)."""
 
     def __init__(self, generation: str | None, columns: ParagraphColumns, reports: dict[str, dict],
-                 ix=None, reader=None):
+                 ix=None, reader=None, frequent: FrequentPostings | None = None):
         self.generation = generation
         self.ix = ix
         self.reader = reader
@@ -87,6 +88,7 @@ class Snapshot:
         self.sections = columns.sections
         self.ocr_confidences = columns.ocr_confidences
         self.docnum_to_row = np.array(columns.docnum_to_row, dtype=np.int64)
+        self.postings = Postings(reader, self.docnum_to_row, self.n, frequent)
         self.report = CodedColumn(columns.report_ids)
         self.coded = {
             "province": CodedColumn(columns.provinces),
@@ -115,12 +117,15 @@ class Snapshot:
             return cls(None, ParagraphColumns.empty(), {})
         ix, reports, _ = store.open_generation(generation)
         reader = ix.reader()
-        columns = load_columns(store.generation_dir(generation) / COLUMNS_FILE)
+        gdir = store.generation_dir(generation)
+        columns = load_columns(gdir / COLUMNS_FILE)
         if columns is None:
             columns = read_columns(reader, reports)
-        return cls(generation, columns, reports, ix, reader)
+        frequent = FrequentPostings.open(gdir / POSTINGS_FILE, len(columns.texts))
+        return cls(generation, columns, reports, ix, reader, frequent)
 
     def close(self) -> None:
+        self.postings.close()
         if self.reader is not None:
             self.reader.close()
             self.reader = None

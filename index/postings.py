@@ -1,0 +1,250 @@
+"""Postings by row: every term's paragraphs, with the frequent terms' answers saved per generation.
+
+Vocabulary:
+
+* a **row** is a paragraph's position in the generation's columns
+  (:mod:`index.columns`); Whoosh numbers the same paragraphs by *docnum*
+  (``docnum_to_row`` maps one to the other).
+* a term's **rows** are the sorted rows whose field holds it; for the
+  ``words`` field each row also has the word's **frequency** there.
+* a **frequent term** is one held by at least :func:`frequent_threshold` rows
+  (one paragraph in 32): 发展, 建设, 推进... In government prose a few
+  thousand terms hold most postings, and decoding them from Whoosh's posting
+  blocks cost tens of milliseconds a query — as much as scanning the texts.
+  Their rows are saved with the generation in :data:`POSTINGS_FILE`: an
+  ``exact`` term as a **bitmap** (one bit per row: a query tests membership
+  of a candidate row in O(1)), a word as its rows (uint32) and frequencies
+  (uint8, capped at 255). The file is memory-mapped, so processes serving
+  the same generation share it.
+* every other term is read from Whoosh at query time (its postings are short).
+
+:class:`Postings` answers both kinds the same way; the writer saves the file
+(:func:`frequent_postings_bytes`) before it publishes a generation, which
+never changes afterwards.
+
+File layout: ``BGPOST1\\n``, an 8-byte little-endian header length, a JSON
+header (``rows``: the row count, ``terms``: ``[field, term, kind, df, offset,
+length]`` each), then the data, every array 8-byte aligned.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import schema as S
+from .whoosh_internals import read_docnums, read_weighted
+
+__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "frequent_threshold"]
+
+log = logging.getLogger(__name__)
+
+#: The frequent terms' postings in a generation folder.
+POSTINGS_FILE = "postings.bin"
+_MAGIC = b"BGPOST1\n"
+_FIELDS = (S.EXACT, S.WORDS)
+
+
+def frequent_threshold(rows: int) -> int:
+    """How many rows a term must hold to be saved as frequent (one in 32, at least 256)."""
+    return max(256, rows // 32)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str  # "bitmap" (exact) or "weighted" (words)
+    df: int
+    offset: int
+    length: int
+
+
+def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, keep): the rows of ``docnums`` and which docnums are live (not deleted)."""
+    rows = docnum_to_row[docnums] if len(docnums) else np.empty(0, dtype=np.int64)
+    keep = rows >= 0
+    return rows[keep], keep
+
+
+def frequent_postings_bytes(reader, docnum_to_row, rows: int) -> bytes:
+    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows."""
+    d2r = np.asarray(docnum_to_row, dtype=np.int64)
+    threshold = frequent_threshold(rows)
+    nbytes = (rows + 7) // 8
+    chunks: list[bytes] = []
+    terms: list[list] = []
+    offset = 0
+
+    def add(data: bytes) -> tuple[int, int]:
+        nonlocal offset
+        start = offset
+        chunks.append(data)
+        pad = (-len(data)) % 8
+        if pad:
+            chunks.append(b"\0" * pad)
+        offset += len(data) + pad
+        return start, len(data)
+
+    for field in _FIELDS:
+        if field not in reader.schema.names():
+            continue
+        for tbytes, info in reader.iter_field(field):
+            if info.doc_frequency() < threshold:
+                continue
+            term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+            if field == S.EXACT:
+                r, _ = _mapped_rows(read_docnums(reader, field, term), d2r)
+                bits = np.zeros(rows, dtype=bool)
+                bits[r] = True
+                start, length = add(np.packbits(bits, bitorder="little").tobytes())
+                assert length == nbytes
+                terms.append([field, term, "bitmap", int(len(r)), start, length])
+            else:
+                docnums, freqs = read_weighted(reader, field, term)
+                r, keep = _mapped_rows(docnums, d2r)
+                order = np.argsort(r, kind="stable")
+                r = r[order].astype("<u4")
+                f = np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
+                start, length = add(r.tobytes() + f.tobytes())
+                terms.append([field, term, "weighted", int(len(r)), start, length])
+    header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
+    header += b" " * ((-len(header)) % 8)
+    return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(chunks)
+
+
+class FrequentPostings:
+    """The memory-mapped :data:`POSTINGS_FILE` of one generation."""
+
+    def __init__(self, mm: mmap.mmap | None, rows: int, entries: dict[tuple[str, str], _Entry], base: int):
+        self._mm = mm
+        self.rows = rows
+        self._entries = entries
+        self._base = base
+
+    @classmethod
+    def open(cls, path: Path, rows: int) -> "FrequentPostings | None":
+        """The file at ``path``, or None when missing, unreadable or made for another row count."""
+        try:
+            with open(path, "rb") as f:
+                if f.read(len(_MAGIC)) != _MAGIC:
+                    return None
+                hlen = int.from_bytes(f.read(8), "little")
+                header = json.loads(f.read(hlen).decode("utf-8"))
+                mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            log.info("no usable frequent postings at %s: %s", path, exc)
+            return None
+        if header.get("rows") != rows:
+            log.warning("frequent postings at %s are for %s rows, not %s: not used", path, header.get("rows"), rows)
+            return None
+        entries = {(fld, term): _Entry(kind, df, off, length) for fld, term, kind, df, off, length in header["terms"]}
+        return cls(mm, rows, entries, len(_MAGIC) + 8 + hlen)
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self._entries
+
+    def df(self, field: str, term: str) -> int | None:
+        e = self._entries.get((field, term))
+        return None if e is None else e.df
+
+    def bitmap(self, term: str) -> np.ndarray | None:
+        """An exact term's packed bitmap over rows (bit ``r`` of byte ``r // 8``, little-endian), or None."""
+        e = self._entries.get((S.EXACT, term))
+        if e is None or self._mm is None:
+            return None
+        return np.frombuffer(self._mm, dtype=np.uint8, count=e.length, offset=self._base + e.offset)
+
+    def weighted(self, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A frequent word's (rows as uint32, frequencies as uint8), or None."""
+        e = self._entries.get((S.WORDS, word))
+        if e is None or self._mm is None:
+            return None
+        start = self._base + e.offset
+        rows = np.frombuffer(self._mm, dtype="<u4", count=e.df, offset=start)
+        freqs = np.frombuffer(self._mm, dtype=np.uint8, count=e.df, offset=start + 4 * e.df)
+        return rows, freqs
+
+    def close(self) -> None:
+        if self._mm is not None:
+            try:
+                self._mm.close()
+            except BufferError:  # arrays still view it: the mapping goes with them
+                pass
+            self._mm = None
+
+
+def bitmap_rows(bits: np.ndarray, rows: int) -> np.ndarray:
+    """The sorted rows set in a packed bitmap."""
+    return np.flatnonzero(np.unpackbits(bits, count=rows, bitorder="little")).astype(np.int64)
+
+
+def bitmap_has(bits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A boolean mask over ``rows``: whether each row's bit is set."""
+    return ((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1).astype(bool)
+
+
+class Postings:
+    """Every term's rows for one generation: frequent terms from the saved file, the rest from Whoosh.
+
+    ``reader`` is the generation's open Whoosh reader (None for an empty
+    index), ``docnum_to_row`` the columns' map, ``frequent`` the opened
+    :data:`POSTINGS_FILE` (None when the generation has none: every term then
+    comes from Whoosh, as before the file existed).
+    """
+
+    def __init__(self, reader, docnum_to_row: np.ndarray, rows: int, frequent: FrequentPostings | None):
+        self.reader = reader
+        self.docnum_to_row = docnum_to_row
+        self.n = rows
+        self.frequent = frequent
+
+    def is_frequent(self, field: str, term: str) -> bool:
+        """Whether ``term``'s rows are saved with the generation (cheap to read whatever their number)."""
+        return self.frequent is not None and (field, term) in self.frequent
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents hold ``term`` (deleted ones included for a Whoosh term, as Whoosh counts)."""
+        if self.frequent is not None:
+            df = self.frequent.df(field, term)
+            if df is not None:
+                return df
+        return self.reader.doc_frequency(field, term) if self.reader is not None else 0
+
+    def bitmap(self, term: str) -> np.ndarray | None:
+        """A frequent exact term's packed bitmap (see :func:`bitmap_has`), or None."""
+        return self.frequent.bitmap(term) if self.frequent is not None else None
+
+    def rows(self, field: str, term: str) -> np.ndarray:
+        """The sorted rows holding ``term`` (int64)."""
+        if field == S.EXACT:
+            bits = self.bitmap(term)
+            if bits is not None:
+                return bitmap_rows(bits, self.n)
+        elif self.frequent is not None:
+            w = self.frequent.weighted(term)
+            if w is not None:
+                return w[0].astype(np.int64)
+        if self.reader is None:
+            return np.empty(0, dtype=np.int64)
+        r, _ = _mapped_rows(read_docnums(self.reader, field, term), self.docnum_to_row)
+        return np.sort(r)
+
+    def weighted(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted rows, frequencies as float64) of a word in the words field."""
+        if self.frequent is not None:
+            w = self.frequent.weighted(word)
+            if w is not None:
+                return w[0].astype(np.int64), w[1].astype(np.float64)
+        if self.reader is None:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        docnums, freqs = read_weighted(self.reader, S.WORDS, word)
+        r, keep = _mapped_rows(docnums, self.docnum_to_row)
+        order = np.argsort(r, kind="stable")
+        return r[order], freqs[keep][order]
+
+    def close(self) -> None:
+        if self.frequent is not None:
+            self.frequent.close()
