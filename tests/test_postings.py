@@ -1,0 +1,115 @@
+"""The frequent terms' postings saved per generation (index/postings.py) answer as Whoosh does."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index import schema as S
+from index.analysis import exact_term
+from index.postings import POSTINGS_FILE, FrequentPostings, Postings, bitmap_has, frequent_threshold
+from index.whoosh_internals import read_docnums, read_weighted
+from index.writer import IndexStore
+from search.engine import Engine, SearchRequest
+
+
+def _whoosh_rows(snap, field, term):
+    rows = snap.docnum_to_row[read_docnums(snap.reader, field, term)]
+    return np.sort(rows[rows >= 0])
+
+
+def test_the_sample_generation_saves_its_frequent_terms(sample_engine):
+    snap = sample_engine.snapshot()
+    frequent = snap.postings.frequent
+    assert frequent is not None and frequent.rows == snap.n
+    threshold = frequent_threshold(snap.n)
+    saved = {f: [t for (fld, t) in frequent._entries if fld == f] for f in (S.EXACT, S.WORDS)}
+    assert "发展" in saved[S.EXACT] and "发展" in saved[S.WORDS]
+    for field in (S.EXACT, S.WORDS):
+        # exactly the terms held by at least the threshold's rows are saved
+        expected = {tb.decode() if isinstance(tb, bytes) else tb
+                    for tb, info in snap.reader.iter_field(field) if info.doc_frequency() >= threshold}
+        assert set(saved[field]) == expected
+
+
+def test_saved_rows_equal_whoosh_postings_for_every_frequent_term(sample_engine):
+    snap = sample_engine.snapshot()
+    postings, frequent = snap.postings, snap.postings.frequent
+    for (field, term) in list(frequent._entries):
+        got = postings.rows(field, term)
+        assert np.array_equal(got, _whoosh_rows(snap, field, term)), (field, term)
+        assert postings.doc_frequency(field, term) == len(got)
+    # a word's frequencies too
+    rows, freqs = postings.weighted("发展")
+    docnums, wfreqs = read_weighted(snap.reader, S.WORDS, "发展")
+    mapped = snap.docnum_to_row[docnums]
+    order = np.argsort(mapped)
+    assert np.array_equal(rows, mapped[order]) and np.array_equal(freqs, wfreqs[order])
+    assert freqs.max() >= 2  # a paragraph that says 发展 twice counts twice
+
+
+def test_a_rare_term_is_read_from_whoosh(sample_engine):
+    snap = sample_engine.snapshot()
+    rare = exact_term("为王")
+    assert not snap.postings.is_frequent(S.EXACT, rare)
+    got = snap.postings.rows(S.EXACT, rare)
+    assert len(got) > 0 and np.array_equal(got, _whoosh_rows(snap, S.EXACT, rare))
+    assert snap.postings.rows(S.EXACT, "不存在的词").size == 0
+
+
+def test_bitmap_membership_matches_the_rows(sample_engine):
+    snap = sample_engine.snapshot()
+    bits = snap.postings.bitmap("发展")
+    rows = set(snap.postings.rows(S.EXACT, "发展").tolist())
+    probe = np.arange(snap.n, dtype=np.int64)
+    assert bitmap_has(bits, probe).tolist() == [r in rows for r in range(snap.n)]
+    # and the rows are exactly the paragraphs whose search text holds 发展
+    assert rows == {i for i in range(snap.n) if "发展" in snap.search[i]}
+
+
+def test_a_generation_without_the_file_answers_the_same(sample_index, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_index, copy)
+    store = IndexStore(copy)
+    (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
+    with_file, without = Engine(sample_index), Engine(copy)
+    try:
+        assert without.snapshot().postings.frequent is None
+        for q in ("发展", "发展 改革", "高质量发展", "改革开放", "人民 生活", "农业 OR 工业", "科学 -技术"):
+            a = with_file.search(SearchRequest(q=q, per_page=50))
+            b = without.search(SearchRequest(q=q, per_page=50))
+            assert a.total == b.total and a.total > 0, q
+            assert [h.paragraph_id for h in a.hits] == [h.paragraph_id for h in b.hits], q
+    finally:
+        with_file.close()
+        without.close()
+
+
+def test_a_file_for_another_row_count_is_not_used(sample_engine, tmp_path):
+    snap = sample_engine.snapshot()
+    path = sample_engine.store.generation_dir(snap.generation) / POSTINGS_FILE
+    assert FrequentPostings.open(path, snap.n) is not None
+    assert FrequentPostings.open(path, snap.n + 1) is None
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"not a postings file")
+    assert FrequentPostings.open(bad, snap.n) is None
+    assert FrequentPostings.open(tmp_path / "missing.bin", snap.n) is None
+
+
+@pytest.mark.parametrize("top", [1, 5, 37])
+def test_the_first_page_is_the_head_of_the_full_order(sample_engine, top):
+    from search.ranking import order
+
+    snap = sample_engine.snapshot()
+    _, hits, _ = sample_engine.matching_rows(SearchRequest(q="发展"))
+    for sort in ("relevance", "newest", "oldest", "region"):
+        full = order(snap, hits, ["发展"], sort, either=False)
+        assert np.array_equal(order(snap, hits, ["发展"], sort, either=False, top=top), full[:top]), sort
+    full = order(snap, hits, [], "newest", either=False)
+    assert np.array_equal(order(snap, hits, [], "newest", either=False, top=top), full[:top])
+
+
+def test_postings_of_an_empty_index_are_empty():
+    p = Postings(None, np.empty(0, dtype=np.int64), 0, None)
+    assert p.rows(S.EXACT, "发展").size == 0 and p.doc_frequency(S.WORDS, "发展") == 0
