@@ -5,7 +5,8 @@ Vocabulary:
 * a **run** is one corpus's dict in a result file of ``python -m bench`` (``runs[k]``): the corpus as it is
   (``corpus``) or a scaled corpus (``scaled-2M``, ``scaled-20M``, ``scaled-100M`` …). Its **size** is its
   ``characters``; several files can be read (the 500M run kept in a file of its own, say): the first file
-  given is the main run, a later file only adds runs of names not seen before;
+  given is the main run, a later file only adds runs of names not seen before. The corpus as it is stands
+  for the small size until a ``scaled-2M`` run is made;
 * a **series** (:class:`Series`) is one measure over the runs, a **point** per run that holds it: the p95 of
   all queries and of single common words, for baogao (in-process, with facets and snippets) and for the scan
   (``q in text`` over the texts in memory); baogao's server RSS and peak RSS while indexing, and the raw
@@ -52,6 +53,8 @@ LEFT, RIGHT = 70, 90
 PLOT_H = 210
 PANEL_GAP = 34
 LEGEND_ROW = 20
+#: A scaled run within this factor of the corpus's size replaces the corpus run on the chart.
+NEAR = 1.5
 END_LABEL_GAP = 13
 
 
@@ -76,12 +79,19 @@ class Series:
 
 
 def load_runs(paths: list[Path]) -> list[dict]:
-    """The runs of the result files, one per name (the first file's, then what later files add), smallest first."""
+    """The runs of the result files, one per name (the first file's, then what later files add), smallest first.
+
+    The corpus as it is (``corpus``) is left out when a scaled run is near its size (within
+    :data:`NEAR`): ``scaled-2M`` is then the small point, measured like the other sizes.
+    """
     by_name: dict[str, dict] = {}
     for path in paths:
         for run in json.loads(Path(path).read_text(encoding="utf-8")).get("runs", []):
             by_name.setdefault(run["name"], run)
-    return sorted(by_name.values(), key=lambda r: r["characters"])
+    runs = sorted(by_name.values(), key=lambda r: r["characters"])
+    scaled = [r["characters"] for r in runs if r["name"] != "corpus"]
+    return [r for r in runs if r["name"] != "corpus"
+            or not any(1 / NEAR <= r["characters"] / c <= NEAR for c in scaled)]
 
 
 def _series(runs: list[dict], key: str, label: str, colour: str, dash: str, value) -> Series:

@@ -74,3 +74,12 @@ def test_no_runs_is_a_clear_error(tmp_path, capsys):
     assert size_chart.main([str(tmp_path / "missing.json"), "--out", str(tmp_path / "c.svg")]) == 2
     assert "无法读取基准结果" in capsys.readouterr().err
     assert not (tmp_path / "c.svg").exists()
+
+
+def test_a_scaled_run_near_the_corpus_size_replaces_the_corpus_run(tmp_path):
+    runs = [run("corpus", 2_400_000, baogao_all=3.0, scan_all=3.3),
+            run("scaled-20M", 19_400_000, baogao_all=10.4, scan_all=26.6)]
+    alone = write(tmp_path / "bench.json", runs)
+    assert [r["name"] for r in size_chart.load_runs([alone])] == ["corpus", "scaled-20M"]
+    with_2m = write(tmp_path / "bench-2M.json", [run("scaled-2M", 1_940_000, baogao_all=2.5, scan_all=3.0)])
+    assert [r["name"] for r in size_chart.load_runs([alone, with_2m])] == ["scaled-2M", "scaled-20M"]

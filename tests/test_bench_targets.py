@@ -84,6 +84,7 @@ def test_the_server_limit_grows_with_the_corpus():
     small = {r.key: r for r in target_rows(run_at_limits(characters=20_000_000, server_rss_mb=400))}
     assert small["server_memory"].verdict == NOT_MET  # 3 B × 20M + 300 MB = 357 MB
     assert "357 MB" in small["server_memory"].target
+    assert small["server_memory"].figure == "400 MB, 5.2 B/char beyond 300 MB"
 
 
 def test_the_command_prints_the_scaled_runs_of_a_result_file(tmp_path, capsys):
