@@ -130,17 +130,17 @@ def memory_series(runs: list[dict]) -> list[Series]:
 def size_label(chars: float) -> str:
     """A size in characters as the bench writes it: 2M, 20M, 500M, 1.5G."""
     if chars >= 1e9:
-        return f"{chars / 1e9:g}G"
+        return f"{chars / 1e9:.3g}G"
     if chars >= 1e6:
-        return f"{chars / 1e6:g}M"
-    return f"{chars / 1e3:g}K"
+        return f"{chars / 1e6:.3g}M"
+    return f"{chars / 1e3:.3g}K"
 
 
 def size_label_zh(chars: float) -> str:
     """The same size in Chinese units: 200万, 1亿, 5亿."""
     if chars >= 1e8:
-        return f"{chars / 1e8:g}亿"
-    return f"{chars / 1e4:g}万"
+        return f"{chars / 1e8:.3g}亿"
+    return f"{chars / 1e4:.3g}万"
 
 
 def _log_axis(values: list[float]) -> list[float]:
