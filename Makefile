@@ -55,10 +55,12 @@ test: $(STAMP) browser-deps ocr-deps
 test-fast: $(STAMP) ocr-deps
 	$(PY) -m pytest -m "not slow and not browser"
 
-# ripgrep is one of the competitors; the suite skips it when it cannot be installed.
+# ripgrep is one of the competitors; the suite skips it when it cannot be installed. The size chart is
+# redrawn from the new bench.json (plus bench/results/bench-*.json: sizes run on their own, e.g. 500M).
 bench: $(STAMP)
 	@command -v rg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq ripgrep >/dev/null 2>&1; } || true
 	$(PY) -m bench --corpus $(CORPUS) --sizes $(SIZES)
+	$(PY) -m bench.size_chart bench/results/bench.json $(wildcard bench/results/bench-*.json) --out docs/size-chart.svg
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache tests/output

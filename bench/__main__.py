@@ -41,6 +41,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+from bench import targets
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BAOGAO_CACHE_DIR", str(ROOT / "var" / "cache"))
@@ -64,6 +66,14 @@ def parse_size(s: str) -> int:
     s = s.strip().upper()
     mult = {"K": 1_000, "M": 1_000_000, "G": 1_000_000_000}.get(s[-1], 1)
     return int(float(s.rstrip("KMG")) * mult)
+
+
+def size_label(size: int) -> str:
+    """A size as ``--sizes`` writes it: 2M, 20M, 1.5G, 500K."""
+    for unit, mult in (("G", 1_000_000_000), ("M", 1_000_000), ("K", 1_000)):
+        if size >= mult:
+            return f"{size / mult:g}{unit}"
+    return str(size)
 
 
 def run_measured(cmd: list[str], **kw) -> tuple[subprocess.CompletedProcess, float, int]:
@@ -96,7 +106,7 @@ def scaled_corpus(engine, size: int, workdir: Path) -> tuple[Path, Path]:
     """Write the engine's reports replicated to ``size`` characters, each copy another county and year."""
     from index.regions import division_table
 
-    out = workdir / f"scaled-{size // 1_000_000}M"
+    out = workdir / f"scaled-{size_label(size)}"
     meta = out / "meta.csv"
     if meta.exists():
         return out, meta
@@ -449,6 +459,8 @@ def print_table(runs: list[dict]) -> None:
             print(f"  phrase p95: baogao {r['phrase_p95_speedup_vs_stock']}× faster than stock")
         print("  exactness vs scan: " + ", ".join(f"{s} recall {v['recall']:.3f} precision {v['precision']:.3f}"
                                                   for s, v in r["exactness"].items()))
+        if "targets" in r:
+            print(targets.format_rows(r["name"], targets.target_rows(r)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,8 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     base = Engine(workdir / "corpus-index")
     for size in [parse_size(s) for s in args.sizes.split(",") if s.strip()]:
         folder, meta = scaled_corpus(base, size, workdir)
-        label = f"scaled-{size // 1_000_000}M"
-        runs.append(measure(label, [str(folder)], meta, workdir, args, stock=False, over_http=size <= 20_000_000))
+        label = f"scaled-{size_label(size)}"
+        runs.append(measure(label, [str(folder)], meta, workdir, args, stock=False, over_http=True))
     base.close()
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -486,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": round((time.time() - started) / 60, 1),
         "runs": runs,
     }
+    for run in targets.scaled_runs({"runs": runs}):
+        run["targets"] = targets.rows_json(targets.target_rows(run))
     print_table(runs)
     print(f"\n(total {result['minutes']} min)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
