@@ -329,3 +329,31 @@ def test_a_city_comparing_itself_with_the_province_still_speaks_as_a_city():
     region, evidence = _region(body, 2024)
     assert region.display == "河北省廊坊市"
     assert any(e.value == "（市级）" and e.confident for e in evidence)
+
+
+# --- a city report that names itself and its counties (tests/fixtures/metadata) -------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
+
+
+def _fixture(name: str) -> list[str]:
+    return [line for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_a_city_that_names_itself_and_three_of_its_counties_is_the_speaker():
+    # 乌鲁木齐 names the city and its 乌鲁木齐县: one word, not a county listed besides the city.
+    region, evidence = _region(_fixture("city_names_itself_and_its_counties.txt"), 2023)
+    assert region.display == "河南省周口市"
+    used = [e for e in evidence if e.confident and e.value == "河南省周口市"]
+    assert used and "下辖县区 3 个" in used[0].excerpt
+
+
+def test_a_city_named_twice_with_one_county_stays_unknown():
+    region, evidence = _region(_fixture("city_with_one_county_only.txt"), 2023)
+    assert region == UNKNOWN_REGION
+    assert any(e.value == "未知" and "“周口”2 次" in e.excerpt for e in evidence)
+
+
+def test_two_partner_cities_with_their_counties_stay_unknown():
+    region, _ = _region(_fixture("two_cities_with_their_counties.txt"), 2023)
+    assert region == UNKNOWN_REGION
