@@ -357,3 +357,42 @@ def test_a_city_named_twice_with_one_county_stays_unknown():
 def test_two_partner_cities_with_their_counties_stay_unknown():
     region, _ = _region(_fixture("two_cities_with_their_counties.txt"), 2023)
     assert region == UNKNOWN_REGION
+
+
+# --- national years from the span of the review (tests/fixtures/metadata) -----------
+
+
+def _fixture_year(name: str) -> tuple[int | None, list]:
+    return detect_year(_fixture(name), title=None, source=OPAQUE)
+
+
+def test_past_years_of_change_from_a_base_year_give_the_year_after_the_last():
+    year, evidence = _fixture_year("national_past_years_change.txt")
+    assert year == 1963
+    assert evidence[0].confident and "过去三年" in evidence[0].excerpt
+
+
+def test_past_years_that_do_not_match_their_base_and_last_year_say_nothing():
+    assert _fixture_year("national_past_years_change_span_mismatch.txt") == (None, [])
+
+
+def test_a_session_recalled_then_the_years_since_give_the_year():
+    year, evidence = _fixture_year("national_session_recalled.txt")
+    assert year == 1986  # 第六届…第二次会议 (1984), 两年来
+    assert "第六届全国人民代表大会第二次会议" in evidence[0].excerpt
+
+
+def test_the_session_addressed_then_a_year_since_is_no_recalled_session():
+    year, evidence = _fixture_year("national_session_addressed_then_span.txt")
+    assert year == 1984
+    assert {e.value for e in evidence} == {"1984"}
+
+
+def test_a_session_still_to_come_then_a_year_since_says_nothing():
+    assert _fixture_year("national_session_to_come_then_span.txt") == (None, [])
+
+
+def test_a_recalled_session_against_another_statement_stays_unknown():
+    paragraphs = _fixture("national_session_recalled.txt") + ["一九八四年是我国经济取得了显著成就的一年。"]
+    year, evidence = detect_year(paragraphs, title=None, source=OPAQUE)
+    assert year is None and {"1986", "1985"} <= {e.value for e in evidence}
