@@ -396,3 +396,19 @@ def test_a_recalled_session_against_another_statement_stays_unknown():
     paragraphs = _fixture("national_session_recalled.txt") + ["一九八四年是我国经济取得了显著成就的一年。"]
     year, evidence = detect_year(paragraphs, title=None, source=OPAQUE)
     assert year is None and {"1986", "1985"} <= {e.value for e in evidence}
+
+
+def test_a_report_laying_out_next_years_plan_is_the_year_before_it():
+    year, evidence = _fixture_year("late_year_report_plans_next_year.txt")
+    assert year == 2018  # 明年…的主要目标是 and 2019年…的主要任务: delivered late in 2018
+    assert "明年经济社会发展的主要目标是" in evidence[0].excerpt and "2019年" in evidence[0].excerpt
+
+
+def test_next_year_named_in_a_report_planning_this_year_changes_nothing():
+    # 今年政府工作的总体要求: the plan is this year's, whatever 明年 the text also names.
+    assert _fixture_year("plan_for_this_year_mentions_next_year.txt")[0] == 2019
+
+
+def test_next_years_plan_with_two_plan_years_stays_unknown():
+    year, evidence = _fixture_year("next_year_plan_with_two_plan_years.txt")
+    assert year is None and {e.value for e in evidence} == {"2019", "2020"}
