@@ -390,7 +390,10 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
         add(y + 1 if a and y and n and y - a == n else None, m, True)
     for m in _SESSION_THEN_SPAN.finditer(text):
         y, k = _npc_year(m), _count(m.group("k"))
-        add(y + k if y and k else None, m, True)
+        if y and k:
+            # The session and the span, without the sentence between them.
+            out.append((y + k, "text", f"{text[m.start(): m.end('session') + 3]}…{text[m.start('k'): m.end()]}"))
+            strong.add(y + k)
     for m in _NPC_TERM_REVIEWED.finditer(text):
         add(_last_session_year(chinese_int(m.group("term")) or 0), m, True)
     for m in _REPORTS_ON_YEAR.finditer(text):
