@@ -743,8 +743,11 @@ def _from_body(text: str, mentions: list[Mention], counts: Counter,
 
     A name scores one per mention, three more when followed by 人民政府/政府, and — for a
     prefecture — one per distinct county of its own named in the text (when two or
-    more are: a city's report names its counties). It needs a level suffix, at least
-    two mentions, a score of four, and twice the score of the next name.
+    more are: a city's report names its counties). A county counts only where a word
+    names it and not also its own city (乌鲁木齐 is 乌鲁木齐市 as much as its 乌鲁木齐县,
+    定西 both 定西地区 and 定西县): such a word is one mention of the city, not a county
+    listed besides it. It needs a level suffix, at least two mentions, a score of four,
+    and twice the score of the next name.
     """
     if not suffix:
         return None, []
@@ -754,8 +757,9 @@ def _from_body(text: str, mentions: list[Mention], counts: Counter,
     by_name: dict[str, list[Division]] = {}
     counties: set[Division] = set()
     for m in mentions:
+        cities = [d for d in m.divisions if d.level == "prefecture"]
         for d in m.divisions:
-            if d.level == "county" and d.prefecture:
+            if d.level == "county" and d.prefecture and not any(d.is_within(c) for c in cities):
                 counties.add(d)
         fits = [d for d in m.divisions if _suffix_fits(d, suffix) and d.name not in _NOT_SPEAKERS]
         if not fits:

@@ -19,8 +19,12 @@ Vocabulary:
   ``刚刚过去的1984年`` → 1985), a completed plan period under review
   (``“九五”时期…的回顾`` → 2001), five years since a congress's first session
   (``第九届全国人民代表大会第一次会议以来的五年`` → 2003), the five years reviewed
-  (``过去五年（1998年至2002年）`` → 2003), the plan
-  (``2015年工作安排``, ``2021年经济社会发展的主要预期目标``), this year's place in a
+  (``过去五年（1998年至2002年）`` → 2003), the past years of a change from a base year
+  (``过去四年中…从一九五五年的…增加到了一九五九年的…`` → 1960), a session recalled and
+  the years since (``第五届全国人民代表大会第二次会议，号召…。经过一年多来…`` → 1980), the plan
+  (``2015年工作安排``, ``2021年经济社会发展的主要预期目标``; a plan the text lays out as
+  next year's, ``明年发展国民经济的主要任务是…`` with ``一九六五年的主要任务``, is the
+  report of the year before: 1964), this year's place in a
   five-year plan (``今年是“十二五”收官之年`` → 2015) or an anniversary
   (``今年是…建国三十周年`` → 1979), a party congress held this year or last
   (``今年党的十二大`` → 1982); a title in the file name
@@ -98,6 +102,25 @@ _FIVE_YEAR_RANGES = (
     re.compile(r"过去(?:的)?五年[^。]{0,20}?" + _RANGE),
     re.compile(_RANGE + r"[^。]{0,10}?(?:这五年|五年来|五年间|五年中|的五年)"),
 )
+# 在过去四年中…从一九五五年的…增加到了一九五九年的…: N years of change from a base year
+# to the last year reviewed; the report follows that year.
+_PAST_YEARS_CHANGE = re.compile(
+    r"过去(?:的)?(?P<n>[两二三四五六七八九十])年[^。]{0,30}?从" + YEAR.replace("?P<y>", "?P<a>")
+    + r"[^。]{0,30}?(?:增加|增长|提高|上升|下降|减少|扩大|发展)到了?" + YEAR
+)
+# 第五届全国人民代表大会第二次会议，号召…。经过一年多来…的努力: a session recalled (not the
+# one addressed: 向/在…会议, …会议上/作报告; nor one to come: 提请/将), then how long ago it was
+# (one to five years, within the next two sentences): the report is that much later.
+_SESSION_THEN_SPAN = re.compile(
+    rf"(?<!提请)(?<!提交)(?<![将请向在{_CN_NUM}第])第?(?P<term>[{_CN_NUM}]{{1,3}})届全国(?:人民代表大会|人大)"
+    rf"第?(?P<session>[{_CN_NUM}]{{1,2}})次会议(?![上作举])[^。\n]{{0,120}}?。?[^。\n]{{0,60}}?"
+    r"(?:经过)?(?P<k>[一两二三四五])年(?:多)?(?:来|以来)"
+)
+# 明年发展国民经济的主要任务是…: the plan the text lays out is next year's; 今年的主要任务
+# (this year's plan) rules that reading out.
+_NEXT_YEAR_PLAN = re.compile(
+    r"明年(?:发展国民经济|国民经济|经济社会发展|政府工作)?的?(?:主要任务|工作安排|主要目标|预期目标|总体要求)是")
+_THIS_YEAR_PLAN = re.compile(r"今年(?:发展国民经济|国民经济|经济社会发展|政府工作)?的?(?:主要任务|工作安排|主要目标|预期目标|总体要求)")
 # 第六届全国人民代表大会期间 (reviewed): the report follows that congress's last session.
 _NPC_TERM_REVIEWED = re.compile(r"第(?P<term>[一二三四五六七八九十]{1,3})届全国人民代表大会(?:的[^。]{0,6}?任期中间|期间)")
 # 首先报告2001年的工作: the year reviewed.
@@ -321,9 +344,20 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
         for m in pattern.finditer(text):
             y = parse_chinese_year(m.group("y"))
             add(y + 1 if y else None, m, True)
-    for m in _PLAN.finditer(text):
-        if _SET_BEFORE.search(text[max(0, m.start() - 8): m.start()]):
-            continue  # 八届全国人大二次会议确定的1994年的工作任务: a plan recalled, not made
+    plans = [m for m in _PLAN.finditer(text)
+             # 八届全国人大二次会议确定的1994年的工作任务: a plan recalled, not made
+             if not _SET_BEFORE.search(text[max(0, m.start() - 8): m.start()])]
+    next_year = _NEXT_YEAR_PLAN.search(text)
+    plan_years = {parse_chinese_year(m.group("y")) for m in plans}
+    if next_year and not _THIS_YEAR_PLAN.search(text) and len(plan_years) == 1 and None not in plan_years:
+        # 明年发展国民经济的主要任务是… and 一九六五年的主要任务: next year's plan is 1965's, so
+        # the report is 1964's (a report delivered late in the year, planning the next).
+        y = plan_years.pop()
+        out.append((y - 1, "text", _excerpt(text, next_year.start(), next_year.end()) + " / "
+                    + _excerpt(text, plans[0].start(), plans[0].end(), pad=0)))
+        strong.add(y - 1)
+        plans = []
+    for m in plans:
         add(parse_chinese_year(m.group("y")), m, _at_heading_start(text, m.start()))
     for m in _THIS_YEAR_OF_PLAN.finditer(text):
         start = FIVE_YEAR_PLANS.get(m.group("plan"))
@@ -351,6 +385,15 @@ def _statement_years(text: str, paragraphs: list[str] | None = None) -> tuple[li
         for m in pattern.finditer(text):
             a, y = parse_chinese_year(m.group("a")), parse_chinese_year(m.group("y"))
             add(y + 1 if a and y and y - a == 4 else None, m, True)
+    for m in _PAST_YEARS_CHANGE.finditer(text):
+        a, y, n = parse_chinese_year(m.group("a")), parse_chinese_year(m.group("y")), _count(m.group("n"))
+        add(y + 1 if a and y and n and y - a == n else None, m, True)
+    for m in _SESSION_THEN_SPAN.finditer(text):
+        y, k = _npc_year(m), _count(m.group("k"))
+        if y and k:
+            # The session and the span, without the sentence between them.
+            out.append((y + k, "text", f"{text[m.start(): m.end('session') + 3]}…{text[m.start('k'): m.end()]}"))
+            strong.add(y + k)
     for m in _NPC_TERM_REVIEWED.finditer(text):
         add(_last_session_year(chinese_int(m.group("term")) or 0), m, True)
     for m in _REPORTS_ON_YEAR.finditer(text):

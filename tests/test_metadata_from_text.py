@@ -329,3 +329,86 @@ def test_a_city_comparing_itself_with_the_province_still_speaks_as_a_city():
     region, evidence = _region(body, 2024)
     assert region.display == "河北省廊坊市"
     assert any(e.value == "（市级）" and e.confident for e in evidence)
+
+
+# --- a city report that names itself and its counties (tests/fixtures/metadata) -------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
+
+
+def _fixture(name: str) -> list[str]:
+    return [line for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_a_city_that_names_itself_and_three_of_its_counties_is_the_speaker():
+    # 乌鲁木齐 names the city and its 乌鲁木齐县: one word, not a county listed besides the city.
+    region, evidence = _region(_fixture("city_names_itself_and_its_counties.txt"), 2023)
+    assert region.display == "河南省周口市"
+    used = [e for e in evidence if e.confident and e.value == "河南省周口市"]
+    assert used and "下辖县区 3 个" in used[0].excerpt
+
+
+def test_a_city_named_twice_with_one_county_stays_unknown():
+    region, evidence = _region(_fixture("city_with_one_county_only.txt"), 2023)
+    assert region == UNKNOWN_REGION
+    assert any(e.value == "未知" and "“周口”2 次" in e.excerpt for e in evidence)
+
+
+def test_two_partner_cities_with_their_counties_stay_unknown():
+    region, _ = _region(_fixture("two_cities_with_their_counties.txt"), 2023)
+    assert region == UNKNOWN_REGION
+
+
+# --- national years from the span of the review (tests/fixtures/metadata) -----------
+
+
+def _fixture_year(name: str) -> tuple[int | None, list]:
+    return detect_year(_fixture(name), title=None, source=OPAQUE)
+
+
+def test_past_years_of_change_from_a_base_year_give_the_year_after_the_last():
+    year, evidence = _fixture_year("national_past_years_change.txt")
+    assert year == 1963
+    assert evidence[0].confident and "过去三年" in evidence[0].excerpt
+
+
+def test_past_years_that_do_not_match_their_base_and_last_year_say_nothing():
+    assert _fixture_year("national_past_years_change_span_mismatch.txt") == (None, [])
+
+
+def test_a_session_recalled_then_the_years_since_give_the_year():
+    year, evidence = _fixture_year("national_session_recalled.txt")
+    assert year == 1986  # 第六届…第二次会议 (1984), 两年来
+    assert "第六届全国人民代表大会第二次会议" in evidence[0].excerpt
+
+
+def test_the_session_addressed_then_a_year_since_is_no_recalled_session():
+    year, evidence = _fixture_year("national_session_addressed_then_span.txt")
+    assert year == 1984
+    assert {e.value for e in evidence} == {"1984"}
+
+
+def test_a_session_still_to_come_then_a_year_since_says_nothing():
+    assert _fixture_year("national_session_to_come_then_span.txt") == (None, [])
+
+
+def test_a_recalled_session_against_another_statement_stays_unknown():
+    paragraphs = _fixture("national_session_recalled.txt") + ["一九八四年是我国经济取得了显著成就的一年。"]
+    year, evidence = detect_year(paragraphs, title=None, source=OPAQUE)
+    assert year is None and {"1986", "1985"} <= {e.value for e in evidence}
+
+
+def test_a_report_laying_out_next_years_plan_is_the_year_before_it():
+    year, evidence = _fixture_year("late_year_report_plans_next_year.txt")
+    assert year == 2018  # 明年…的主要目标是 and 2019年…的主要任务: delivered late in 2018
+    assert "明年经济社会发展的主要目标是" in evidence[0].excerpt and "2019年" in evidence[0].excerpt
+
+
+def test_next_year_named_in_a_report_planning_this_year_changes_nothing():
+    # 今年政府工作的总体要求: the plan is this year's, whatever 明年 the text also names.
+    assert _fixture_year("plan_for_this_year_mentions_next_year.txt")[0] == 2019
+
+
+def test_next_years_plan_with_two_plan_years_stays_unknown():
+    year, evidence = _fixture_year("next_year_plan_with_two_plan_years.txt")
+    assert year is None and {e.value for e in evidence} == {"2019", "2020"}
