@@ -38,6 +38,12 @@ Touch points, why each is needed, and the test that pins it:
 7. Whoosh's file naming: ``*WRITELOCK*`` (:func:`copy_index`) — a copied index
    must not carry the lock file of the one it came from. Pinned by every
    incremental-build test in ``tests/test_writer.py``.
+8. ``whoosh.filedb.compound.BufferFile`` replaced by :class:`MappedBufferFile`
+   — a reader opens each file inside a segment's compound file as a
+   ``BytesIO`` *copy* of its mapped bytes: the postings (265 MB at 100M
+   characters) were copied into every server process. The replacement reads
+   the map itself, so the kernel keeps one copy for all processes. Pinned by
+   ``test_a_reader_reads_the_mapped_segment_without_copying_it`` (tests/test_columns.py).
 """
 from __future__ import annotations
 
@@ -50,10 +56,12 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb import compound as whoosh_compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "copy_index"]
+           "abandon_writer", "close_leftover_files", "copy_index", "MappedBufferFile"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
@@ -271,3 +279,68 @@ def close_leftover_files(folder: Path) -> None:
 def copy_index(src: Path, dst: Path) -> None:
     """Copy a Whoosh index folder without its lock file (touch point 7)."""
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*WRITELOCK*"))
+
+
+class _MemoryFile:
+    """A read-only file over a memoryview: reads copy only what they return."""
+
+    def __init__(self, buf: memoryview):
+        self._buf = buf
+        self._pos = 0
+        self.closed = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        end = len(self._buf) if size is None or size < 0 else min(start + size, len(self._buf))
+        self._pos = max(start, end)
+        return bytes(self._buf[start:end])
+
+    def readinto(self, b) -> int:
+        n = max(0, min(len(b), len(self._buf) - self._pos))
+        b[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        end = self._pos
+        while end < limit:
+            chunk = bytes(self._buf[end : min(end + 256, limit)])
+            nl = chunk.find(b"\n")
+            if nl >= 0:
+                end += nl + 1
+                break
+            end += len(chunk)
+        return self.read(end - self._pos)
+
+    def __iter__(self):
+        while line := self.readline():
+            yield line
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = max(0, pos if whence == 0 else self._pos + pos if whence == 1 else len(self._buf) + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class MappedBufferFile(BufferFile):
+    """Whoosh's ``BufferFile`` over a file inside a mapped compound file, reading the map in place."""
+
+    def __init__(self, buf, name=None, onclose=None):
+        self._buf = buf
+        self._name = name
+        self.file = _MemoryFile(memoryview(buf))
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+
+whoosh_compound.BufferFile = MappedBufferFile

@@ -190,3 +190,33 @@ def test_an_empty_index_has_empty_columns(tmp_path):
         assert isinstance(snap.columns, MappedColumns)
     finally:
         engine.close()
+
+
+def test_a_reader_reads_the_mapped_segment_without_copying_it(sample_index):
+    import tracemalloc
+
+    from index.whoosh_internals import MappedBufferFile, read_docnums
+    from index import schema as S
+
+    store = IndexStore(sample_index)
+    ix, _, _ = store.open_generation(store.current_generation())
+    seg = next((store.generation_dir(store.current_generation()) / "whoosh").glob("*.seg"))
+    tracemalloc.start()
+    try:
+        reader = ix.reader()
+        opened = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    try:
+        postings = reader._terms._postfile  # the postings inside the compound file
+        assert isinstance(postings, MappedBufferFile)
+        assert opened < seg.stat().st_size / 4  # a copy of the postings would be most of the file
+        engine = Engine(sample_index)
+        try:
+            snap = engine.snapshot()
+            rows = snap.docnum_to_row[read_docnums(reader, S.EXACT, "发展")]
+            assert sorted(rows.tolist()) == [i for i in range(snap.n) if "发展" in snap.search[i]]
+        finally:
+            engine.close()
+    finally:
+        reader.close()
