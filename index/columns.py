@@ -9,10 +9,13 @@ Vocabulary:
   search text of every row is stored, in one blob the text tests scan; the
   display text is not stored again where it is equal, and where it differs
   (at 100M characters 91 % of rows differ, nearly all by punctuation: ``，``
-  is folded to ``,``) only its **patch** is: the positions (in characters)
-  and the display characters that replace the search text's there, or, when
-  the lengths differ (footnote markers, spaces) or that is shorter, the
-  whole display text.
+  is folded to ``,``) only its **patch** is, of one of three kinds
+  (``patch_kind``): a *map*, pairs of characters (search, display) such that
+  replacing every search character of a pair gives the display text (the
+  common case: every ``,`` of the row was a ``，``); else the *positions* (in
+  characters) and the display characters that replace the search text's
+  there; else, when the lengths differ (footnote markers, spaces) or that is
+  shorter, the *whole* display text.
 * a **blob** is many rows' UTF-8 bytes back to back, each row followed by one
   **row end** byte ``0xFF`` (a byte UTF-8 never uses, so a searched phrase can
   never match across two rows); its **offsets** (uint64, rows + 1) give row
@@ -44,9 +47,10 @@ search_offsets     <u8       row, + 1
 display_slot       <i4       row: -1 when the display text equals the search text,
                              else its place among the patched rows
 patch_rows         <i8       patched row: its row (sorted)
+patch_kind         u1        patched row: 0 whole text, 1 map, 2 positions
 patch_starts       <i8       patched row, + 1: where its positions start in patch_positions
 patch_positions    <i4       the positions of the replaced characters (none: a whole text)
-patch_blob/offsets u1/<u8    patched row: the replacing characters, or the whole display text
+patch_blob/offsets u1/<u8    patched row: its pairs, its replacing characters or its whole display text
 pid_blob/offsets   u1/<u8    paragraph ids, a blob like the texts
 pid_keys           <u8       every paragraph id's 64-bit key (:func:`paragraph_key`), sorted
 pid_rows           <i4       the row of each key
@@ -197,10 +201,32 @@ def _blob(values: list[str]) -> tuple[bytes, np.ndarray]:
     return (ROW_END.join(encoded) + ROW_END if encoded else b""), offsets
 
 
+#: How a patched row's display text is made from its search text (``patch_kind``).
+PATCH_WHOLE, PATCH_MAP, PATCH_AT = 0, 1, 2
+
+
+def _patch(t: str, s: str) -> tuple[int, np.ndarray, str]:
+    """(kind, positions, characters) of the patch that turns search text ``s`` into display text ``t``."""
+    if len(t) == len(s):
+        at = np.flatnonzero(np.frombuffer(t.encode("utf-32-le"), dtype="<u4") != np.frombuffer(s.encode("utf-32-le"), dtype="<u4"))
+        pairs = list(dict.fromkeys((s[k], t[k]) for k in at.tolist()))
+        table = dict(pairs)
+        if len(table) == len(pairs) and s.translate(str.maketrans(table)) == t:
+            return PATCH_MAP, _NO_POSITIONS, "".join(a + b for a, b in table.items())
+        replaced = "".join(t[k] for k in at.tolist())
+        if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
+            return PATCH_AT, at.astype("<i4"), replaced
+    return PATCH_WHOLE, _NO_POSITIONS, t
+
+
+_NO_POSITIONS = np.zeros(0, dtype="<i4")
+
+
 def _display_patches(texts: list[str], search: list[str]) -> dict[str, np.ndarray | bytes]:
     """The arrays that turn search texts back into display texts (see the module docstring)."""
     slot = np.full(len(texts), -1, dtype="<i4")
     rows: list[int] = []
+    kinds: list[int] = []
     positions: list[np.ndarray] = []
     chars: list[str] = []
     for i, (t, s) in enumerate(zip(texts, search)):
@@ -208,26 +234,19 @@ def _display_patches(texts: list[str], search: list[str]) -> dict[str, np.ndarra
             continue
         slot[i] = len(rows)
         rows.append(i)
-        whole = True
-        if len(t) == len(s):
-            a = np.frombuffer(t.encode("utf-32-le"), dtype="<u4")
-            at = np.flatnonzero(a != np.frombuffer(s.encode("utf-32-le"), dtype="<u4"))
-            replaced = "".join(t[k] for k in at.tolist())
-            if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
-                positions.append(at.astype("<i4"))
-                chars.append(replaced)
-                whole = False
-        if whole:
-            positions.append(np.zeros(0, dtype="<i4"))
-            chars.append(t)
+        kind, at, c = _patch(t, s)
+        kinds.append(kind)
+        positions.append(at)
+        chars.append(c)
     starts = np.zeros(len(rows) + 1, dtype="<i8")
     np.cumsum([len(p) for p in positions], out=starts[1:])
     blob, offsets = _blob(chars)
     return {
         "display_slot": slot,
         "patch_rows": np.array(rows, dtype="<i8"),
+        "patch_kind": np.array(kinds, dtype="u1"),
         "patch_starts": starts,
-        "patch_positions": np.concatenate(positions) if positions else np.zeros(0, dtype="<i4"),
+        "patch_positions": np.concatenate(positions) if positions else _NO_POSITIONS,
         "patch_blob": blob,
         "patch_offsets": offsets,
     }
@@ -350,14 +369,15 @@ class TextColumn(Sequence[str]):
 class DisplayColumn(Sequence[str]):
     """The display texts: a row's search text, patched where the two differ (see the module docstring)."""
 
-    def __init__(self, search: TextColumn, patches: TextColumn, slot: np.ndarray, starts: np.ndarray,
-                 positions: np.ndarray):
+    def __init__(self, search: TextColumn, patches: TextColumn, slot: np.ndarray, kinds: np.ndarray,
+                 starts: np.ndarray, positions: np.ndarray):
         self.search = search
-        self.patches = patches  # per patched row: its replacement characters, or its whole display text
+        self.patches = patches  # per patched row: its character pairs, its replacing characters or its whole text
         self.slot = slot  # per row: -1, or its place among the patched rows
         self._slot = _scalars(slot, "i")
+        self._kinds = _scalars(kinds, "B")
         self._starts = _scalars(starts, "q")
-        self.positions = positions
+        self._positions = _scalars(positions, "i")
 
     def __len__(self) -> int:
         return len(self.search)
@@ -370,13 +390,19 @@ class DisplayColumn(Sequence[str]):
         p = self._slot[i]
         if p < 0:
             return self.search[i]
-        a, b = self._starts[p], self._starts[p + 1]
-        if a == b:
+        kind = self._kinds[p]
+        if kind == PATCH_WHOLE:
             return self.patches[p]
-        chars = list(self.search[i])
-        for at, c in zip(self.positions[a:b].tolist(), self.patches[p]):
-            chars[at] = c
-        return "".join(chars)
+        chars, s = self.patches[p], self.search[i]
+        if kind == PATCH_MAP:
+            return s.translate(str.maketrans(chars[0::2], chars[1::2]))
+        out, prev = [], 0
+        for at, c in zip(self._positions[self._starts[p] : self._starts[p + 1]].tolist(), chars):
+            out.append(s[prev:at])
+            out.append(c)
+            prev = at + 1
+        out.append(s[prev:])
+        return "".join(out)
 
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
@@ -423,7 +449,7 @@ class MappedColumns:
         self.avg_len: float = header["avg_len"]
         self.labels: dict[str, list[str]] = header["labels"]
         self.search = self._text("search")
-        self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"),
+        self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"), self.array("patch_kind"),
                                    self.array("patch_starts"), self.array("patch_positions"))
         self.paragraph_ids = self._text("pid")
         self.ocr_confidences = OptionalFloats(self.array("ocr"))

@@ -34,6 +34,7 @@ def mixed_index(tmp_path_factory):
     to_trad = opencc.OpenCC("s2t")
     traditional = [to_trad.convert(t) for t in sample_paragraphs("002_664a605172f01e95.txt", 8)]
     wide = [t.replace("%", "％").replace("3", "３") + "〔17〕" for t in sample_paragraphs("003_58952eceed329ef4.txt", 6)]
+    wide += [t.replace("，", ",", 1) for t in sample_paragraphs("003_58952eceed329ef4.txt", 9)[6:]]  # ， and , in one row
     scanned = make_report(wide, region=HUAIROU, year=2019, source="scan.pdf")
     scanned = dataclasses.replace(scanned, paragraphs=tuple(
         dataclasses.replace(p, ocr_confidence=None if k % 3 == 0 else round(0.9 + k / 100, 4))
@@ -80,8 +81,7 @@ def test_the_file_holds_every_field_as_the_stored_fields_do(index_name, request)
         differ = [i for i, (t, s) in enumerate(zip(cols.texts, cols.search)) if t != s]
         assert 14 <= len(differ) < len(cols.texts)
         assert mapped.array("patch_rows").tolist() == differ
-        starts = mapped.array("patch_starts")
-        assert (starts[1:] == starts[:-1]).any() and (starts[1:] > starts[:-1]).any()  # whole texts and patches
+        assert set(mapped.array("patch_kind").tolist()) == {0, 1, 2}  # whole texts, maps and positions
         assert None in cols.ocr_confidences and 0.91 in cols.ocr_confidences
 
 
