@@ -42,7 +42,9 @@ Touch points, why each is needed, and the test that pins it:
    — a reader opens each file inside a segment's compound file as a
    ``BytesIO`` *copy* of its mapped bytes: the postings (265 MB at 100M
    characters) were copied into every server process. The replacement reads
-   the map itself, so the kernel keeps one copy for all processes. Pinned by
+   the map itself, so the kernel keeps one copy for all processes, and keeps
+   the file position per thread (a matcher's seek-then-read raced between a
+   server's threads). Pinned by
    ``test_a_reader_reads_the_mapped_segment_without_copying_it`` (tests/test_columns.py).
 """
 from __future__ import annotations
@@ -51,6 +53,7 @@ import gc
 import io
 import os
 import shutil
+import threading
 from array import array
 from pathlib import Path
 
@@ -282,12 +285,26 @@ def copy_index(src: Path, dst: Path) -> None:
 
 
 class _MemoryFile:
-    """A read-only file over a memoryview: reads copy only what they return."""
+    """A read-only file over a memoryview: reads copy only what they return.
+
+    The position is kept per thread: the threads of a server share one reader,
+    and a leaf matcher seeks then reads (``seek``, ``read_int``,
+    ``read_pickle``); with one shared position another thread's seek could
+    land between the two.
+    """
 
     def __init__(self, buf: memoryview):
         self._buf = buf
-        self._pos = 0
+        self._here = threading.local()
         self.closed = False
+
+    @property
+    def _pos(self) -> int:
+        return getattr(self._here, "pos", 0)
+
+    @_pos.setter
+    def _pos(self, value: int) -> None:
+        self._here.pos = value
 
     def read(self, size: int | None = -1) -> bytes:
         start = self._pos
@@ -296,14 +313,16 @@ class _MemoryFile:
         return bytes(self._buf[start:end])
 
     def readinto(self, b) -> int:
-        n = max(0, min(len(b), len(self._buf) - self._pos))
-        b[:n] = self._buf[self._pos : self._pos + n]
-        self._pos += n
+        start = self._pos
+        n = max(0, min(len(b), len(self._buf) - start))
+        b[:n] = self._buf[start : start + n]
+        self._pos = start + n
         return n
 
     def readline(self, size: int | None = -1) -> bytes:
-        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
-        end = self._pos
+        start = self._pos
+        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf), start + size)
+        end = start
         while end < limit:
             chunk = bytes(self._buf[end : min(end + 256, limit)])
             nl = chunk.find(b"\n")
@@ -311,7 +330,7 @@ class _MemoryFile:
                 end += nl + 1
                 break
             end += len(chunk)
-        return self.read(end - self._pos)
+        return self.read(end - start)
 
     def __iter__(self):
         while line := self.readline():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -220,3 +221,43 @@ def test_a_reader_reads_the_mapped_segment_without_copying_it(sample_index):
             engine.close()
     finally:
         reader.close()
+
+
+def test_threads_sharing_a_reader_read_the_postings_they_would_read_alone(sample_index):
+    import threading
+
+    from index import schema as S
+    from index.analysis import exact_term
+    from index.whoosh_internals import read_docnums, read_weighted
+
+    store = IndexStore(sample_index)
+    ix, _, _ = store.open_generation(store.current_generation())
+    with ix.reader() as reader:
+        terms = [("words", w) for w in ("发展", "改革", "建设", "经济", "推进", "创新")]
+        terms += [("exact", exact_term(b)) for b in ("发展", "建设", "经济", "全面", "推进", "工作")]
+        alone = {t: (read_weighted(reader, S.WORDS, t[1])[0] if t[0] == "words" else read_docnums(reader, S.EXACT, t[1])).tolist()
+                 for t in terms}
+        assert min(len(v) for v in alone.values()) > 128  # several blocks each: the matcher seeks between them
+        wrong: list = []
+
+        def read(k: int) -> None:
+            try:
+                for n in range(30):
+                    t = terms[(k + n) % len(terms)]
+                    got = read_weighted(reader, S.WORDS, t[1])[0] if t[0] == "words" else read_docnums(reader, S.EXACT, t[1])
+                    if got.tolist() != alone[t]:
+                        wrong.append(t)
+            except Exception as exc:  # a torn read fails to unpickle
+                wrong.append(repr(exc))
+
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads as often as a loaded server may
+        try:
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+        finally:
+            sys.setswitchinterval(interval)
+        assert wrong == []
