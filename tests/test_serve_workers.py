@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,8 +14,9 @@ import pytest
 
 import baogao
 from bench.load_test import free_port, server_memory
+from index.writer import IndexStore
 from search.engine import SearchRequest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_report
 
 
 @pytest.mark.parametrize("option, value, message", [
@@ -33,11 +35,14 @@ def get_json(port: int, path: str):
 
 
 @pytest.mark.slow
-def test_two_workers_answer_searches_and_share_the_mapped_index(sample_index, sample_engine, tmp_path):
+def test_two_workers_answer_searches_share_the_mapped_index_and_each_notices_a_new_generation(
+        sample_index, sample_engine, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
     port = free_port()
     err = tmp_path / "serve.err"
     with open(err, "wb") as stderr:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "baogao.py"), "serve", "--index", str(sample_index),
+        proc = subprocess.Popen([sys.executable, str(ROOT / "baogao.py"), "serve", "--index", str(index),
                                  "--port", str(port), "--workers", "2", "--threads", "2"],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
@@ -59,6 +64,16 @@ def test_two_workers_answer_searches_and_share_the_mapped_index(sample_index, sa
             status, page = get_json(port, "/api/search?q=" + quote("项目为王") + "&per_page=100")
             assert status == 200 and sorted(h["paragraph_id"] for h in page["hits"]) == expected
         assert memory.pss_kb < memory.rss_kb  # the workers share pages (the mapped index among them)
+
+        with IndexStore(index).update() as up:  # a new generation while they serve
+            up.add_report(make_report(["坚持项目为王，新报告的一段。", "第二段文字。"], year=2025, source="new.txt"))
+        deadline = time.monotonic() + 30
+        while True:  # every worker answers from the new generation by itself, no restart
+            answers = [get_json(port, "/api/search?q=" + quote("项目为王") + "&per_page=100")[1]["total"] for _ in range(8)]
+            if answers == [len(expected) + 1] * 8:
+                break
+            assert time.monotonic() < deadline, answers
+            time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
