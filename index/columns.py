@@ -15,7 +15,9 @@ Vocabulary:
   common case: every ``,`` of the row was a ``，``); else the *positions* (in
   characters) and the display characters that replace the search text's
   there; else, when the lengths differ (footnote markers, spaces) or that is
-  shorter, the *whole* display text.
+  shorter, the *whole* display text. At 100M characters the file is 358 MB:
+  275 MB of search texts, 37 MB of patches (storing both texts whole took
+  556 MB), the rest the other columns.
 * a **blob** is many rows' UTF-8 bytes back to back, each row followed by one
   **row end** byte ``0xFF`` (a byte UTF-8 never uses, so a searched phrase can
   never match across two rows); its **offsets** (uint64, rows + 1) give row
@@ -58,7 +60,8 @@ numbers            <i4       row: the paragraph's number in its report
 headings           u1        row: 1 for a heading
 years              <i4       row: the report's year (0 unknown)
 lengths            <i4       row: characters of the search text
-ocr                <f8       row: OCR confidence, NaN when not read by OCR
+ocr                <f8       row: OCR confidence, NaN when not read by OCR (f8, not f4:
+                             the value read back equals the one written)
 docnum_to_row      <i8       Whoosh document number: its row, -1 when deleted
 region_rank        <i4       row: place of its (province, prefecture, county) in name order
 report_rows        <i4       rows sorted by (report code, number)
@@ -94,6 +97,8 @@ __all__ = [
     "ParagraphColumns",
     "MappedColumns",
     "TextColumn",
+    "DisplayColumn",
+    "OptionalFloats",
     "read_columns",
     "load_columns",
     "open_columns",
