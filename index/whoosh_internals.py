@@ -52,6 +52,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import pickle
 import shutil
 import threading
 from array import array
@@ -360,6 +361,23 @@ class MappedBufferFile(BufferFile):
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
+
+    def read_pickle(self):
+        """The pickle at the current position (a leaf matcher's block header), unpickled from a small
+        copy of the bytes there rather than read a byte at a time through the file object."""
+        f = self.file
+        start, window = f.tell(), 512
+        while True:
+            chunk = io.BytesIO(bytes(f._buf[start : start + window]))
+            try:
+                value = pickle.load(chunk)
+            except (EOFError, pickle.UnpicklingError):
+                if start + window >= len(f._buf):
+                    raise
+                window *= 16
+                continue
+            f.seek(start + chunk.tell())
+            return value
 
 
 whoosh_compound.BufferFile = MappedBufferFile
