@@ -54,6 +54,7 @@ import io
 import os
 import pickle
 import shutil
+import struct
 import threading
 from array import array
 from pathlib import Path
@@ -285,6 +286,15 @@ def copy_index(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*WRITELOCK*"))
 
 
+class _Position(threading.local):
+    """A file position, one per thread."""
+
+    pos = 0
+
+
+_BIG_ENDIAN_INT = struct.Struct("!i")
+
+
 class _MemoryFile:
     """A read-only file over a memoryview: reads copy only what they return.
 
@@ -296,12 +306,12 @@ class _MemoryFile:
 
     def __init__(self, buf: memoryview):
         self._buf = buf
-        self._here = threading.local()
+        self._here = _Position()
         self.closed = False
 
     @property
     def _pos(self) -> int:
-        return getattr(self._here, "pos", 0)
+        return self._here.pos
 
     @_pos.setter
     def _pos(self, value: int) -> None:
@@ -361,6 +371,13 @@ class MappedBufferFile(BufferFile):
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
+
+    def read_int(self) -> int:
+        f = self.file
+        here = f._here
+        pos = here.pos
+        here.pos = pos + 4
+        return _BIG_ENDIAN_INT.unpack_from(f._buf, pos)[0]
 
     def read_pickle(self):
         """The pickle at the current position (a leaf matcher's block header), unpickled from a small
