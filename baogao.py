@@ -5,7 +5,7 @@
     baogao reports [--index DIR] [--json]
     baogao paragraphs [--index DIR] [--jsonl]
     baogao search  [--index DIR] [filters] [--sort S] [--limit N] [--json] QUERY
-    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000] [--base-url URL] [--behind-proxy]
+    baogao serve   [--index DIR] [--host 127.0.0.1] [--port 5000] [--workers N] [--threads N] [--base-url URL] [--behind-proxy]
     baogao targets [--index DIR] [--province P] [--prefecture P] [--county C] [--level L] [--year Y]
                    [--indicator I] [--kind K] [--json]
     baogao scorecard [--index DIR] [--indicator I] [--year Y] [--province P] [--prefecture P] [--level L] [--json]
@@ -332,21 +332,22 @@ def serve_config(args, index_dir: Path) -> dict:
 
 
 def cmd_serve(args) -> int:
-    from waitress import serve
-
     from web import create_app
+    from web.server import MAX_THREADS, MAX_WORKERS, ServeError, check_count, serve
     from web.urls import BadBaseURL
 
     index_dir = _index_dir(args)
     try:
+        workers = check_count("--workers", args.workers, MAX_WORKERS)
+        threads = check_count("--threads", args.threads, MAX_THREADS)
         app = create_app(serve_config(args, index_dir))
-    except BadBaseURL as exc:
+    except (BadBaseURL, ServeError) as exc:
         raise CommandError(str(exc)) from None
     print(f"baogao 正在 http://{args.host}:{args.port}/ 提供服务（索引 {index_dir}，按 Ctrl-C 停止）", file=sys.stderr)
     if not app.config.get("BASE_URL") and args.host in ("0.0.0.0", "::", ""):
         print(f"baogao: 注意：引用与导出中的链接将是 http://{args.host}:{args.port}/…；"
               "请用 --base-url（或 BAOGAO_BASE_URL）指定读者访问的地址", file=sys.stderr)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="baogao")
+    serve(app, host=args.host, port=args.port, workers=workers, threads=threads)
     return 0
 
 
@@ -432,11 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("report_id", metavar="REPORT_ID")
     sp.set_defaults(func=cmd_diff)
 
-    sp = sub.add_parser("serve", help="启动网页界面（waitress）")
+    sp = sub.add_parser("serve", help="启动网页界面（一个进程用 waitress，多个进程用 gunicorn）")
     add_index_opt(sp)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=5000)
-    sp.add_argument("--threads", type=int, default=8)
+    sp.add_argument("--workers", default="1", help="进程数（默认 1；多个进程共享内存映射的索引）")
+    sp.add_argument("--threads", default="8", help="每个进程的线程数（默认 8）")
     sp.add_argument("--base-url", help="读者访问的地址，如 https://baogao.example.org（引用、订阅、导出中的绝对链接；默认 $BAOGAO_BASE_URL，否则 http://HOST:PORT）")
     sp.add_argument("--behind-proxy", action="store_true", help="信任一层反向代理的 X-Forwarded-* 头（默认不信任）")
     sp.set_defaults(func=cmd_serve)

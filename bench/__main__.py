@@ -403,6 +403,10 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
                     times["http"][q["kind"]].append((time.perf_counter() - a) * 1000)
                     assert status == 200, status
             out["server_rss_mb"] = round(rss_kb(proc.pid) / 1024)
+            from bench.load_test import server_memory
+
+            memory = server_memory(proc.pid)  # every process of baogao serve, shared pages split between them
+            out["server_pss_mb"] = round(memory.pss_kb / 1024) if memory else None
             conn.close()
         finally:
             proc.terminate()
@@ -448,7 +452,8 @@ def print_table(runs: list[dict]) -> None:
         if "indexing_speedup_vs_stock" in r:
             print(f"  indexing speed vs stock: {r['indexing_speedup_vs_stock']}×")
         print(f"  open index + load query state: {r['open_seconds']:.2f} s"
-              + (f"; server RSS {r['server_rss_mb']} MB" if "server_rss_mb" in r else ""))
+              + (f"; server RSS {r['server_rss_mb']} MB" if "server_rss_mb" in r else "")
+              + (f", PSS of all its processes {r['server_pss_mb']} MB" if r.get("server_pss_mb") else ""))
         print(f"  {'latency ms (p50 / p95)':<26}" + "".join(f"{c:>18}" for c in CLASSES + ("all",)))
         for s, row in r["latency_ms"].items():
             cells = "".join(f"{row[c]['p50']:>8.2f} /{row[c]['p95']:>8.2f}" if c in row else f"{'—':>18}"

@@ -10,15 +10,21 @@ Vocabulary:
   the report reader with hits marked, permalinks (a 302) and the CSV and JSON
   exports. Each request kind has its own latency list;
 * an **error** is any answer other than the expected status, or no answer;
-* **RSS** is the server's resident memory (``VmRSS`` in ``/proc/<pid>/status``),
-  sampled every half second. *Growth after warm-up* compares the median of the
-  last fifth of the run with the median just after warm-up.
+* the server's **memory** counts every process of ``baogao serve`` (with
+  ``--workers N``, gunicorn's master and its N workers; :func:`server_memory`):
+  **RSS** sums their resident memory (``VmRSS``), so pages they share are
+  counted once per process; **PSS** sums ``Pss`` from ``/proc/<pid>/smaps_rollup``,
+  which splits a shared page between the processes sharing it: the memory the
+  server really takes. Sampled every half second. *Growth after warm-up*
+  compares the median of the last fifth of the run with the median just after
+  warm-up.
 
 The run stops by itself: after ``--seconds`` or ``--requests`` requests,
 whichever comes first. Results go to stdout and ``bench/results/load_test.json``.
 
     .venv/bin/python bench/load_test.py                    # 16 clients, 60 s, the sample
     .venv/bin/python bench/load_test.py --clients 4 --seconds 10 --index var/index
+    .venv/bin/python bench/load_test.py --workers 2 --index var/index   # gunicorn, 2 worker processes
 """
 from __future__ import annotations
 
@@ -81,15 +87,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_kb(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+@dataclass(frozen=True)
+class ServerMemory:
+    """The memory of a server's processes, in KiB (see the module docstring)."""
+
+    processes: int
+    rss_kb: int
+    pss_kb: int
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _rollup_kb(pid: int, key: str) -> int:
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def server_memory(pid: int) -> ServerMemory | None:
+    """RSS and PSS summed over process ``pid`` and its descendants (None once it has gone)."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        todo.extend(_children(p))
+    rss = pss = alive = 0
+    for p in pids:
+        try:
+            rss += _rollup_kb(p, "Rss")
+            pss += _rollup_kb(p, "Pss")
+            alive += 1
+        except OSError:
+            continue
+    return ServerMemory(alive, rss, pss) if alive else None
 
 
 def build_sample_index(folder: Path) -> Path:
@@ -99,10 +141,10 @@ def build_sample_index(folder: Path) -> Path:
     return idx
 
 
-def start_server(index: Path, port: int, threads: int) -> subprocess.Popen:
+def start_server(index: Path, port: int, threads: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "baogao.py"), "serve", "--index", str(index), "--host", "127.0.0.1",
-         "--port", str(port), "--threads", str(threads)],
+         "--port", str(port), "--threads", str(threads), "--workers", str(workers)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -181,7 +223,7 @@ def run(args) -> dict:
         tmp = tempfile.TemporaryDirectory(prefix="baogao-load-")
         index = build_sample_index(Path(tmp.name))
     port = free_port()
-    server = start_server(index, port, args.threads)
+    server = start_server(index, port, args.threads, args.workers)
     try:
         rids, pids = targets(port)
         tallies = {k: Tally() for k in MIX}
@@ -190,13 +232,18 @@ def run(args) -> dict:
         t_start = time.monotonic()
         t_end = t_start + args.seconds
         rss: list[tuple[float, int]] = []
+        pss: list[tuple[float, int]] = []
+        processes = [0]
         stop = threading.Event()
 
         def sample_rss():
             while not stop.is_set() and time.monotonic() < t_end + 5:
-                kb = rss_kb(server.pid)
-                if kb:
-                    rss.append((round(time.monotonic() - t_start, 2), kb))
+                mem = server_memory(server.pid)
+                if mem:
+                    now = round(time.monotonic() - t_start, 2)
+                    rss.append((now, mem.rss_kb))
+                    pss.append((now, mem.pss_kb))
+                    processes[0] = max(processes[0], mem.processes)
                 stop.wait(0.5)
 
         def client(n: int):
@@ -246,30 +293,38 @@ def run(args) -> dict:
             tmp.cleanup()
 
     everything = Tally([x for t in tallies.values() for x in t.latencies], [e for t in tallies.values() for e in t.errors])
-    warm = [kb for t, kb in rss if t >= min(args.warmup, args.seconds / 3)]
-    early = warm[: max(1, len(warm) // 5)] if warm else []
-    late = warm[-max(1, len(warm) // 5):] if warm else []
-    growth_mb = (statistics.median(late) - statistics.median(early)) / 1024 if warm else None
     total = everything.summary()
     return {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "index": "data/sample" if args.index is None else str(args.index),
         "clients": args.clients,
+        "server_workers": args.workers,
         "server_threads": args.threads,
+        "server_processes": processes[0],
         "seconds": round(elapsed, 1),
         "requests": total["requests"],
         "errors": total["errors"],
         "requests_per_second": round(total["requests"] / elapsed, 1) if elapsed else None,
         "latency_ms": {k: v for k, v in total.items() if k.endswith("_ms")},
         "by_kind": {k: t.summary() for k, t in tallies.items()},
-        "rss_mb": {
-            "after_warmup": round(statistics.median(early) / 1024, 1) if early else None,
-            "at_end": round(statistics.median(late) / 1024, 1) if late else None,
-            "growth_after_warmup": round(growth_mb, 1) if growth_mb is not None else None,
-            "max": round(max(kb for _, kb in rss) / 1024, 1) if rss else None,
-            "samples": [(t, round(kb / 1024, 1)) for t, kb in rss[:: max(1, len(rss) // 60)]],
-        },
+        "rss_mb": memory_summary(rss, min(args.warmup, args.seconds / 3)),
+        "pss_mb": memory_summary(pss, min(args.warmup, args.seconds / 3)),
         "machine": {"cpus": os.cpu_count()},
+    }
+
+
+def memory_summary(samples: list[tuple[float, int]], warmup: float) -> dict:
+    """After warm-up, at the end, growth and maximum (MB) of (seconds, KiB) samples."""
+    warm = [kb for t, kb in samples if t >= warmup]
+    early = warm[: max(1, len(warm) // 5)] if warm else []
+    late = warm[-max(1, len(warm) // 5):] if warm else []
+    growth_mb = (statistics.median(late) - statistics.median(early)) / 1024 if warm else None
+    return {
+        "after_warmup": round(statistics.median(early) / 1024, 1) if early else None,
+        "at_end": round(statistics.median(late) / 1024, 1) if late else None,
+        "growth_after_warmup": round(growth_mb, 1) if growth_mb is not None else None,
+        "max": round(max(kb for _, kb in samples) / 1024, 1) if samples else None,
+        "samples": [(t, round(kb / 1024, 1)) for t, kb in samples[:: max(1, len(samples) // 60)]],
     }
 
 
@@ -281,9 +336,10 @@ def print_summary(res: dict) -> None:
     for k, s in rows:
         print(f"{k:<12} {s['requests']:>6} {s['errors']:>4} {s['p50_ms'] or 0:>8.1f} {s['p95_ms'] or 0:>8.1f} "
               f"{s['p99_ms'] or 0:>8.1f} {s['max_ms'] or 0:>8.1f}")
-    m = res["rss_mb"]
-    print(f"server RSS: {m['after_warmup']} MB after warm-up → {m['at_end']} MB at the end "
-          f"(growth {m['growth_after_warmup']} MB, max {m['max']} MB)")
+    for name in ("RSS", "PSS"):
+        m = res[name.lower() + "_mb"]
+        print(f"server {name} ({res['server_processes']} processes): {m['after_warmup']} MB after warm-up → "
+              f"{m['at_end']} MB at the end (growth {m['growth_after_warmup']} MB, max {m['max']} MB)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--requests", type=int, default=1_000_000, help="stop after this many requests")
     p.add_argument("--warmup", type=float, default=10.0, help="seconds before memory is compared")
-    p.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    p.add_argument("--workers", type=int, default=1, help="server processes (baogao serve --workers)")
+    p.add_argument("--threads", type=int, default=8, help="threads per server process")
     p.add_argument("--out", default=str(RESULTS), help="where to write the JSON results ('-' for none)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

@@ -1,32 +1,135 @@
-"""A generation's paragraph columns: what the query path holds in memory, written with the generation.
+"""A generation's paragraph columns: what the query path reads, written with the generation, memory-mapped.
 
-Whoosh stores each paragraph's fields in one stored-fields record; reading
-them back costs ~10 µs a paragraph, and the search text must be folded again.
-The query path wants the same values as *columns*, one list per field in
-paragraph order (a *row* is a paragraph's position in them). The writer reads
-its committed index once (:func:`read_columns`) and saves the columns beside
-it (:data:`COLUMNS_FILE`) before the generation is published, so a reader opens
-a complete generation and never writes into it. A generation never changes,
-so the file never goes stale.
+Vocabulary:
+
+* a **row** is a paragraph's position in the columns (index order: the rows of
+  one report are contiguous). A **column** holds one value per row.
+* the **display text** is a paragraph as written; its **search text** is the
+  text folded for matching (:func:`index.normalise.fold_for_search`). The
+  search text of every row is stored, in one blob the text tests scan; the
+  display text is not stored again where it is equal, and where it differs
+  (at 100M characters 91 % of rows differ, nearly all by punctuation: ``，``
+  is folded to ``,``) only its **patch** is, of one of three kinds
+  (``patch_kind``): a *map*, pairs of characters (search, display) such that
+  replacing every search character of a pair gives the display text (the
+  common case: every ``,`` of the row was a ``，``); else the *positions* (in
+  characters) and the display characters that replace the search text's
+  there; else, when the lengths differ (footnote markers, spaces) or that is
+  shorter, the *whole* display text. At 100M characters the file is 358 MB:
+  275 MB of search texts, 37 MB of patches (storing both texts whole took
+  556 MB), the rest the other columns.
+* a **blob** is many rows' UTF-8 bytes back to back, each row followed by one
+  **row end** byte ``0xFF`` (a byte UTF-8 never uses, so a searched phrase can
+  never match across two rows); its **offsets** (uint64, rows + 1) give row
+  ``i`` the bytes ``blob[offsets[i] : offsets[i+1] - 1]``.
+* a **coded column** stores a short string per row as an int32 *code* into its
+  *labels* (kept in the header): the report id, province, prefecture, county,
+  level, section category and section path.
+* the **columns file** (:data:`COLUMNS_FILE`) is written by the writer
+  (:func:`dump_columns` of :func:`read_columns`) before the generation is
+  published; a generation never changes, so it never goes stale. Every server
+  process maps it read-only (:func:`load_columns`): the kernel holds one copy
+  of its pages for all of them, and opening costs no more than reading the
+  header.
+
+Layout of the file (little-endian)::
+
+    MAGIC (8 bytes) | header length (uint64) | header (UTF-8 JSON) | padding to 8
+    | the arrays, each starting at a multiple of 8 bytes from the data start
+
+The header holds the version, ``rows``, ``characters`` (of the display
+texts), ``avg_len`` (of the search texts), the ``labels`` of each coded column
+and, per array, ``[offset from the data start, numpy dtype, count]``:
+
+=================  ========  ==========================================================
+array              dtype     per
+=================  ========  ==========================================================
+search_blob        u1        every row's search text
+search_offsets     <u8       row, + 1
+display_slot       <i4       row: -1 when the display text equals the search text,
+                             else its place among the patched rows
+patch_rows         <i8       patched row: its row (sorted)
+patch_kind         u1        patched row: 0 whole text, 1 map, 2 positions
+patch_starts       <i8       patched row, + 1: where its positions start in patch_positions
+patch_positions    <i4       the positions of the replaced characters (none: a whole text)
+patch_blob/offsets u1/<u8    patched row: its pairs, its replacing characters or its whole display text
+pid_blob/offsets   u1/<u8    paragraph ids, a blob like the texts
+pid_keys           <u8       every paragraph id's 64-bit key (:func:`paragraph_key`), sorted
+pid_rows           <i4       the row of each key
+numbers            <i4       row: the paragraph's number in its report
+headings           u1        row: 1 for a heading
+years              <i4       row: the report's year (0 unknown)
+lengths            <i4       row: characters of the search text
+ocr                <f8       row: OCR confidence, NaN when not read by OCR (f8, not f4:
+                             the value read back equals the one written)
+docnum_to_row      <i8       Whoosh document number: its row, -1 when deleted
+region_rank        <i4       row: place of its (province, prefecture, county) in name order
+report_rows        <i4       rows sorted by (report code, number)
+report_starts      <i8       report code: where its rows start in report_rows, + 1
+code_<name>        <i4       row: the code of each coded column
+=================  ========  ==========================================================
+
+:func:`read_columns` (an open Whoosh reader's stored fields) stays the source
+the writer uses, and the reader's fallback for a generation written before
+this format.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import pickle
-import zlib
+import mmap
+import struct
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
 
 from . import schema as S
 from .normalise import fold_for_search
 
-__all__ = ["COLUMNS_FILE", "ParagraphColumns", "read_columns", "load_columns", "dump_columns"]
+__all__ = [
+    "COLUMNS_FILE",
+    "CODED_COLUMNS",
+    "ROW_END",
+    "ColumnsFormatError",
+    "ParagraphColumns",
+    "MappedColumns",
+    "TextColumn",
+    "DisplayColumn",
+    "OptionalFloats",
+    "read_columns",
+    "load_columns",
+    "open_columns",
+    "dump_columns",
+    "paragraph_key",
+]
 
 log = logging.getLogger(__name__)
 
+
+class ColumnsFormatError(ValueError):
+    """Bytes that are not a columns file of this version."""
+
+
 #: The columns file in a generation folder.
 COLUMNS_FILE = "columns.bin"
-_VERSION = (S.SCHEMA_VERSION, 4)
+_VERSION = [S.SCHEMA_VERSION, 5]
+_MAGIC = b"BGCOLS\x00\x01"
+_ALIGN = 8
+#: The byte after every row in a blob (never part of UTF-8 text).
+ROW_END = b"\xff"
+#: The coded columns, by name, and the :class:`ParagraphColumns` field each codes.
+CODED_COLUMNS = {
+    "report": "report_ids",
+    "province": "provinces",
+    "prefecture": "prefectures",
+    "county": "counties",
+    "level": "levels",
+    "section": "categories",
+    "section_path": "sections",
+}
 
 
 @dataclass(frozen=True)
@@ -88,19 +191,305 @@ def read_columns(reader, reports: dict[str, dict]) -> ParagraphColumns:
     return cols
 
 
+def paragraph_key(paragraph_id: str) -> int:
+    """A paragraph id's 64-bit key in ``pid_keys`` (a hash: the row's id is checked after)."""
+    return int.from_bytes(hashlib.blake2b(paragraph_id.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def _blob(values: list[str]) -> tuple[bytes, np.ndarray]:
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype="<u8")
+    np.cumsum(np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return (ROW_END.join(encoded) + ROW_END if encoded else b""), offsets
+
+
+#: How a patched row's display text is made from its search text (``patch_kind``).
+PATCH_WHOLE, PATCH_MAP, PATCH_AT = 0, 1, 2
+
+
+def _patch(t: str, s: str) -> tuple[int, np.ndarray, str]:
+    """(kind, positions, characters) of the patch that turns search text ``s`` into display text ``t``."""
+    if len(t) == len(s):
+        at = np.flatnonzero(np.frombuffer(t.encode("utf-32-le"), dtype="<u4") != np.frombuffer(s.encode("utf-32-le"), dtype="<u4"))
+        pairs = list(dict.fromkeys((s[k], t[k]) for k in at.tolist()))
+        table = dict(pairs)
+        if len(table) == len(pairs) and s.translate(str.maketrans(table)) == t:
+            return PATCH_MAP, _NO_POSITIONS, "".join(a + b for a, b in table.items())
+        replaced = "".join(t[k] for k in at.tolist())
+        if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
+            return PATCH_AT, at.astype("<i4"), replaced
+    return PATCH_WHOLE, _NO_POSITIONS, t
+
+
+_NO_POSITIONS = np.zeros(0, dtype="<i4")
+
+
+def _display_patches(texts: list[str], search: list[str]) -> dict[str, np.ndarray | bytes]:
+    """The arrays that turn search texts back into display texts (see the module docstring)."""
+    slot = np.full(len(texts), -1, dtype="<i4")
+    rows: list[int] = []
+    kinds: list[int] = []
+    positions: list[np.ndarray] = []
+    chars: list[str] = []
+    for i, (t, s) in enumerate(zip(texts, search)):
+        if t == s:
+            continue
+        slot[i] = len(rows)
+        rows.append(i)
+        kind, at, c = _patch(t, s)
+        kinds.append(kind)
+        positions.append(at)
+        chars.append(c)
+    starts = np.zeros(len(rows) + 1, dtype="<i8")
+    np.cumsum([len(p) for p in positions], out=starts[1:])
+    blob, offsets = _blob(chars)
+    return {
+        "display_slot": slot,
+        "patch_rows": np.array(rows, dtype="<i8"),
+        "patch_kind": np.array(kinds, dtype="u1"),
+        "patch_starts": starts,
+        "patch_positions": np.concatenate(positions) if positions else _NO_POSITIONS,
+        "patch_blob": blob,
+        "patch_offsets": offsets,
+    }
+
+
+def _coded(values: list[str]) -> tuple[list[str], np.ndarray]:
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype="<i4", count=len(values))
+    return list(index), codes
+
+
+def _region_rank(codes: dict[str, np.ndarray], labels: dict[str, list[str]]) -> np.ndarray:
+    names = ("province", "prefecture", "county")
+    if not len(codes["province"]):
+        return np.zeros(0, dtype="<i4")
+    triples, inverse = np.unique(np.stack([codes[n] for n in names], axis=1), axis=0, return_inverse=True)
+    keyed = sorted(range(len(triples)), key=lambda t: tuple(labels[n][c] for n, c in zip(names, triples[t])))
+    rank = np.empty(len(triples), dtype="<i4")
+    rank[keyed] = np.arange(len(triples), dtype="<i4")
+    return rank[inverse.reshape(-1)]
+
+
 def dump_columns(columns: ParagraphColumns) -> bytes:
-    """The bytes of :data:`COLUMNS_FILE` (the writer saves them atomically)."""
-    return zlib.compress(pickle.dumps((_VERSION, tuple(getattr(columns, f.name) for f in fields(columns))), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """The bytes of :data:`COLUMNS_FILE` (the writer saves them atomically); layout in the module docstring."""
+    n = len(columns.texts)
+    arrays: dict[str, np.ndarray | bytes] = {}
+    arrays["search_blob"], arrays["search_offsets"] = _blob(columns.search)
+    arrays.update(_display_patches(columns.texts, columns.search))
+    arrays["pid_blob"], arrays["pid_offsets"] = _blob(columns.paragraph_ids)
+    keys = np.fromiter((paragraph_key(p) for p in columns.paragraph_ids), dtype="<u8", count=n)
+    by_key = np.argsort(keys, kind="stable")
+    arrays["pid_keys"], arrays["pid_rows"] = keys[by_key], by_key.astype("<i4")
+    arrays["numbers"] = np.array(columns.numbers, dtype="<i4")
+    arrays["headings"] = np.array(columns.headings, dtype="u1")
+    arrays["years"] = np.array(columns.years, dtype="<i4")
+    lengths = np.fromiter((len(s) for s in columns.search), dtype="<i4", count=n)
+    arrays["lengths"] = lengths
+    arrays["ocr"] = np.array([np.nan if c is None else c for c in columns.ocr_confidences], dtype="<f8")
+    arrays["docnum_to_row"] = np.array(columns.docnum_to_row, dtype="<i8")
+    labels: dict[str, list[str]] = {}
+    codes: dict[str, np.ndarray] = {}
+    for name, field in CODED_COLUMNS.items():
+        labels[name], codes[name] = _coded(getattr(columns, field))
+        arrays["code_" + name] = codes[name]
+    arrays["region_rank"] = _region_rank(codes, labels)
+    report_order = np.lexsort((np.arange(n), arrays["numbers"], codes["report"])).astype("<i4")
+    arrays["report_rows"] = report_order
+    arrays["report_starts"] = np.searchsorted(codes["report"][report_order], np.arange(len(labels["report"]) + 1)).astype("<i8")
+
+    layout: dict[str, list] = {}
+    chunks: list[bytes | np.ndarray] = []
+    at = 0
+    for name, arr in arrays.items():
+        data = arr if isinstance(arr, bytes) else np.ascontiguousarray(arr)
+        size = len(data) if isinstance(data, bytes) else data.nbytes
+        dtype = "u1" if isinstance(data, bytes) else data.dtype.str
+        count = size if isinstance(data, bytes) else len(data)
+        layout[name] = [at, dtype, count]
+        chunks.append(data)
+        pad = -size % _ALIGN
+        if pad:
+            chunks.append(b"\0" * pad)
+        at += size + pad
+    header = json.dumps({
+        "version": _VERSION,
+        "rows": n,
+        "characters": sum(map(len, columns.texts)),
+        "avg_len": float(lengths.mean()) if n else 1.0,
+        "labels": labels,
+        "arrays": layout,
+    }, ensure_ascii=False).encode("utf-8")
+    header += b" " * (-len(header) % _ALIGN)
+    out = [_MAGIC, struct.pack("<Q", len(header)), header]
+    out.extend(c if isinstance(c, bytes) else c.tobytes() for c in chunks)
+    return b"".join(out)
 
 
-def load_columns(path: Path) -> ParagraphColumns | None:
-    """The columns saved at ``path``, or None when missing, unreadable or of another version."""
+# -- reading ---------------------------------------------------------------------------
+
+
+def _scalars(arr: np.ndarray, fmt: str) -> memoryview:
+    """``arr`` as a memoryview of the native format ``fmt``: indexing it gives Python ints, bools or floats."""
+    return memoryview(arr.view(np.uint8)).cast(fmt)
+
+
+class TextColumn(Sequence[str]):
+    """A column of strings read from a blob: ``column[i]`` decodes row ``i`` on access."""
+
+    def __init__(self, buf, offsets: np.ndarray, base: int):
+        self.buf = buf  # the bytes holding the blob (an mmap or bytes)
+        self.base = base  # where the blob starts in ``buf``
+        self.offsets = offsets  # numpy view, for vectorised work
+        self.scalar_offsets = self._off = _scalars(offsets, "Q")
+        self._n = max(len(offsets) - 1, 0)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Row ``i``'s bytes in ``buf``: (start, end), the row end byte excluded."""
+        base, off = self.base, self._off
+        return base + off[i], base + off[i + 1] - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        base, off = self.base, self._off
+        return str(self.buf[base + off[i] : base + off[i + 1] - 1], "utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        buf, base, off = self.buf, self.base, self._off
+        for i in range(self._n):
+            yield str(buf[base + off[i] : base + off[i + 1] - 1], "utf-8")
+
+
+class DisplayColumn(Sequence[str]):
+    """The display texts: a row's search text, patched where the two differ (see the module docstring)."""
+
+    def __init__(self, search: TextColumn, patches: TextColumn, slot: np.ndarray, kinds: np.ndarray,
+                 starts: np.ndarray, positions: np.ndarray):
+        self.search = search
+        self.patches = patches  # per patched row: its character pairs, its replacing characters or its whole text
+        self.slot = slot  # per row: -1, or its place among the patched rows
+        self._slot = _scalars(slot, "i")
+        self._kinds = _scalars(kinds, "B")
+        self._starts = _scalars(starts, "q")
+        self._positions = _scalars(positions, "i")
+
+    def __len__(self) -> int:
+        return len(self.search)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        p = self._slot[i]
+        if p < 0:
+            return self.search[i]
+        kind = self._kinds[p]
+        if kind == PATCH_WHOLE:
+            return self.patches[p]
+        chars, s = self.patches[p], self.search[i]
+        if kind == PATCH_MAP:
+            return s.translate(str.maketrans(chars[0::2], chars[1::2]))
+        out, prev = [], 0
+        for at, c in zip(self._positions[self._starts[p] : self._starts[p + 1]].tolist(), chars):
+            out.append(s[prev:at])
+            out.append(c)
+            prev = at + 1
+        out.append(s[prev:])
+        return "".join(out)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
+class OptionalFloats(Sequence[float | None]):
+    """A float column where NaN stands for None."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+        self._v = _scalars(values, "d")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        v = self._v[i]
+        return None if v != v else v
+
+
+class MappedColumns:
+    """The columns of one columns file held in ``buf`` (an mmap, or bytes); see the module docstring.
+
+    Raises :class:`ColumnsFormatError` when ``buf`` is not a columns file of this version.
+    """
+
+    def __init__(self, buf):
+        self.buf = buf
+        if len(buf) < 16 or bytes(buf[:8]) != _MAGIC:
+            raise ColumnsFormatError("not a columns file")
+        (size,) = struct.unpack("<Q", buf[8:16])
+        try:
+            header = json.loads(bytes(buf[16 : 16 + size]).decode("utf-8"))
+        except ValueError as exc:
+            raise ColumnsFormatError(f"unreadable header: {exc}") from exc
+        if header.get("version") != _VERSION:
+            raise ColumnsFormatError(f"version {header.get('version')}, not {_VERSION}")
+        self.header = header
+        self._arrays_at = 16 + size
+        self.rows: int = header["rows"]
+        self.characters: int = header["characters"]
+        self.avg_len: float = header["avg_len"]
+        self.labels: dict[str, list[str]] = header["labels"]
+        self.search = self._text("search")
+        self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"), self.array("patch_kind"),
+                                   self.array("patch_starts"), self.array("patch_positions"))
+        self.paragraph_ids = self._text("pid")
+        self.ocr_confidences = OptionalFloats(self.array("ocr"))
+
+    def array(self, name: str) -> np.ndarray:
+        """An array of the file, viewed on ``buf`` (read-only when ``buf`` is)."""
+        at, dtype, count = self.header["arrays"][name]
+        if count == 0:
+            return np.zeros(0, dtype=dtype)
+        return np.frombuffer(self.buf, dtype=dtype, count=count, offset=self._arrays_at + at)
+
+    def scalars(self, name: str, fmt: str) -> memoryview:
+        """An array as a memoryview of ``fmt`` (its items are Python ints, bools or floats)."""
+        return _scalars(self.array(name), fmt)
+
+    def _text(self, prefix: str) -> TextColumn:
+        at = self.header["arrays"][prefix + "_blob"][0]
+        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at)
+
+
+def open_columns(columns: ParagraphColumns) -> MappedColumns:
+    """Columns held in memory in the file's format (a generation without the file, an empty index)."""
+    return MappedColumns(dump_columns(columns))
+
+
+def load_columns(path: Path) -> MappedColumns | None:
+    """The columns file at ``path`` mapped read-only, or None when missing, unreadable or of another version."""
     try:
         with open(path, "rb") as f:
-            version, values = pickle.loads(zlib.decompress(f.read()))
-    except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:  # ValueError: an empty file
         log.info("no usable columns at %s: %s", path, exc)
         return None
-    if version != _VERSION:
+    try:
+        return MappedColumns(mm)
+    except (ColumnsFormatError, KeyError, struct.error) as exc:
+        log.info("no usable columns at %s: %s", path, exc)
         return None
-    return ParagraphColumns(*values)

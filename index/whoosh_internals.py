@@ -38,22 +38,35 @@ Touch points, why each is needed, and the test that pins it:
 7. Whoosh's file naming: ``*WRITELOCK*`` (:func:`copy_index`) — a copied index
    must not carry the lock file of the one it came from. Pinned by every
    incremental-build test in ``tests/test_writer.py``.
+8. ``whoosh.filedb.compound.BufferFile`` replaced by :class:`MappedBufferFile`
+   — a reader opens each file inside a segment's compound file as a
+   ``BytesIO`` *copy* of its mapped bytes: the postings (265 MB at 100M
+   characters) were copied into every server process. The replacement reads
+   the map itself, so the kernel keeps one copy for all processes, and keeps
+   the file position per thread (a matcher's seek-then-read raced between a
+   server's threads). Pinned by
+   ``test_a_reader_reads_the_mapped_segment_without_copying_it`` (tests/test_columns.py).
 """
 from __future__ import annotations
 
 import gc
 import io
 import os
+import pickle
 import shutil
+import struct
+import threading
 from array import array
 from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb import compound as whoosh_compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "copy_index"]
+           "abandon_writer", "close_leftover_files", "copy_index", "MappedBufferFile"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
@@ -271,3 +284,117 @@ def close_leftover_files(folder: Path) -> None:
 def copy_index(src: Path, dst: Path) -> None:
     """Copy a Whoosh index folder without its lock file (touch point 7)."""
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*WRITELOCK*"))
+
+
+class _Position(threading.local):
+    """A file position, one per thread."""
+
+    pos = 0
+
+
+_BIG_ENDIAN_INT = struct.Struct("!i")
+
+
+class _MemoryFile:
+    """A read-only file over a memoryview: reads copy only what they return.
+
+    The position is kept per thread: the threads of a server share one reader,
+    and a leaf matcher seeks then reads (``seek``, ``read_int``,
+    ``read_pickle``); with one shared position another thread's seek could
+    land between the two.
+    """
+
+    def __init__(self, buf: memoryview):
+        self._buf = buf
+        self._here = _Position()
+        self.closed = False
+
+    @property
+    def _pos(self) -> int:
+        return self._here.pos
+
+    @_pos.setter
+    def _pos(self, value: int) -> None:
+        self._here.pos = value
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        end = len(self._buf) if size is None or size < 0 else min(start + size, len(self._buf))
+        self._pos = max(start, end)
+        return bytes(self._buf[start:end])
+
+    def readinto(self, b) -> int:
+        start = self._pos
+        n = max(0, min(len(b), len(self._buf) - start))
+        b[:n] = self._buf[start : start + n]
+        self._pos = start + n
+        return n
+
+    def readline(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        limit = len(self._buf) if size is None or size < 0 else min(len(self._buf), start + size)
+        end = start
+        while end < limit:
+            chunk = bytes(self._buf[end : min(end + 256, limit)])
+            nl = chunk.find(b"\n")
+            if nl >= 0:
+                end += nl + 1
+                break
+            end += len(chunk)
+        return self.read(end - start)
+
+    def __iter__(self):
+        while line := self.readline():
+            yield line
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = max(0, pos if whence == 0 else self._pos + pos if whence == 1 else len(self._buf) + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class MappedBufferFile(BufferFile):
+    """Whoosh's ``BufferFile`` over a file inside a mapped compound file, reading the map in place."""
+
+    def __init__(self, buf, name=None, onclose=None):
+        self._buf = buf
+        self._name = name
+        self.file = _MemoryFile(memoryview(buf))
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+    def read_int(self) -> int:
+        f = self.file
+        here = f._here
+        pos = here.pos
+        here.pos = pos + 4
+        return _BIG_ENDIAN_INT.unpack_from(f._buf, pos)[0]
+
+    def read_pickle(self):
+        """The pickle at the current position (a leaf matcher's block header), unpickled from a small
+        copy of the bytes there rather than read a byte at a time through the file object."""
+        f = self.file
+        start, window = f.tell(), 512
+        while True:
+            chunk = io.BytesIO(bytes(f._buf[start : start + window]))
+            try:
+                value = pickle.load(chunk)
+            except (EOFError, pickle.UnpicklingError):
+                if start + window >= len(f._buf):
+                    raise
+                window *= 16
+                continue
+            f.seek(start + chunk.tell())
+            return value
+
+
+whoosh_compound.BufferFile = MappedBufferFile

@@ -154,7 +154,7 @@ class Engine:
         return {
             "reports": len(snap.reports),
             "paragraphs": snap.n,
-            "characters": int(sum(len(t) for t in snap.texts)),
+            "characters": snap.characters,
             "provinces": len({r["region"].get("province") for r in snap.reports.values() if r["region"].get("province")}),
             "regions": len({r["region_display"] for r in snap.reports.values()}),
             "years": (years[0], years[-1]) if years else None,

@@ -1,0 +1,263 @@
+"""The memory-mapped columns file: it holds exactly what the stored fields hold, and the text tests on its bytes
+answer as Python's ``in`` and ``str.count`` on the decoded rows."""
+from __future__ import annotations
+
+import dataclasses
+import random
+import sys
+from collections import defaultdict
+
+import numpy as np
+import opencc
+import pytest
+
+from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, load_columns, read_columns
+from index.report import Region
+from index.writer import IndexStore
+from search import snapshot as snapshot_module
+from search.engine import Engine
+from tests.conftest import SAMPLE, make_report
+
+HUAIROU = Region("county", "北京市", None, "怀柔区", "110116")
+
+
+def sample_paragraphs(name: str, count: int) -> list[str]:
+    lines = [ln.strip() for ln in (SAMPLE / name).read_text("utf-8").splitlines()]
+    return [ln for ln in lines if len(ln) > 20][:count]
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory):
+    """Real sample paragraphs three ways: as written, in Traditional script, and with full-width
+    forms, footnote markers and OCR confidences (some None)."""
+    root = tmp_path_factory.mktemp("columns") / "index"
+    plain = sample_paragraphs("001_7b54cff1a7856689.txt", 12)
+    to_trad = opencc.OpenCC("s2t")
+    traditional = [to_trad.convert(t) for t in sample_paragraphs("002_664a605172f01e95.txt", 8)]
+    wide = [t.replace("%", "％").replace("3", "３") + "〔17〕" for t in sample_paragraphs("003_58952eceed329ef4.txt", 6)]
+    wide += [t.replace("，", ",", 1) for t in sample_paragraphs("003_58952eceed329ef4.txt", 9)[6:]]  # ， and , in one row
+    scanned = make_report(wide, region=HUAIROU, year=2019, source="scan.pdf")
+    scanned = dataclasses.replace(scanned, paragraphs=tuple(
+        dataclasses.replace(p, ocr_confidence=None if k % 3 == 0 else round(0.9 + k / 100, 4))
+        for k, p in enumerate(scanned.paragraphs)))
+    with IndexStore(root).update() as up:
+        up.add_report(make_report(plain, year=2024, source="a.txt",
+                                  sections=[("一、回顾",)] * 6 + [("二、任务", "（一）项目")] * 6))
+        up.add_report(make_report(traditional, region=HUAIROU, year=2020, source="t.txt", traditional=True))
+        up.add_report(scanned)
+    return root
+
+
+def stored_columns(root):
+    store = IndexStore(root)
+    ix, reports, _ = store.open_generation(store.current_generation())
+    with ix.reader() as reader:
+        return read_columns(reader, reports)
+
+
+@pytest.mark.parametrize("index_name", ["mixed_index", "sample_index"])
+def test_the_file_holds_every_field_as_the_stored_fields_do(index_name, request):
+    root = request.getfixturevalue(index_name)
+    cols = stored_columns(root)
+    store = IndexStore(root)
+    mapped = load_columns(store.generation_dir(store.current_generation()) / COLUMNS_FILE)
+    assert mapped is not None  # the writer wrote the new format
+    assert bytes(mapped.buf) == dump_columns(cols)
+    assert list(mapped.texts) == cols.texts and [mapped.texts[i] for i in range(len(cols.texts))] == cols.texts
+    assert list(mapped.search) == cols.search and [mapped.search[i] for i in range(len(cols.search))] == cols.search
+    assert list(mapped.paragraph_ids) == cols.paragraph_ids
+    assert mapped.scalars("numbers", "i").tolist() == cols.numbers
+    assert mapped.scalars("headings", "?").tolist() == cols.headings
+    assert mapped.array("years").tolist() == cols.years
+    assert mapped.array("docnum_to_row").tolist() == cols.docnum_to_row
+    assert list(mapped.ocr_confidences) == cols.ocr_confidences
+    for name, values in [("report", cols.report_ids), ("province", cols.provinces), ("prefecture", cols.prefectures),
+                         ("county", cols.counties), ("level", cols.levels), ("section", cols.categories),
+                         ("section_path", cols.sections)]:
+        labels = mapped.labels[name]
+        assert [labels[c] for c in mapped.array("code_" + name)] == values, name
+    assert mapped.array("lengths").tolist() == [len(s) for s in cols.search]
+    assert mapped.characters == sum(len(t) for t in cols.texts)
+    if index_name == "mixed_index":  # the cases the format treats apart are there
+        differ = [i for i, (t, s) in enumerate(zip(cols.texts, cols.search)) if t != s]
+        assert 14 <= len(differ) < len(cols.texts)
+        assert mapped.array("patch_rows").tolist() == differ
+        assert set(mapped.array("patch_kind").tolist()) == {0, 1, 2}  # whole texts, maps and positions
+        assert None in cols.ocr_confidences and 0.91 in cols.ocr_confidences
+
+
+def test_the_snapshot_answers_rows_ids_and_region_order_as_the_columns_say(mixed_index, sample_index):
+    for root in (mixed_index, sample_index):
+        cols = stored_columns(root)
+        engine = Engine(root)
+        snap = engine.snapshot()
+        try:
+            assert snap.n == len(cols.texts)
+            assert all(snap.row_of(pid) == i for i, pid in enumerate(cols.paragraph_ids))
+            assert snap.row_of("0000000000000000") is None and snap.row_of("") is None
+            by_report = defaultdict(list)
+            for i, rid in enumerate(cols.report_ids):
+                by_report[rid].append(i)
+            for rid, rows in by_report.items():
+                assert snap.rows_of(rid) == sorted(rows, key=lambda i: cols.numbers[i])
+            assert snap.rows_of("no-such-report") == []
+            keys = list(zip(cols.provinces, cols.prefectures, cols.counties))
+            order = {k: r for r, k in enumerate(sorted(set(keys)))}
+            assert snap.region_rank.tolist() == [order[k] for k in keys]
+            assert snap.avg_len == pytest.approx(np.mean([len(s) for s in cols.search]))
+            assert [snap.sections[i] for i in range(snap.n)] == cols.sections
+            assert engine.stats()["characters"] == sum(len(t) for t in cols.texts)
+            para = snap.paragraph(snap.n - 1)
+            assert type(para["number"]) is int and type(para["is_heading"]) is bool
+        finally:
+            engine.close()
+
+
+def test_a_generation_without_the_file_is_read_from_the_stored_fields(mixed_index, tmp_path):
+    import shutil
+
+    root = tmp_path / "old"
+    shutil.copytree(mixed_index, root)
+    store = IndexStore(root)
+    (store.generation_dir(store.current_generation()) / COLUMNS_FILE).write_bytes(b"an older format")
+    engine = Engine(root)
+    try:
+        snap = engine.snapshot()
+        assert list(snap.search) == stored_columns(root).search
+        assert snap.search[0] in snap.texts[0] or snap.texts[0] != snap.search[0]
+    finally:
+        engine.close()
+
+
+@pytest.fixture(params=["row by row", "one pass"])
+def snap(request, mixed_index, monkeypatch):
+    """The mixed index's snapshot, testing rows one by one or in one pass over the bytes."""
+    monkeypatch.setattr(snapshot_module, "SCAN_SHARE", 2.0 if request.param == "row by row" else 0.0)
+    engine = Engine(mixed_index)
+    yield engine.snapshot()
+    engine.close()
+
+
+def phrases_of(snap, rng) -> list[str]:
+    """Real phrases: spans of rows (multi-byte, ASCII digits, full-width forms), and spans that run
+    from the end of one row into the start of the next (which no row holds)."""
+    out = ["发展", "%", "％", "3", "３", "〔17〕", "項目", "项目", "。", "，", "的", "增长6.7%"]
+    for _ in range(40):
+        text = snap.search[rng.randrange(snap.n)]
+        start = rng.randrange(len(text))
+        out.append(text[start : start + rng.randint(1, 8)])
+    for i in range(snap.n - 1):
+        out.append(snap.search[i][-2:] + snap.search[i + 1][:2])
+        out.append(snap.search[i][-1:] + snap.search[i + 1][:1])
+    return out
+
+
+def test_contains_and_count_answer_as_python_on_the_rows(snap):
+    rng = random.Random(7)
+    everything = np.arange(snap.n, dtype=np.int64)
+    some = np.array(sorted(rng.sample(range(snap.n), snap.n // 3)), dtype=np.int64)
+    texts = list(snap.search)
+    for phrase in phrases_of(snap, rng):
+        for rows in (everything, some, some[::-1].copy(), everything[:0]):
+            assert snap.contains(rows, phrase).tolist() == [phrase in texts[i] for i in rows], phrase
+            assert snap.count(rows, phrase).tolist() == [texts[i].count(phrase) for i in rows], phrase
+
+
+def test_a_phrase_across_two_rows_is_not_found(snap):
+    for i in range(snap.n - 1):
+        across = snap.search[i][-3:] + snap.search[i + 1][:3]
+        if any(across in t for t in snap.search):
+            continue
+        pair = np.array([i, i + 1], dtype=np.int64)
+        assert snap.contains(pair, across).tolist() == [False, False]
+        assert snap.count(pair, across).tolist() == [0, 0]
+
+
+def test_the_display_text_is_not_searched_where_the_search_text_differs(snap):
+    row = next(i for i in range(snap.n) if "％" in snap.texts[i])
+    rows = np.array([row], dtype=np.int64)
+    assert snap.contains(rows, "％").tolist() == [False] and snap.contains(rows, "%").tolist() == [True]
+    trad = next(i for i in range(snap.n) if "項目" in snap.texts[i])
+    assert snap.count(np.array([trad]), "項目").tolist() == [0]
+    assert snap.count(np.array([trad]), "项目").tolist() == [snap.texts[trad].count("項目")]
+
+
+def test_an_empty_index_has_empty_columns(tmp_path):
+    engine = Engine(tmp_path / "none")
+    try:
+        snap = engine.snapshot()
+        assert snap.n == 0 and list(snap.texts) == [] and snap.rows_of("x") == []
+        assert snap.contains(np.zeros(0, dtype=np.int64), "发展").tolist() == []
+        assert isinstance(snap.columns, MappedColumns)
+    finally:
+        engine.close()
+
+
+def test_a_reader_reads_the_mapped_segment_without_copying_it(sample_index):
+    import tracemalloc
+
+    from index.whoosh_internals import MappedBufferFile, read_docnums
+    from index import schema as S
+
+    store = IndexStore(sample_index)
+    ix, _, _ = store.open_generation(store.current_generation())
+    seg = next((store.generation_dir(store.current_generation()) / "whoosh").glob("*.seg"))
+    tracemalloc.start()
+    try:
+        reader = ix.reader()
+        opened = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    try:
+        postings = reader._terms._postfile  # the postings inside the compound file
+        assert isinstance(postings, MappedBufferFile)
+        assert opened < seg.stat().st_size / 4  # a copy of the postings would be most of the file
+        engine = Engine(sample_index)
+        try:
+            snap = engine.snapshot()
+            rows = snap.docnum_to_row[read_docnums(reader, S.EXACT, "发展")]
+            assert sorted(rows.tolist()) == [i for i in range(snap.n) if "发展" in snap.search[i]]
+        finally:
+            engine.close()
+    finally:
+        reader.close()
+
+
+def test_threads_sharing_a_reader_read_the_postings_they_would_read_alone(sample_index):
+    import threading
+
+    from index import schema as S
+    from index.analysis import exact_term
+    from index.whoosh_internals import read_docnums, read_weighted
+
+    store = IndexStore(sample_index)
+    ix, _, _ = store.open_generation(store.current_generation())
+    with ix.reader() as reader:
+        terms = [("words", w) for w in ("发展", "改革", "建设", "经济", "推进", "创新")]
+        terms += [("exact", exact_term(b)) for b in ("发展", "建设", "经济", "全面", "推进", "工作")]
+        alone = {t: (read_weighted(reader, S.WORDS, t[1])[0] if t[0] == "words" else read_docnums(reader, S.EXACT, t[1])).tolist()
+                 for t in terms}
+        assert min(len(v) for v in alone.values()) > 128  # several blocks each: the matcher seeks between them
+        wrong: list = []
+
+        def read(k: int) -> None:
+            try:
+                for n in range(30):
+                    t = terms[(k + n) % len(terms)]
+                    got = read_weighted(reader, S.WORDS, t[1])[0] if t[0] == "words" else read_docnums(reader, S.EXACT, t[1])
+                    if got.tolist() != alone[t]:
+                        wrong.append(t)
+            except Exception as exc:  # a torn read fails to unpickle
+                wrong.append(repr(exc))
+
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads as often as a loaded server may
+        try:
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+        finally:
+            sys.setswitchinterval(interval)
+        assert wrong == []
