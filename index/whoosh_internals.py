@@ -24,8 +24,10 @@ Touch points, why each is needed, and the test that pins it:
    analysed fields' postings are computed in worker processes and go straight
    into the pool, not through Whoosh's tokenizer machinery. Same test.
 4. ``W3LeafMatcher._data``, ``._read_data()``, ``._next_block()``,
-   ``._byteids`` (:func:`read_docnums`, :func:`read_weighted`) — a block of
-   postings decoded with numpy instead of one Python call per posting. Pinned by
+   ``._byteids`` and ``FilterMatcher.child`` / ``._ids`` / ``._exclude``
+   (:func:`read_docnums`, :func:`read_weighted`) — a block of postings decoded
+   with numpy instead of one Python call per posting, segment by segment,
+   deleted documents dropped with numpy. Pinned by
    ``test_block_wise_posting_reads_equal_the_matcher_api`` and
    ``test_weighted_posting_reads_equal_the_matcher_api``.
 5. A half-closed writer's ``perdocwriter``, ``fieldwriter``, ``pool``,
@@ -35,12 +37,19 @@ Touch points, why each is needed, and the test that pins it:
 6. Open ``*.ctmp`` files found with ``gc.get_objects()``
    (:func:`close_leftover_files`) — Whoosh keeps temporary files in objects that
    neither ``cancel()`` nor garbage collection closes in time. Same tests.
-7. Whoosh's file naming: ``*WRITELOCK*`` (:func:`copy_index`) — a copied index
-   must not carry the lock file of the one it came from. Pinned by every
-   incremental-build test in ``tests/test_writer.py``.
+7. Whoosh's file naming: ``*WRITELOCK*``, and its never writing into an
+   existing file (:func:`link_index`) — a new generation shares the previous
+   one's segment files through hard links, without its lock file. Pinned by
+   every incremental-build test in ``tests/test_writer.py`` and
+   ``test_a_new_generation_shares_the_previous_segment_files``.
+8. ``Segment.doc_count_all()`` / ``deleted_count()`` and ``SegmentReader`` in a
+   merge policy (:func:`merge_small_segments`) — the writer merges small and
+   mostly-deleted segments only, never rewriting the large ones. Pinned by
+   ``test_small_segments_are_merged_and_large_ones_kept``.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import os
@@ -50,10 +59,11 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader, TermNotFound
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "copy_index"]
+           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments"]
 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
@@ -123,27 +133,69 @@ class MemoryPostingPool:
         self._fields.clear()
 
 
-def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
-    """The docnums of one term's postings, ascending, as an int64 array.
+def _leaf_blocks(leaf, fieldname: str, term: str, weighted: bool):
+    """(ids, weights or None) arrays of one term's postings in one segment, deleted documents dropped.
 
-    A posting list stored in blocks is decoded a block at a time; anything
-    else (inlined lists, several segments, deleted documents) goes through
-    the public ``all_ids()``.
+    A posting list stored in blocks is decoded a block at a time; an inlined
+    list (a rare term) goes through the matcher's public API.
     """
     try:
-        m = reader.postings(fieldname, term)
+        m = leaf.postings(fieldname, term)
     except TermNotFound:
-        return np.empty(0, dtype=np.int64)
+        return None
+    deleted = None
+    if isinstance(m, FilterMatcher) and m._exclude:  # the segment's deleted documents, filtered after decoding
+        deleted, m = m._ids, m.child
     if type(m) is W3LeafMatcher and not m._byteids:
-        parts = []
+        ids, weights = [], []
         while m.is_active():
             if m._data is None:
                 m._read_data()
             # each block delta-codes its ids from zero
-            parts.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
+            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+            ids.append(block_ids)
+            if weighted:
+                w = m._data[1]
+                if w is None:
+                    weights.append(np.ones(len(block_ids)))
+                elif isinstance(w, float):
+                    weights.append(np.full(len(block_ids), w))
+                else:
+                    weights.append(np.asarray(w, dtype=np.float64))
             m._next_block()
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    return np.fromiter(m.all_ids(), dtype=np.int64)
+        if not ids:
+            return None
+        out_ids = np.concatenate(ids)
+        out_w = np.concatenate(weights) if weighted else None
+    else:
+        pairs = []
+        while m.is_active():
+            pairs.append((m.id(), m.weight() if weighted else 1.0))
+            m.next()
+        if not pairs:
+            return None
+        arr = np.array(pairs, dtype=np.float64)
+        out_ids, out_w = arr[:, 0].astype(np.int64), (arr[:, 1] if weighted else None)
+    if deleted:
+        keep = ~np.isin(out_ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        out_ids = out_ids[keep]
+        out_w = out_w[keep] if weighted else None
+    return out_ids, out_w
+
+
+def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
+    """The docnums of one term's postings, ascending, as an int64 array.
+
+    Each segment of a multi-segment reader is read block-wise and its
+    docnums shifted by the segment's document offset; deleted documents are
+    left out, as the matcher API leaves them out.
+    """
+    parts = []
+    for leaf, offset in reader.leaf_readers():
+        got = _leaf_blocks(leaf, fieldname, term, weighted=False)
+        if got is not None:
+            parts.append(got[0] + offset if offset else got[0])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def read_weighted(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -153,37 +205,15 @@ def read_weighted(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.nda
     Blocks are decoded with numpy as in :func:`read_docnums`; a block stores
     its weights as None (all 1.0), one float (all equal) or a tuple.
     """
-    try:
-        m = reader.postings(fieldname, term)
-    except TermNotFound:
+    ids, weights = [], []
+    for leaf, offset in reader.leaf_readers():
+        got = _leaf_blocks(leaf, fieldname, term, weighted=True)
+        if got is not None:
+            ids.append(got[0] + offset if offset else got[0])
+            weights.append(got[1])
+    if not ids:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    if type(m) is W3LeafMatcher and not m._byteids:
-        ids, weights = [], []
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-            w = m._data[1]
-            if w is None:
-                block_w = np.ones(len(block_ids))
-            elif isinstance(w, float):
-                block_w = np.full(len(block_ids), w)
-            else:
-                block_w = np.asarray(w, dtype=np.float64)
-            ids.append(block_ids)
-            weights.append(block_w)
-            m._next_block()
-        if not ids:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        return np.concatenate(ids), np.concatenate(weights)
-    pairs = []
-    while m.is_active():
-        pairs.append((m.id(), m.weight()))
-        m.next()
-    if not pairs:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    arr = np.array(pairs, dtype=np.float64)
-    return arr[:, 0].astype(np.int64), arr[:, 1]
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 class _RememberedLengths:
@@ -268,6 +298,49 @@ def close_leftover_files(folder: Path) -> None:
                 pass
 
 
-def copy_index(src: Path, dst: Path) -> None:
-    """Copy a Whoosh index folder without its lock file (touch point 7)."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*WRITELOCK*"))
+def link_index(src: Path, dst: Path) -> None:
+    """Make ``dst`` a Whoosh index folder sharing ``src``'s files through hard links, without its lock (touch point 7).
+
+    Whoosh never writes into an existing segment file: a commit writes new
+    segment files and a new TOC (which carries each segment's deleted
+    documents), and deletes the files its new TOC no longer names — which in
+    ``dst`` removes a link, not the data ``src`` still uses. A file system
+    without hard links gets copies.
+    """
+    dst.mkdir()
+    for f in src.iterdir():
+        if "WRITELOCK" in f.name or not f.is_file():
+            continue
+        try:
+            os.link(f, dst / f.name)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            shutil.copy2(f, dst / f.name)
+
+
+#: A segment holding fewer documents than this is *small* (a flush holds ~35k paragraphs).
+SMALL_SEGMENT_DOCS = 10_000
+#: Small segments are merged once there are this many of them.
+MERGE_SMALL_AT = 4
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """A merge policy for ``SegmentWriter.commit(mergetype=...)``: the segments kept as they are.
+
+    Merging goes through Whoosh's per-posting loop (``add_reader``), so only
+    what is cheap is merged: small segments (under :data:`SMALL_SEGMENT_DOCS`
+    documents) once :data:`MERGE_SMALL_AT` of them have gathered (counting the
+    one this commit writes; they merge into it), and any
+    segment whose documents are mostly deleted. Large segments are never
+    rewritten; their files stay shared with the previous generation.
+    """
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    new_is_small = 0 < writer.doc_count() < SMALL_SEGMENT_DOCS  # the segment this commit writes
+    merge = small if len(small) + new_is_small >= MERGE_SMALL_AT else []
+    merge += [s for s in segments if s not in merge and s.deleted_count() * 2 > s.doc_count_all()]
+    for seg in merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merge]
