@@ -61,6 +61,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.system import pack_uint
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
            "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments"]
@@ -68,65 +69,103 @@ __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", 
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
 
-    Postings are grouped by field and term as they arrive — docnums only, for
-    the many postings that carry the default weight and no value (the bigram
-    and facet fields) — and yielded in Whoosh's order at commit.
+    Postings are grouped by field and term as they arrive, each term's as
+    ``[docnums, weights, values]``: docnums in an ``array('l')``, weights in
+    an ``array('d')`` (None while all are 1.0) and values in a list (None while
+    each is the one its weight implies: empty, or in a frequency field the
+    frequency packed as Whoosh packs it). The bigram and facet postings so
+    cost 8 bytes each and a words posting 16, not a tuple each. They are
+    yielded in Whoosh's order at commit.
     """
 
     def __init__(self):
         self._fields: dict[str, dict[bytes, list]] = {}
+        self._frequency_fields: set[str] = set()
         self.fieldnames: set[str] = set()
 
-    def add(self, item) -> None:
-        fieldname, tbytes, docnum, weight, vbytes = item
-        vbytes = vbytes or b""  # merged segments give "" where new postings give b""
+    def _terms(self, fieldname: str) -> dict[bytes, list]:
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
             self.fieldnames.add(fieldname)
+        return terms
+
+    def _implied_value(self, fieldname: str, weight: float) -> bytes:
+        return pack_uint(int(weight)) if fieldname in self._frequency_fields else b""
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        vbytes = vbytes or b""  # merged segments give "" where new postings give b""
+        terms = self._terms(fieldname)
         posts = terms.get(tbytes)
         if posts is None:
-            posts = terms[tbytes] = [array("l"), None]
+            posts = terms[tbytes] = [array("l"), None, None]
+        n = len(posts[0])
         posts[0].append(docnum)
-        extra = posts[1]
-        if weight == 1.0 and vbytes == b"":
-            if extra is not None:
-                extra.append((weight, vbytes))
-        else:
-            if extra is None:
-                extra = posts[1] = [(1.0, b"")] * (len(posts[0]) - 1)
-            extra.append((weight, vbytes))
+        if posts[1] is not None:
+            posts[1].append(weight)
+        elif weight != 1.0:
+            posts[1] = array("d", [1.0] * n)
+            posts[1].append(weight)
+        if posts[2] is not None:
+            posts[2].append(vbytes)
+        elif vbytes != self._implied_value(fieldname, weight):
+            weights = posts[1]
+            posts[2] = [self._implied_value(fieldname, weights[i] if weights is not None else 1.0) for i in range(n)]
+            posts[2].append(vbytes)
 
     def add_terms(self, fieldname: str, docnum: int, terms: list[bytes]) -> None:
         """Postings of one document with the default weight and no value (bigrams)."""
-        fterms = self._fields.get(fieldname)
-        if fterms is None:
-            fterms = self._fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
+        fterms = self._terms(fieldname)
         for tbytes in terms:
             posts = fterms.get(tbytes)
             if posts is None:
-                posts = fterms[tbytes] = [array("l"), None]
+                posts = fterms[tbytes] = [array("l"), None, None]
+                posts[0].append(docnum)
+                continue
             posts[0].append(docnum)
             if posts[1] is not None:
-                posts[1].append((1.0, b""))
+                posts[1].append(1.0)
+            if posts[2] is not None:
+                posts[2].append(b"")
 
-    def add_many(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
-        """Postings of one document given as (term, weight, value)."""
-        add = self.add
-        for tbytes, weight, vbytes in postings:
-            add((fieldname, tbytes, docnum, weight, vbytes))
+    def add_frequencies(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
+        """Postings of one document in a frequency field, given as (term, frequency, frequency packed).
+
+        Every posting of ``fieldname`` must come this way or through :meth:`add`
+        (which checks each value); the packed value is not kept but made again at commit.
+        """
+        if fieldname not in self._frequency_fields:
+            if fieldname in self._fields:
+                raise ValueError(f"{fieldname} already holds postings that are not frequencies")
+            self._frequency_fields.add(fieldname)
+        fterms = self._terms(fieldname)
+        for tbytes, weight, _ in postings:
+            posts = fterms.get(tbytes)
+            if posts is None:
+                posts = fterms[tbytes] = [array("l"), None, None]
+            if posts[1] is None:
+                posts[1] = array("d", [1.0] * len(posts[0]))
+            posts[0].append(docnum)
+            posts[1].append(weight)
+            if posts[2] is not None:
+                posts[2].append(pack_uint(int(weight)))
 
     def iter_postings(self):
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
+            frequencies = fieldname in self._frequency_fields
             for tbytes in sorted(terms):
-                docs, extra = terms[tbytes]
-                if extra is None:
+                docs, weights, values = terms[tbytes]
+                if weights is None and values is None:
+                    implied = pack_uint(1) if frequencies else b""
                     for d in docs:
-                        yield (fieldname, tbytes, d, 1.0, b"")
+                        yield (fieldname, tbytes, d, 1.0, implied)
+                elif values is None:
+                    for d, w in zip(docs, weights):
+                        yield (fieldname, tbytes, d, w, pack_uint(int(w)) if frequencies else b"")
                 else:
-                    for d, (w, v) in zip(docs, extra):
+                    for d, w, v in zip(docs, weights if weights is not None else [1.0] * len(docs), values):
                         yield (fieldname, tbytes, d, w, v)
 
     def cleanup(self) -> None:
@@ -258,7 +297,8 @@ def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], li
     """Add one document's stored fields with its analysed fields' postings already computed.
 
     ``postings`` maps a field name to ``(terms, weighted)``: terms with the
-    default weight, and ``(term, weight, value)`` triples (touch point 3). A
+    default weight, or ``(term, frequency, frequency packed)`` triples of a
+    frequency field (touch point 3). A
     writer without the fast pool gets them the stock way by the caller.
     """
     docnum = writer.docnum
@@ -267,7 +307,7 @@ def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], li
         if terms:
             writer.pool.add_terms(fieldname, docnum, terms)
         if weighted:
-            writer.pool.add_many(fieldname, docnum, weighted)
+            writer.pool.add_frequencies(fieldname, docnum, weighted)
 
 
 def has_fast_pool(writer) -> bool:

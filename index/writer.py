@@ -179,6 +179,11 @@ def sketch_containment(a: list[int] | tuple[int, ...], b: list[int] | tuple[int,
     return len(smaller & other) / len(smaller)
 
 
+def _region_year(record: dict) -> tuple:
+    """The (year, region code, level) a report record is compared by when looking for duplicates."""
+    return record["year"], record["region"].get("code"), record["region"].get("level")
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What :meth:`IndexUpdate.add_report` did: ``added``, ``replaced``, ``unchanged`` or ``duplicate``."""
@@ -273,6 +278,7 @@ class IndexUpdate:
         self._unflushed_characters = 0
         self._unflushed_reports: set[str] = set()
         self.flushes = 0
+        self._by_region_year: dict[tuple, dict[str, None]] | None = None  # (year, code, level) -> report ids
         self.indexed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
     # -- lock ----------------------------------------------------------------
@@ -439,14 +445,32 @@ class IndexUpdate:
             self.changed = True
             if not rec["sources"]:
                 self._delete_report(rid)
-                del self.reports[rid]
+                self._remove_record(rid)
+
+    def _same_region_and_year(self, year, code, level) -> dict[str, None]:
+        """The ids of the reports of one region and year, in the order they were added."""
+        if self._by_region_year is None:
+            self._by_region_year = {}
+            for rid, rec in self.reports.items():
+                self._by_region_year.setdefault(_region_year(rec), {})[rid] = None
+        return self._by_region_year.setdefault((year, code, level), {})
+
+    def _put_record(self, rid: str, record: dict) -> None:
+        old = self.reports.get(rid)
+        if old is not None and _region_year(old) != _region_year(record):
+            self._same_region_and_year(*_region_year(old)).pop(rid, None)
+        self.reports[rid] = record
+        self._same_region_and_year(*_region_year(record))[rid] = None
+
+    def _remove_record(self, rid: str) -> None:
+        self._same_region_and_year(*_region_year(self.reports[rid])).pop(rid, None)
+        del self.reports[rid]
 
     def _find_duplicate(self, report: Report, sketch: tuple[int, ...]) -> str | None:
-        for rid, rec in self.reports.items():
-            if rec["year"] != report.year or rec["region"].get("code") != report.region.code:
-                continue
-            if rec["region"].get("level") != report.region.level or report.region.level == "unknown":
-                continue
+        if report.region.level == "unknown":
+            return None
+        for rid in self._same_region_and_year(report.year, report.region.code, report.region.level):
+            rec = self.reports[rid]
             if rec["fingerprint"] == report.fingerprint:
                 return rid
             if sketch_containment(rec.get("sketch") or [], sketch) >= DUPLICATE_CONTAINMENT:
@@ -481,7 +505,7 @@ class IndexUpdate:
                 self._delete_report(dup)
                 record = report_record(report, self.indexed_at, sketch)
                 record.update(report_id=dup, sources=kept["sources"])
-                self.reports[dup] = record
+                self._put_record(dup, record)
                 self._add_paragraphs(dup, report, prepared)
             return AddResult("duplicate", dup, 0)
         outcome = "added"
@@ -498,7 +522,7 @@ class IndexUpdate:
             outcome = "replaced"
         record = report_record(report, self.indexed_at, sketch)
         record["report_id"] = rid
-        self.reports[rid] = record
+        self._put_record(rid, record)
         self._add_paragraphs(rid, report, prepared)
         self.changed = True
         return AddResult(outcome, rid, len(report.paragraphs))

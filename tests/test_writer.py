@@ -410,3 +410,23 @@ def test_kill_9_during_a_segment_flush_or_the_merge_leaves_the_previous_generati
     ix, _, _ = store.open_generation()
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) < 3 + 50
+
+
+def test_the_tokenizer_keeps_the_words_jieba_keeps_on_the_sample():
+    """jieba-next (the tokenizer) against jieba 0.42.1 on every paragraph of data/sample, as the fields keep them."""
+    import jieba
+
+    from index import analysis
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    reference = jieba.Tokenizer()
+    reference.tmp_dir, reference.cache_file = analysis.cache_dir(), "jieba.cache"
+    tk = analysis.jieba_tokenizer()
+    assert type(tk).__module__.startswith("jieba_next")
+    texts = [p.search_text for f in sorted(SAMPLE.glob("*.txt")) for r in parse_path(f) for p in r.paragraphs]
+    assert len(texts) > 500
+    for text in texts + ["--2012年在第十三届人民代表大会上", "COVID-19疫情", "pm2.5浓度下降", "5g+工业互联网"]:
+        kept = [w for w in tk.cut(text, HMM=True) if analysis._is_word(w)]
+        assert kept == [w for w in reference.cut(text, HMM=True) if analysis._is_word(w)]
+        assert analysis.query_words(text) == kept
