@@ -66,20 +66,65 @@ from whoosh.system import pack_uint
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
            "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments"]
 
+class _TermIds(dict):
+    """Term bytes -> a small int, given out in order of first sight."""
+
+    def __missing__(self, term: bytes) -> int:
+        self[term] = n = len(self)
+        return n
+
+
+class _DocumentPostings:
+    """One field's postings as documents bring them: one term id (and weight) per posting, in
+    flat arrays filled a document at a time by C-level ``extend``; grouped by term at commit with numpy."""
+
+    def __init__(self):
+        self.ids = _TermIds()
+        self.terms = array("q")
+        self.weights = array("d")
+        self.docnums = array("q")
+        self.counts = array("q")
+
+    def add(self, docnum: int, terms, weights=None) -> None:
+        n = len(self.terms)
+        self.terms.extend(map(self.ids.__getitem__, terms))
+        if weights is not None:
+            self.weights.extend(weights)
+        self.docnums.append(docnum)
+        self.counts.append(len(self.terms) - n)
+
+    def by_term(self) -> tuple[dict[bytes, tuple[int, int]], np.ndarray, np.ndarray | None]:
+        """(term bytes -> its span, docnums, weights or None): a term's postings are
+        ``docnums[lo:hi]`` (ascending) and ``weights[lo:hi]``."""
+        ids = np.frombuffer(self.terms, dtype=np.int64)
+        docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int64), np.frombuffer(self.counts, dtype=np.int64))
+        order = np.argsort(ids, kind="stable")  # stable: each term's docnums stay ascending
+        docs = docs[order]
+        weights = np.frombuffer(self.weights, dtype=np.float64)[order] if len(self.weights) else None
+        bounds = np.searchsorted(ids[order], np.arange(len(self.ids) + 1))
+        spans = {tbytes: (int(bounds[tid]), int(bounds[tid + 1])) for tbytes, tid in self.ids.items()}
+        return spans, docs, weights
+
+
 class MemoryPostingPool:
     """Replaces ``writer.pool`` of a ``whoosh.writing.SegmentWriter``.
 
-    Postings are grouped by field and term as they arrive, each term's as
-    ``[docnums, weights, values]``: docnums in an ``array('l')``, weights in
-    an ``array('d')`` (None while all are 1.0) and values in a list (None while
+    The analysed fields' postings of new documents (:meth:`add_terms`,
+    :meth:`add_frequencies`) go into flat arrays a document at a time and are
+    grouped by term with numpy at commit (:class:`_DocumentPostings`): no
+    Python call per posting while adding. Postings Whoosh adds one at a time
+    (facet fields; merged segments' postings, whose docnums come after every
+    new document's) are grouped by term as they arrive, each term's as
+    ``[docnums, weights, values]``: docnums in an ``array('l')``, weights in an
+    ``array('d')`` (None while all are 1.0) and values in a list (None while
     each is the one its weight implies: empty, or in a frequency field the
-    frequency packed as Whoosh packs it). The bigram and facet postings so
-    cost 8 bytes each and a words posting 16, not a tuple each. They are
-    yielded in Whoosh's order at commit.
+    frequency packed as Whoosh packs it). Everything is yielded in Whoosh's
+    order at commit.
     """
 
     def __init__(self):
         self._fields: dict[str, dict[bytes, list]] = {}
+        self._documents: dict[str, _DocumentPostings] = {}
         self._frequency_fields: set[str] = set()
         self.fieldnames: set[str] = set()
 
@@ -116,18 +161,7 @@ class MemoryPostingPool:
 
     def add_terms(self, fieldname: str, docnum: int, terms: list[bytes]) -> None:
         """Postings of one document with the default weight and no value (bigrams)."""
-        fterms = self._terms(fieldname)
-        for tbytes in terms:
-            posts = fterms.get(tbytes)
-            if posts is None:
-                posts = fterms[tbytes] = [array("l"), None, None]
-                posts[0].append(docnum)
-                continue
-            posts[0].append(docnum)
-            if posts[1] is not None:
-                posts[1].append(1.0)
-            if posts[2] is not None:
-                posts[2].append(b"")
+        self._document_postings(fieldname).add(docnum, terms)
 
     def add_frequencies(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
         """Postings of one document in a frequency field, given as (term, frequency, frequency packed).
@@ -135,41 +169,56 @@ class MemoryPostingPool:
         Every posting of ``fieldname`` must come this way or through :meth:`add`
         (which checks each value); the packed value is not kept but made again at commit.
         """
-        if fieldname not in self._frequency_fields:
-            if fieldname in self._fields:
-                raise ValueError(f"{fieldname} already holds postings that are not frequencies")
-            self._frequency_fields.add(fieldname)
-        fterms = self._terms(fieldname)
-        for tbytes, weight, _ in postings:
-            posts = fterms.get(tbytes)
-            if posts is None:
-                posts = fterms[tbytes] = [array("l"), None, None]
-            if posts[1] is None:
-                posts[1] = array("d", [1.0] * len(posts[0]))
-            posts[0].append(docnum)
-            posts[1].append(weight)
-            if posts[2] is not None:
-                posts[2].append(pack_uint(int(weight)))
+        self._frequency_fields.add(fieldname)
+        if postings:
+            terms, weights, _ = zip(*postings)
+            self._document_postings(fieldname).add(docnum, terms, weights)
+        else:
+            self._document_postings(fieldname).add(docnum, ())
+
+    def _document_postings(self, fieldname: str) -> _DocumentPostings:
+        posts = self._documents.get(fieldname)
+        if posts is None:
+            posts = self._documents[fieldname] = _DocumentPostings()
+            self.fieldnames.add(fieldname)
+        return posts
 
     def iter_postings(self):
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
+        for fieldname in sorted(self.fieldnames):
+            one_by_one = self._fields.get(fieldname, {})
+            spans, docs, weights = (self._documents[fieldname].by_term() if fieldname in self._documents
+                                    else ({}, None, None))
             frequencies = fieldname in self._frequency_fields
-            for tbytes in sorted(terms):
-                docs, weights, values = terms[tbytes]
-                if weights is None and values is None:
-                    implied = pack_uint(1) if frequencies else b""
-                    for d in docs:
-                        yield (fieldname, tbytes, d, 1.0, implied)
-                elif values is None:
-                    for d, w in zip(docs, weights):
-                        yield (fieldname, tbytes, d, w, pack_uint(int(w)) if frequencies else b"")
-                else:
-                    for d, w, v in zip(docs, weights if weights is not None else [1.0] * len(docs), values):
-                        yield (fieldname, tbytes, d, w, v)
+            for tbytes in sorted(one_by_one.keys() | spans.keys()):
+                span = spans.get(tbytes)
+                if span is not None:
+                    lo, hi = span
+                    if weights is None:
+                        for d in docs[lo:hi].tolist():
+                            yield (fieldname, tbytes, d, 1.0, b"")
+                    else:
+                        for d, w in zip(docs[lo:hi].tolist(), weights[lo:hi].tolist()):
+                            yield (fieldname, tbytes, d, w, pack_uint(int(w)))
+                if tbytes in one_by_one:
+                    yield from self._one_by_one(fieldname, tbytes, one_by_one[tbytes], frequencies)
+
+    @staticmethod
+    def _one_by_one(fieldname, tbytes, posts, frequencies):
+        docs, weights, values = posts
+        if weights is None and values is None:
+            implied = pack_uint(1) if frequencies else b""
+            for d in docs:
+                yield (fieldname, tbytes, d, 1.0, implied)
+        elif values is None:
+            for d, w in zip(docs, weights):
+                yield (fieldname, tbytes, d, w, pack_uint(int(w)) if frequencies else b"")
+        else:
+            for d, w, v in zip(docs, weights if weights is not None else [1.0] * len(docs), values):
+                yield (fieldname, tbytes, d, w, v)
 
     def cleanup(self) -> None:
         self._fields.clear()
+        self._documents.clear()
 
 
 def _leaf_blocks(leaf, fieldname: str, term: str, weighted: bool):
@@ -359,7 +408,7 @@ def link_index(src: Path, dst: Path) -> None:
             shutil.copy2(f, dst / f.name)
 
 
-#: A segment holding fewer documents than this is *small* (a flush holds ~35k paragraphs).
+#: A segment holding fewer documents than this is *small* (a flush holds ~70k paragraphs).
 SMALL_SEGMENT_DOCS = 10_000
 #: Small segments are merged once there are this many of them.
 MERGE_SMALL_AT = 4

@@ -68,9 +68,10 @@ KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still
 DUPLICATE_CONTAINMENT = 0.7
 
 
-#: Characters of new paragraphs held in memory before they are written out as a segment: the
-#: in-memory posting pool costs ~90 bytes per character, so 8M keep a build near 1 GB at any size.
-FLUSH_CHARACTERS = 8_000_000
+#: Characters of new paragraphs held in memory before they are written out as a segment. A whole
+#: 20M-character build held in one pool peaked at 753 MB (publishing included), so 16M keep the
+#: postings' share of a build under that at any corpus size, in few segments (7 at 100M).
+FLUSH_CHARACTERS = 16_000_000
 
 
 def flush_characters_setting() -> int:

@@ -147,16 +147,21 @@ def test_a_paged_scrape_holding_page_one_is_the_same_report_and_the_fuller_copy_
     assert Engine(root).search(SearchRequest(q="第0部分")).total == 1  # the page-one copy's paragraphs are gone
 
 
-def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path):
+def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path, monkeypatch):
+    from index import whoosh_internals as wi
     from index.assemble import parse_path
     from tests.conftest import SAMPLE
+
+    # every segment small, two enough to merge: the second generation merges the first into its new segment
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 10**9)
+    monkeypatch.setattr(wi, "MERGE_SMALL_AT", 2)
 
     reports = parse_path(SAMPLE / "001_7b54cff1a7856689.txt") + parse_path(SAMPLE / "000_1ebb74cc993d5f7f.txt")
     extra = [make_report(["乾务镇加快推进产业园区建设。"], region=BAZHOU, year=2019, source="z.txt")]
     postings = []
     for fast in (True, False):
         store = IndexStore(tmp_path / f"idx-{fast}", fast_pool=fast)
-        with store.update() as up:  # two generations: the second merges the first (optimize)
+        with store.update() as up:  # two generations: the second merges the first
             for r in reports:
                 up.add_report(r)
         with store.update() as up:
@@ -167,6 +172,7 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
             # an inlined posting list reads back its empty value as "" where a block gives None
             postings.append([(f, t, d, w, v or None) for f, t, d, w, v in reader.iter_postings()])
             assert reader.doc_count() == sum(len(r.paragraphs) for r in reports + extra)
+            assert len(list(reader.leaf_readers())) == 1
     assert postings[0] == postings[1]
     assert len(postings[0]) > 10000
 
