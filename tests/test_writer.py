@@ -144,18 +144,24 @@ def test_a_paged_scrape_holding_page_one_is_the_same_report_and_the_fuller_copy_
     assert sorted(reports["2006-全国"]["sources"]) == ["national-gbk-scrape/2006.txt", "national-txt/2006.txt"]
     assert reports["2006-全国"]["paragraphs"] == 60
     assert Engine(root).search(SearchRequest(q="第59部分")).total == 1
+    assert Engine(root).search(SearchRequest(q="第0部分")).total == 1  # the page-one copy's paragraphs are gone
 
 
-def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path):
+def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path, monkeypatch):
+    from index import whoosh_internals as wi
     from index.assemble import parse_path
     from tests.conftest import SAMPLE
+
+    # every segment small, two enough to merge: the second generation merges the first into its new segment
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 10**9)
+    monkeypatch.setattr(wi, "MERGE_SMALL_AT", 2)
 
     reports = parse_path(SAMPLE / "001_7b54cff1a7856689.txt") + parse_path(SAMPLE / "000_1ebb74cc993d5f7f.txt")
     extra = [make_report(["乾务镇加快推进产业园区建设。"], region=BAZHOU, year=2019, source="z.txt")]
     postings = []
     for fast in (True, False):
         store = IndexStore(tmp_path / f"idx-{fast}", fast_pool=fast)
-        with store.update() as up:  # two generations: the second merges the first (optimize)
+        with store.update() as up:  # two generations: the second merges the first
             for r in reports:
                 up.add_report(r)
         with store.update() as up:
@@ -166,6 +172,7 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
             # an inlined posting list reads back its empty value as "" where a block gives None
             postings.append([(f, t, d, w, v or None) for f, t, d, w, v in reader.iter_postings()])
             assert reader.doc_count() == sum(len(r.paragraphs) for r in reports + extra)
+            assert len(list(reader.leaf_readers())) == 1
     assert postings[0] == postings[1]
     assert len(postings[0]) > 10000
 
@@ -218,3 +225,214 @@ def test_nothing_outside_whoosh_internals_touches_whoosh_private_names():
     offenders = [str(p.relative_to(ROOT)) for folder in ("index", "search", "web") for p in (ROOT / folder).glob("*.py")
                  if p.name != "whoosh_internals.py" and private.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory):
+    """data/sample written in small flushes (several segments), then one report replaced (deletions)."""
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    from index import whoosh_internals as wi
+
+    root = tmp_path_factory.mktemp("segmented") / "index"
+    store = IndexStore(root, flush_characters=6000)
+    reports = [r for f in sorted(SAMPLE.glob("*.txt")) for r in parse_path(f)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(wi, "SMALL_SEGMENT_DOCS", 1)  # no segment is small: nothing merged
+        with store.update() as up:
+            for i, r in enumerate(reports):  # each segment: a small report, then a sample report
+                up.add_report(make_report([f"小报告{i}：稳中求进。"] * 3, region=BAZHOU, year=1990 + i, source=f"s{i}.txt"))
+                up.add_report(r)
+        with store.update() as up:
+            changed = make_report(["小报告1改写：乾务镇加快推进产业园区建设。"], region=BAZHOU, year=1991, source="s1.txt")
+            assert up.add_report(changed).outcome == "replaced"
+    return store
+
+
+def test_block_wise_reads_of_several_segments_with_deletions_equal_the_matcher_api(segmented_index):
+    from index.whoosh_internals import read_docnums, read_weighted
+
+    ix, _, _ = segmented_index.open_generation()
+    with ix.reader() as reader:
+        leaves = list(reader.leaf_readers())
+        assert len(leaves) > 2 and any(leaf.has_deletions() for leaf, _ in leaves)
+        for field, read in (("exact", read_docnums), ("words", read_weighted)):
+            terms = [t for f, t in reader.all_terms() if f == field]
+            by_df = sorted(terms, key=lambda t: -reader.doc_frequency(field, t))
+            for t in by_df[:40] + terms[::151]:
+                m = reader.postings(field, t)
+                expected = []
+                while m.is_active():
+                    expected.append((m.id(), m.weight()))
+                    m.next()
+                got = read(reader, field, t)
+                if field == "exact":
+                    assert got.tolist() == [d for d, _ in expected]
+                else:
+                    assert list(zip(got[0].tolist(), got[1].tolist())) == expected
+    assert Engine(segmented_index.root).search(SearchRequest(q="乾务镇加快推进产业园区建设")).total == 1
+
+
+def test_a_new_generation_shares_the_previous_segment_files_and_leaves_them_unchanged(tmp_path, monkeypatch):
+    import hashlib
+
+    from index import whoosh_internals as wi
+
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 1)  # keep every segment: nothing merged
+
+    def files(gen):
+        return {p.name: p for p in (root / gen / "whoosh").iterdir() if p.suffix == ".seg"}
+
+    root = tmp_path / "index"
+    store = IndexStore(root, flush_characters=50)
+    with store.update() as up:
+        for i in range(6):
+            up.add_report(make_report([f"第{i}篇报告：新质生产力加快发展，乡村全面振兴。" * 3], region=BAZHOU,
+                                      year=2000 + i, source=f"r{i}.txt"))
+    first = store.current_generation()
+    before = {n: (p.stat().st_ino, hashlib.sha1(p.read_bytes()).hexdigest()) for n, p in files(first).items()}
+    assert len(before) >= 3
+    with store.update() as up:
+        up.add_report(make_report(["第九篇报告：项目为王，环境是金。"], region=BAZHOU, year=2020, source="r9.txt"))
+        # a replaced report is deleted from its (shared) segment: recorded in the new TOC, not in the file
+        up.add_report(make_report(["第零篇报告改写：项目为王。"], region=BAZHOU, year=2000, source="r0.txt"))
+    second = store.current_generation()
+    shared = set(before) & set(files(second))
+    assert len(shared) >= len(before) - 1
+    for n in shared:
+        assert files(second)[n].stat().st_ino == before[n][0]
+    for n, p in files(first).items():
+        assert hashlib.sha1(p.read_bytes()).hexdigest() == before[n][1]
+    old = Engine(root)
+    assert old.search(SearchRequest(q="项目为王")).total == 2
+    ix, _, _ = store.open_generation(first)
+    with ix.searcher() as s:  # the previous generation still answers as it did
+        assert s.doc_count() == 6
+
+
+def test_small_segments_are_merged_and_large_ones_kept(tmp_path, monkeypatch):
+    from index import whoosh_internals as wi
+
+    root = tmp_path / "index"
+    store = IndexStore(root, flush_characters=10**9)
+    big = [f"第{i}段：稳中求进，推动高质量发展。" for i in range(60)]
+    with store.update() as up:
+        up.add_report(make_report(big, region=BAZHOU, year=1999, source="big.txt"))
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 20)
+    counts = []
+    for i in range(wi.MERGE_SMALL_AT):
+        with store.update() as up:
+            up.add_report(make_report([f"增量{i}：项目为王。"], region=BAZHOU, year=2001 + i, source=f"s{i}.txt"))
+        ix, _, _ = store.open_generation()
+        with ix.reader() as reader:
+            counts.append(sorted(leaf.doc_count_all() for leaf, _ in reader.leaf_readers()))
+    assert counts[:-1] == [[1] * (i + 1) + [60] for i in range(wi.MERGE_SMALL_AT - 1)]
+    assert counts[-1] == [wi.MERGE_SMALL_AT, 60]  # the small ones merged into one, the large one untouched
+    assert Engine(root).search(SearchRequest(q="项目为王")).total == wi.MERGE_SMALL_AT
+
+
+def test_a_build_that_flushes_often_finds_every_paragraph_once(tmp_path):
+    store = IndexStore(tmp_path / "index", flush_characters=20)
+    with store.update() as up:
+        for i in range(30):
+            up.add_report(make_report([f"第{i}篇：新质生产力。", "稳中求进。"], region=BAZHOU, year=1990 + i,
+                                      source=f"f{i}.txt"))
+        assert up.flushes >= 10
+    e = Engine(store.root)
+    assert e.search(SearchRequest(q="新质生产力")).total == 30
+    assert e.search(SearchRequest(q="稳中求进")).total == 30
+
+
+KILLED_SEGMENT_WRITER = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    import whoosh.writing
+    from index import writer as index_writer
+    from index.report import Region
+    from index.writer import IndexStore
+    from tests.conftest import make_report
+
+    def stop(what):
+        print(what, flush=True)
+        time.sleep(60)
+
+    if {moment!r} == "flush":  # inside the second flush, before its TOC is written
+        calls = []
+        commit_toc = whoosh.writing.SegmentWriter._commit_toc
+        def paused_commit_toc(writer, segments):
+            calls.append(1)
+            if len(calls) == 2:
+                stop("flush")
+            commit_toc(writer, segments)
+        whoosh.writing.SegmentWriter._commit_toc = paused_commit_toc
+    else:  # the final commit has merged the small segments into its pool, nothing written yet
+        merge = index_writer.merge_small_segments
+        def paused_merge(writer, segments):
+            kept = merge(writer, segments)
+            if len(kept) < len(segments):
+                stop("merge")
+            return kept
+        index_writer.merge_small_segments = paused_merge
+    region = Region("county", "河北省", "廊坊市", "霸州市", "131081")
+    with IndexStore({index!r}, flush_characters=100).update() as up:
+        for i in range(50):
+            up.add_report(make_report([f"被中断的第{{i}}篇报告，新质生产力。"], region=region, year=1990 + i, source=f"k{{i}}.txt"))
+    print("finished", flush=True)
+""")
+
+
+@pytest.mark.parametrize("moment", ["flush", "merge"])
+def test_kill_9_during_a_segment_flush_or_the_merge_leaves_the_previous_generation_answering(tmp_path, moment):
+    root = tmp_path / "index"
+    for i, text in enumerate(["坚持项目为王。", "项目为王，环境是金。", "新质生产力的项目为王。"]):
+        with IndexStore(root).update() as up:  # three small segments: the next commit merges them
+            up.add_report(make_report([text], region=BAZHOU, year=2010 + i, source=f"a{i}.txt"))
+    before_gen = IndexStore(root).current_generation()
+    before = Engine(root).search(SearchRequest(q="项目为王")).as_dict()
+    script = tmp_path / "writer.py"
+    script.write_text(KILLED_SEGMENT_WRITER.format(root=str(ROOT), index=str(root), moment=moment), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env={**os.environ})
+    try:
+        assert proc.stdout.readline().strip() == moment.encode()
+        assert (root / "gen-000004" / "whoosh").is_dir()  # the new generation is half written
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        proc.stdout.close()
+    assert IndexStore(root).current_generation() == before_gen
+    e = Engine(root)
+    after = e.search(SearchRequest(q="项目为王")).as_dict()
+    assert {k: v for k, v in after.items() if k != "took_ms"} == {k: v for k, v in before.items() if k != "took_ms"}
+    assert e.search(SearchRequest(q="新质生产力")).total == 1
+    # the next build clears the abandoned folder and completes, merging the small segments
+    store = IndexStore(root, flush_characters=100)
+    with store.update(wait=2) as up:
+        for i in range(50):
+            up.add_report(make_report([f"被中断的第{i}篇报告，新质生产力。"], region=BAZHOU, year=1990 + i, source=f"k{i}.txt"))
+    e._checked = 0
+    assert e.search(SearchRequest(q="新质生产力")).total == 51
+    assert e.search(SearchRequest(q="项目为王")).total == 3
+    ix, _, _ = store.open_generation()
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) < 3 + 50
+
+
+def test_the_tokenizer_keeps_the_words_jieba_keeps_on_the_sample():
+    """jieba-next (the tokenizer) against jieba 0.42.1 on every paragraph of data/sample, as the fields keep them."""
+    import jieba
+
+    from index import analysis
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    reference = jieba.Tokenizer()
+    reference.tmp_dir, reference.cache_file = analysis.cache_dir(), "jieba.cache"
+    tk = analysis.jieba_tokenizer()
+    assert type(tk).__module__.startswith("jieba_next")
+    texts = [p.search_text for f in sorted(SAMPLE.glob("*.txt")) for r in parse_path(f) for p in r.paragraphs]
+    assert len(texts) > 500
+    for text in texts + ["--2012年在第十三届人民代表大会上", "COVID-19疫情", "pm2.5浓度下降", "5g+工业互联网"]:
+        kept = [w for w in tk.cut(text, HMM=True) if analysis._is_word(w)]
+        assert kept == [w for w in reference.cut(text, HMM=True) if analysis._is_word(w)]
+        assert analysis.query_words(text) == kept
