@@ -2,8 +2,9 @@
 
 An *index directory* holds *generations*. Each generation is a folder
 ``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``),
-``reports.json`` (report metadata) and the paragraph columns the query path
-loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
+``reports.json`` (report metadata), ``sketches.json`` (each report's content
+sketch, read only by the writer to spot duplicates) and the paragraph columns
+the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
 use. An update makes a new folder whose Whoosh index shares the current
 generation's *segment* files through hard links (Whoosh never rewrites a
 segment file: deletions live in the index's table of contents), writes the
@@ -63,6 +64,9 @@ class IndexBusyError(IndexStoreError):
 CURRENT = "CURRENT"
 LOCK = ".lock"
 REPORTS = "reports.json"
+#: Each report's content sketch: only the writer reads it, so a reader opening a
+#: generation does not parse it (it was 45 % of reports.json).
+SKETCHES = "sketches.json"
 WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
 GEN_PREFIX = "gen-"
 KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
@@ -116,8 +120,28 @@ def _disk_error(exc: OSError, root: Path) -> IndexStoreError:
     return IndexStoreError(f"写入索引 {root} 失败：{exc.strerror or exc}；原索引未改动")
 
 
+def _read_records(gen_dir: Path) -> dict[str, dict]:
+    """The writer's report records of a generation: ``reports.json`` with each record's ``sketch``
+    put back from ``sketches.json`` (a generation written before the split keeps it in reports.json)."""
+    reports = json.loads((gen_dir / REPORTS).read_text(encoding="utf-8"))
+    path = gen_dir / SKETCHES
+    if path.exists():
+        for rid, sketch in json.loads(path.read_text(encoding="utf-8")).items():
+            if rid in reports:
+                reports[rid]["sketch"] = sketch
+    return reports
+
+
+def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
+    """Write ``reports.json`` without the sketches and ``sketches.json`` with them."""
+    public = {rid: {k: v for k, v in rec.items() if k != "sketch"} for rid, rec in reports.items()}
+    sketches = {rid: rec.get("sketch") or [] for rid, rec in reports.items()}
+    _write_atomic(gen_dir / REPORTS, json.dumps(public, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    _write_atomic(gen_dir / SKETCHES, json.dumps(sketches, separators=(",", ":")).encode("utf-8"))
+
+
 def report_record(report: Report, indexed_at: str, sketch: tuple[int, ...]) -> dict:
-    """The JSON record of a report kept in ``reports.json``."""
+    """The writer's record of a report: what ``reports.json`` keeps, plus its ``sketch`` (kept in ``sketches.json``)."""
     return {
         **report.metadata(),
         "paragraphs": len(report.paragraphs),
@@ -349,7 +373,7 @@ class IndexUpdate:
                 self.store._open_whoosh(src).close()  # an index of the old layout stops here
                 self.gen_dir.mkdir()
                 link_index(src / WHOOSH, self.gen_dir / WHOOSH)
-                self.reports = json.loads((src / REPORTS).read_text(encoding="utf-8"))
+                self.reports = _read_records(src)
                 self._ix = whoosh_index.open_dir(str(self.gen_dir / WHOOSH))
             else:
                 self.gen_dir.mkdir()
@@ -418,10 +442,7 @@ class IndexUpdate:
         try:
             self._writer.commit(mergetype=merge_small_segments)
             self._writer = None
-            _write_atomic(
-                self.gen_dir / REPORTS,
-                json.dumps(self.reports, ensure_ascii=False, sort_keys=True).encode("utf-8"),
-            )
+            _write_records(self.gen_dir, self.reports)
             with self._ix.reader() as reader:
                 columns = read_columns(reader, self.reports)
                 postings = frequent_postings_bytes(reader, columns.docnum_to_row, len(columns.texts))

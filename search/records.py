@@ -44,7 +44,7 @@ class ReportRecord:
     def from_json(cls, rec: dict) -> "ReportRecord":
         """The record of a reports.json entry (its private fields dropped)."""
         rid = rec["report_id"]
-        public = {k: v for k, v in rec.items() if k not in PRIVATE_FIELDS}
+        public = {k: v for k, v in rec.items() if k not in PRIVATE_FIELDS} if PRIVATE_FIELDS & rec.keys() else rec
         return cls(
             report_id=rid,
             title=rec.get("display_title") or rid,

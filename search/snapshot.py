@@ -34,7 +34,7 @@ from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_co
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.writer import IndexStore
 
-from .records import Passage, ReportRecord
+from .records import PRIVATE_FIELDS, Passage, ReportRecord
 
 __all__ = ["CodedColumn", "Snapshot", "FACET_COLUMNS"]
 
@@ -82,8 +82,12 @@ class Snapshot:
         self.generation = generation
         self.ix = ix
         self.reader = reader
+        for rec in reports.values():  # a generation written before sketches.json holds them here
+            for key in PRIVATE_FIELDS & rec.keys():
+                del rec[key]
         self.records = {rid: ReportRecord.from_json(rec) for rid, rec in reports.items()}
-        self.reports = {rid: rec.as_dict() for rid, rec in self.records.items()}
+        #: report id -> its reports.json record, as written (each the dict behind its record's ``fields``)
+        self.reports = reports
         self.columns = columns
         self.n = columns.rows
         self.characters = columns.characters

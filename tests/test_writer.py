@@ -1,4 +1,5 @@
 """The index store: generations, idempotence, duplicates, locking, failures and kill -9."""
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,19 @@ def test_the_same_report_in_two_files_is_one_report_with_two_sources(make_index)
     assert list(reports) == ["2010-全国"]
     assert reports["2010-全国"]["sources"] == ["national-gbk-scrape/2010.txt", "national-txt/2010.txt"]
     assert Engine(root).search(SearchRequest(q="第3段")).total == 1
+
+
+def test_a_later_run_recognises_the_same_report_by_its_sketch_kept_beside_reports_json(make_index):
+    a = make_report(NATIONAL_2010, region=NATIONAL, year=2010, source="national-gbk-scrape/2010.txt")
+    root = make_index([a])
+    gen_dir = root / generation(root)
+    assert "sketch" not in json.loads((gen_dir / "reports.json").read_text(encoding="utf-8"))["2010-全国"]
+    assert len(json.loads((gen_dir / "sketches.json").read_text(encoding="utf-8"))["2010-全国"]) > 8
+    b = make_report(NATIONAL_2010[:-2] + ["各位代表！", "让我们更加紧密地团结起来。"], region=NATIONAL, year=2010,
+                    source="national-txt/2010.txt")
+    with IndexStore(root).update() as up:
+        assert up.add_report(b).outcome == "duplicate"  # by content: the fingerprints differ
+    assert list(IndexStore(root).read_reports()) == ["2010-全国"]
 
 
 def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):
