@@ -503,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": round((time.time() - started) / 60, 1),
         "runs": runs,
     }
+    targets.attach_incremental(targets.scaled_runs({"runs": runs}))
     for run in targets.scaled_runs({"runs": runs}):
         run["targets"] = targets.rows_json(targets.target_rows(run))
     print_table(runs)

@@ -18,7 +18,9 @@ Megabytes are MiB, as everywhere in the bench (peak RSS in KiB / 1024).
 
 The incremental figure is read from ``run["incremental"]``: ``fraction_of_full`` (seconds to add 1 % new
 reports over seconds of a full build) when given, else ``seconds`` over ``full_seconds`` (or over the run's
-own full build, ``indexing.baogao.seconds``).
+own full build, ``indexing.baogao.seconds``). ``python -m bench`` does not build twice: a run without an
+``incremental`` figure takes it from ``bench/results/incremental.json`` (``python -m bench.incremental``)
+when that file measured the same corpus (:func:`attach_incremental`).
 
     python -m bench.targets [bench/results/bench.json]     # the table of every scaled run in a result file
 """
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ["TargetRow", "MET", "NOT_MET", "NOT_MEASURED", "target_rows", "rows_json", "format_rows",
-           "scaled_runs", "main"]
+           "scaled_runs", "attach_incremental", "main"]
 
 MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
 
@@ -45,6 +47,7 @@ MAX_OPEN_SECONDS = 1.0
 MAX_P95_ALL, MAX_P95_WORD, MAX_P95_AND, MAX_P95_HTTP = 0.1, 0.3, 0.3, 0.15
 MAX_SIZE_RATIO = 1.5
 MB = 1024 * 1024
+INCREMENTAL_RESULTS = Path(__file__).resolve().parent / "results" / "incremental.json"
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,33 @@ def _incremental_fraction(run: dict) -> tuple[float | None, str]:
     inc = run.get("incremental")
     if not isinstance(inc, dict):
         return None, ""
-    if inc.get("fraction_of_full") is not None:
-        return float(inc["fraction_of_full"]), ""
     secs = inc.get("seconds")
     full = inc.get("full_seconds") or _get(run, "indexing", "baogao", "seconds")
+    how = f" ({secs:.1f} s of {full:.1f} s)" if secs is not None and full else ""
+    if inc.get("source"):
+        how = f"{how[:-1]}, {inc['source']})" if how else f" ({inc['source']})"
+    if inc.get("fraction_of_full") is not None:
+        return float(inc["fraction_of_full"]), how
     if secs is None or not full:
         return None, ""
-    return float(secs) / float(full), f" ({secs:.1f} s of {full:.1f} s)"
+    return float(secs) / float(full), how
+
+
+def attach_incremental(runs: list[dict], path: Path = INCREMENTAL_RESULTS) -> None:
+    """Give each run without an ``incremental`` figure the one ``bench.incremental`` measured on the
+    same corpus (its ``corpus`` is the run's name, e.g. ``scaled-100M``); runs of other corpora stay without."""
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for run in runs:
+        if run.get("incremental") is None and result.get("corpus") == run.get("name"):
+            run["incremental"] = {
+                "fraction_of_full": result.get("ratio"),
+                "seconds": _get(result, "incremental", "seconds"),
+                "full_seconds": _get(result, "full", "seconds"),
+                "source": "bench.incremental",
+            }
 
 
 def _latency_row(run: dict, key: str, label: str, system: str, kind: str, limit: float) -> TargetRow:
@@ -182,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"无法读取基准结果 {path}：{e}", file=sys.stderr)
         return 2
     runs = scaled_runs(result)
+    attach_incremental(runs)
     if not runs:
         print(f"{path} 中没有按规模放大的语料运行（scaled-…）", file=sys.stderr)
         return 1

@@ -80,6 +80,19 @@ def test_the_incremental_figure_is_a_fraction_of_the_full_build():
     assert "30.0 s of 1000.0 s" in rows["incremental"].figure
 
 
+def test_a_run_takes_the_incremental_figure_measured_on_its_own_corpus(tmp_path):
+    path = tmp_path / "incremental.json"
+    path.write_text(json.dumps({"corpus": "scaled-100M", "ratio": 0.0452, "full": {"seconds": 905.97},
+                                "incremental": {"seconds": 40.95}}), encoding="utf-8")
+    same, other = run_at_limits(name="scaled-100M"), run_at_limits(name="scaled-20M")
+    del same["incremental"], other["incremental"]
+    targets.attach_incremental([same, other], path)
+    row = {r.key: r for r in target_rows(same)}["incremental"]
+    assert row.verdict == MET and row.value == 0.0452
+    assert row.figure == "4.5% of a full build (41.0 s of 906.0 s, bench.incremental)"
+    assert verdicts(other)["incremental"] == NOT_MEASURED
+
+
 def test_the_server_limit_grows_with_the_corpus():
     small = {r.key: r for r in target_rows(run_at_limits(characters=20_000_000, server_rss_mb=400))}
     assert small["server_memory"].verdict == NOT_MET  # 3 B × 20M + 300 MB = 357 MB
