@@ -305,6 +305,7 @@ class IndexUpdate:
         self._unflushed_reports: set[str] = set()
         self.flushes = 0
         self._by_region_year: dict[tuple, dict[str, None]] | None = None  # (year, code, level) -> report ids
+        self._by_source: dict[str, dict[str, None]] | None = None  # source -> ids of reports that may list it
         self.indexed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
     # -- lock ----------------------------------------------------------------
@@ -463,14 +464,32 @@ class IndexUpdate:
 
     def _drop_source(self, source: str, keep_id: str | None = None) -> None:
         """Remove ``source`` from every report except ``keep_id``; delete reports left with none."""
-        for rid, rec in list(self.reports.items()):
-            if rid == keep_id or source not in rec["sources"]:
+        for rid in list(self._may_hold(source)):
+            rec = self.reports.get(rid)
+            if rid == keep_id or rec is None or source not in rec["sources"]:
                 continue
             rec["sources"] = [s for s in rec["sources"] if s != source]
             self.changed = True
             if not rec["sources"]:
                 self._delete_report(rid)
                 self._remove_record(rid)
+
+    def _may_hold(self, source: str) -> dict[str, None]:
+        """The ids of the reports that may list ``source`` (a superset: callers check the record).
+
+        Built on first use and added to wherever a source is listed, so
+        dropping a source does not look at every report (a build of 80,000
+        reports would otherwise look at all of them for each one added)."""
+        if self._by_source is None:
+            self._by_source = {}
+            for rid, rec in self.reports.items():
+                for s in rec["sources"]:
+                    self._by_source.setdefault(s, {})[rid] = None
+        return self._by_source.setdefault(source, {})
+
+    def _add_source(self, rid: str, source: str) -> None:
+        self.reports[rid]["sources"].append(source)
+        self._may_hold(source)[rid] = None
 
     def _same_region_and_year(self, year, code, level) -> dict[str, None]:
         """The ids of the reports of one region and year, in the order they were added."""
@@ -486,6 +505,8 @@ class IndexUpdate:
             self._same_region_and_year(*_region_year(old)).pop(rid, None)
         self.reports[rid] = record
         self._same_region_and_year(*_region_year(record))[rid] = None
+        for source in record["sources"]:
+            self._may_hold(source)[rid] = None
 
     def _remove_record(self, rid: str) -> None:
         self._same_region_and_year(*_region_year(self.reports[rid])).pop(rid, None)
@@ -514,7 +535,7 @@ class IndexUpdate:
         if existing and existing["fingerprint"] == report.fingerprint:
             if source not in existing["sources"]:
                 self._drop_source(source, keep_id=rid)
-                existing["sources"].append(source)
+                self._add_source(rid, source)
                 self.changed = True
             return AddResult("unchanged", rid, 0)
         prepared = prepared or report_postings(report)
@@ -523,7 +544,7 @@ class IndexUpdate:
         if dup is not None and source not in self.reports[dup]["sources"]:
             self._drop_source(source, keep_id=dup)
             kept = self.reports[dup]
-            kept["sources"].append(source)
+            self._add_source(dup, source)
             self.changed = True
             if report.characters > kept["characters"]:
                 # the fuller copy wins whichever file came first (a paged scrape holds page one only)
