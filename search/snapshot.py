@@ -26,6 +26,8 @@ answer reads the same generation.
 """
 from __future__ import annotations
 
+import functools
+
 import logging
 from bisect import bisect_right
 import numpy as np
@@ -72,6 +74,18 @@ class CodedColumn:
     def code_of(self, value: str) -> int | None:
         """The code of a value, or None when no row holds it."""
         return self.index.get(value)
+
+    @functools.cached_property
+    def label_rank(self) -> np.ndarray:
+        """Each code's place when the labels are sorted (ties of counts in a facet are broken by it)."""
+        rank = np.empty(len(self.labels), dtype=np.int64)
+        rank[sorted(range(len(self.labels)), key=self.labels.__getitem__)] = np.arange(len(self.labels))
+        return rank
+
+    @functools.cached_property
+    def labelled(self) -> np.ndarray:
+        """Whether each code has a non-empty label (an empty one is no facet value)."""
+        return np.fromiter((bool(v) for v in self.labels), dtype=bool, count=len(self.labels))
 
 
 class Snapshot:
