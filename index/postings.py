@@ -17,6 +17,11 @@ Vocabulary:
   (uint8, capped at 255). The file is memory-mapped, so processes serving
   the same generation share it.
 * every other term is read from Whoosh at query time (its postings are short).
+* a new generation **carries** the previous one's frequent terms forward
+  (:func:`carried_postings_bytes`): the same terms, their surviving rows
+  renumbered, plus the postings of the segments the previous generation did
+  not have. A term that became frequent since is read from Whoosh, which is
+  exact too; a full build (no previous file) chooses the terms again.
 
 :class:`Postings` answers both kinds the same way; the writer saves the file
 (:func:`frequent_postings_bytes`) before it publishes a generation, which
@@ -39,7 +44,8 @@ import numpy as np
 from . import schema as S
 from .whoosh_internals import read_docnums, read_weighted
 
-__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "frequent_threshold"]
+__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "carried_postings_bytes",
+           "frequent_threshold"]
 
 log = logging.getLogger(__name__)
 
@@ -69,50 +75,97 @@ def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.nda
     return rows[keep], keep
 
 
-def frequent_postings_bytes(reader, docnum_to_row, rows: int) -> bytes:
-    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows."""
-    d2r = np.asarray(docnum_to_row, dtype=np.int64)
-    threshold = frequent_threshold(rows)
-    nbytes = (rows + 7) // 8
-    chunks: list[bytes] = []
-    terms: list[list] = []
-    offset = 0
+class _PostingsFile:
+    """The bytes of a :data:`POSTINGS_FILE` being made, a term at a time."""
 
-    def add(data: bytes) -> tuple[int, int]:
-        nonlocal offset
-        start = offset
-        chunks.append(data)
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.chunks: list[bytes] = []
+        self.terms: list[list] = []
+        self.offset = 0
+
+    def _add(self, data: bytes) -> tuple[int, int]:
+        start = self.offset
+        self.chunks.append(data)
         pad = (-len(data)) % 8
         if pad:
-            chunks.append(b"\0" * pad)
-        offset += len(data) + pad
+            self.chunks.append(b"\0" * pad)
+        self.offset += len(data) + pad
         return start, len(data)
 
-    for field in _FIELDS:
-        if field not in reader.schema.names():
-            continue
-        for tbytes, info in reader.iter_field(field):
-            if info.doc_frequency() < threshold:
-                continue
-            term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
-            if field == S.EXACT:
-                r, _ = _mapped_rows(read_docnums(reader, field, term), d2r)
-                bits = np.zeros(rows, dtype=bool)
-                bits[r] = True
-                start, length = add(np.packbits(bits, bitorder="little").tobytes())
-                assert length == nbytes
-                terms.append([field, term, "bitmap", int(len(r)), start, length])
-            else:
-                docnums, freqs = read_weighted(reader, field, term)
-                r, keep = _mapped_rows(docnums, d2r)
-                order = np.argsort(r, kind="stable")
-                r = r[order].astype("<u4")
-                f = np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
-                start, length = add(r.tobytes() + f.tobytes())
-                terms.append([field, term, "weighted", int(len(r)), start, length])
-    header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
-    header += b" " * ((-len(header)) % 8)
-    return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(chunks)
+    def add_bitmap(self, term: str, rows: np.ndarray) -> None:
+        """An exact term held by ``rows`` (any order, no repeats)."""
+        bits = np.zeros(self.rows, dtype=bool)
+        bits[rows] = True
+        start, length = self._add(np.packbits(bits, bitorder="little").tobytes())
+        self.terms.append([S.EXACT, term, "bitmap", int(len(rows)), start, length])
+
+    def add_weighted(self, word: str, rows: np.ndarray, freqs: np.ndarray) -> None:
+        """A word held by ``rows`` (ascending) with its frequency in each (uint8)."""
+        start, length = self._add(rows.astype("<u4").tobytes() + freqs.astype(np.uint8).tobytes())
+        self.terms.append([S.WORDS, word, "weighted", int(len(rows)), start, length])
+
+    def bytes(self) -> bytes:
+        header = json.dumps({"rows": self.rows, "terms": self.terms}, ensure_ascii=False).encode("utf-8")
+        header += b" " * ((-len(header)) % 8)
+        return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(self.chunks)
+
+
+def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows ascending, frequencies as uint8 capped at 255) of a word's live postings."""
+    r, keep = _mapped_rows(docnums, d2r)
+    order = np.argsort(r, kind="stable")
+    return r[order], np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
+
+
+def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[str, str]] | None = None) -> bytes:
+    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows.
+
+    ``terms``: save these ``(field, term)`` (default: every term held by at
+    least :func:`frequent_threshold` documents).
+    """
+    d2r = np.asarray(docnum_to_row, dtype=np.int64)
+    if terms is None:
+        threshold = frequent_threshold(rows)
+        terms = [(field, tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
+                 for field in _FIELDS if field in reader.schema.names()
+                 for tbytes, info in reader.iter_field(field) if info.doc_frequency() >= threshold]
+    out = _PostingsFile(rows)
+    for field, term in terms:
+        if field == S.EXACT:
+            out.add_bitmap(term, _mapped_rows(read_docnums(reader, field, term), d2r)[0])
+        else:
+            out.add_weighted(term, *_weighted_rows(*read_weighted(reader, field, term), d2r))
+    return out.bytes()
+
+
+def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader, fresh: list,
+                           docnum_to_row) -> bytes:
+    """The bytes of :data:`POSTINGS_FILE` for a generation made from the previous one's: the same terms,
+    each with its previous rows that are still live, moved to their new rows (``old_to_new``: -1 for a
+    row dropped), and the postings of the ``fresh`` segments (``(segment reader, offset)`` pairs of
+    ``reader``: the segments the previous generation did not have). Equal to
+    ``frequent_postings_bytes(reader, docnum_to_row, rows, previous.terms())``, without reading the
+    segments both generations share.
+    """
+    d2r = np.asarray(docnum_to_row, dtype=np.int64)
+    out = _PostingsFile(rows)
+    for field, term in previous.terms():
+        if field == S.EXACT:
+            old = old_to_new[bitmap_rows(previous.bitmap(term), previous.rows)]
+            new = _mapped_rows(read_docnums(reader, field, term, fresh), d2r)[0] if fresh else old[:0]
+            out.add_bitmap(term, np.concatenate((old[old >= 0], new)))
+        else:
+            old_rows, old_freqs = previous.weighted(term)
+            moved = old_to_new[old_rows.astype(np.int64)]
+            keep = moved >= 0
+            r, f = moved[keep], old_freqs[keep]
+            if fresh:
+                new_rows, new_freqs = _weighted_rows(*read_weighted(reader, field, term, fresh), d2r)
+                r, f = np.concatenate((r, new_rows)), np.concatenate((f, new_freqs))
+            order = np.argsort(r, kind="stable")
+            out.add_weighted(term, r[order], f[order])
+    return out.bytes()
 
 
 class FrequentPostings:
@@ -145,6 +198,10 @@ class FrequentPostings:
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return key in self._entries
+
+    def terms(self) -> list[tuple[str, str]]:
+        """The saved ``(field, term)`` pairs, in the file's order."""
+        return list(self._entries)
 
     def df(self, field: str, term: str) -> int | None:
         e = self._entries.get((field, term))
