@@ -18,10 +18,10 @@ Vocabulary:
   the same generation share it.
 * every other term is read from Whoosh at query time (its postings are short).
 * a new generation **carries** the previous one's frequent terms forward
-  (:func:`carried_postings_bytes`): the same terms, their surviving rows
-  renumbered, plus the postings of the segments the previous generation did
-  not have. A term that became frequent since is read from Whoosh, which is
-  exact too; a full build (no previous file) chooses the terms again.
+  (:func:`carried_postings_bytes`): their surviving rows renumbered, plus the
+  postings of the segments the previous generation did not have; the terms of
+  those segments are the only ones that can have become frequent. The file
+  equals the one made from every posting (:func:`frequent_postings_bytes`).
 
 :class:`Postings` answers both kinds the same way; the writer saves the file
 (:func:`frequent_postings_bytes`) before it publishes a generation, which
@@ -118,53 +118,103 @@ def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> t
     return r[order], np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
 
 
+def _term_order(key: tuple[str, str]) -> tuple[int, bytes]:
+    """The file's order of its terms: by field, then by the term's UTF-8 bytes (Whoosh's order)."""
+    return _FIELDS.index(key[0]), key[1].encode("utf-8")
+
+
+def _live_rows(reader, field: str, term: str, d2r: np.ndarray, leaves: list | None = None):
+    """A term's live rows (an exact term) or (rows, frequencies) (a word), read from Whoosh."""
+    if field == S.EXACT:
+        return _mapped_rows(read_docnums(reader, field, term, leaves), d2r)[0]
+    return _weighted_rows(*read_weighted(reader, field, term, leaves), d2r)
+
+
+def _add(out: "_PostingsFile", field: str, term: str, got) -> None:
+    if field == S.EXACT:
+        out.add_bitmap(term, got)
+    else:
+        out.add_weighted(term, *got)
+
+
+def _df(got) -> int:
+    return len(got) if isinstance(got, np.ndarray) else len(got[0])
+
+
 def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[str, str]] | None = None) -> bytes:
     """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows.
 
     ``terms``: save these ``(field, term)`` (default: every term held by at
-    least :func:`frequent_threshold` documents).
+    least :func:`frequent_threshold` live documents).
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
-    if terms is None:
-        threshold = frequent_threshold(rows)
+    threshold = frequent_threshold(rows) if terms is None else 0
+    if terms is None:  # Whoosh's counts include deleted documents: an upper bound, checked below
         terms = [(field, tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
                  for field in _FIELDS if field in reader.schema.names()
                  for tbytes, info in reader.iter_field(field) if info.doc_frequency() >= threshold]
     out = _PostingsFile(rows)
     for field, term in terms:
-        if field == S.EXACT:
-            out.add_bitmap(term, _mapped_rows(read_docnums(reader, field, term), d2r)[0])
-        else:
-            out.add_weighted(term, *_weighted_rows(*read_weighted(reader, field, term), d2r))
+        got = _live_rows(reader, field, term, d2r)
+        if _df(got) >= threshold:
+            _add(out, field, term, got)
     return out.bytes()
 
 
 def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader, fresh: list,
                            docnum_to_row) -> bytes:
-    """The bytes of :data:`POSTINGS_FILE` for a generation made from the previous one's: the same terms,
-    each with its previous rows that are still live, moved to their new rows (``old_to_new``: -1 for a
-    row dropped), and the postings of the ``fresh`` segments (``(segment reader, offset)`` pairs of
-    ``reader``: the segments the previous generation did not have). Equal to
-    ``frequent_postings_bytes(reader, docnum_to_row, rows, previous.terms())``, without reading the
-    segments both generations share.
+    """The bytes of :data:`POSTINGS_FILE` for a generation made from the previous one's, equal to
+    ``frequent_postings_bytes(reader, docnum_to_row, rows)`` without reading the segments both share.
+
+    A previous term keeps its previous rows that are still live, moved to their
+    new rows (``old_to_new``: -1 for a row dropped), plus its postings in the
+    ``fresh`` segments (``(segment reader, offset)`` pairs of ``reader``: the
+    ones the previous generation did not have); it stays if it still reaches
+    :func:`frequent_threshold`. A term can only reach it anew through new
+    documents, all in fresh segments: those of their terms that Whoosh counts
+    often enough are read whole. When the index shrank (a lower threshold,
+    so a term could reach it without new documents) every term is chosen again.
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
-    out = _PostingsFile(rows)
+    threshold = frequent_threshold(rows)
+    if threshold < frequent_threshold(previous.rows):
+        return frequent_postings_bytes(reader, d2r, rows)
+    chosen: dict[tuple[str, str], object] = {}
     for field, term in previous.terms():
         if field == S.EXACT:
             old = old_to_new[bitmap_rows(previous.bitmap(term), previous.rows)]
-            new = _mapped_rows(read_docnums(reader, field, term, fresh), d2r)[0] if fresh else old[:0]
-            out.add_bitmap(term, np.concatenate((old[old >= 0], new)))
+            new = _live_rows(reader, field, term, d2r, fresh) if fresh else old[:0]
+            got = np.concatenate((old[old >= 0], new))
         else:
             old_rows, old_freqs = previous.weighted(term)
             moved = old_to_new[old_rows.astype(np.int64)]
             keep = moved >= 0
             r, f = moved[keep], old_freqs[keep]
             if fresh:
-                new_rows, new_freqs = _weighted_rows(*read_weighted(reader, field, term, fresh), d2r)
+                new_rows, new_freqs = _live_rows(reader, field, term, d2r, fresh)
                 r, f = np.concatenate((r, new_rows)), np.concatenate((f, new_freqs))
             order = np.argsort(r, kind="stable")
-            out.add_weighted(term, r[order], f[order])
+            got = (r[order], f[order])
+        if _df(got) >= threshold:
+            chosen[(field, term)] = got
+    for field in _FIELDS:
+        if field not in reader.schema.names():
+            continue
+        seen: set[bytes] = set()
+        for leaf, _ in fresh:
+            for tbytes, _info in leaf.iter_field(field):
+                if tbytes in seen:
+                    continue
+                seen.add(tbytes)
+                term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+                if (field, term) in previous or reader.doc_frequency(field, term) < threshold:
+                    continue
+                got = _live_rows(reader, field, term, d2r)
+                if _df(got) >= threshold:
+                    chosen[(field, term)] = got
+    out = _PostingsFile(rows)
+    for key in sorted(chosen, key=_term_order):
+        _add(out, key[0], key[1], chosen[key])
     return out.bytes()
 
 
