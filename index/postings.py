@@ -171,8 +171,8 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
     ``fresh`` segments (``(segment reader, offset)`` pairs of ``reader``: the
     ones the previous generation did not have); it stays if it still reaches
     :func:`frequent_threshold`. A term can only reach it anew through new
-    documents, all in fresh segments: those of their terms that Whoosh counts
-    often enough are read whole. When the index shrank (a lower threshold,
+    documents, all in fresh segments, held by more of them than the threshold
+    grew by: those of their terms that Whoosh counts often enough are read whole. When the index shrank (a lower threshold,
     so a term could reach it without new documents) every term is chosen again.
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
@@ -197,21 +197,25 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
             got = (r[order], f[order])
         if _df(got) >= threshold:
             chosen[(field, term)] = got
+    # a term not saved before held fewer live rows than the previous threshold: to reach this one, the fresh
+    # segments must hold it in more documents than the threshold grew by
+    needed = threshold - frequent_threshold(previous.rows) + 1
     for field in _FIELDS:
         if field not in reader.schema.names():
             continue
-        seen: set[bytes] = set()
+        fresh_df: dict[bytes, int] = {}
         for leaf, _ in fresh:
-            for tbytes, _info in leaf.iter_field(field):
-                if tbytes in seen:
-                    continue
-                seen.add(tbytes)
-                term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
-                if (field, term) in previous or reader.doc_frequency(field, term) < threshold:
-                    continue
-                got = _live_rows(reader, field, term, d2r)
-                if _df(got) >= threshold:
-                    chosen[(field, term)] = got
+            for tbytes, info in leaf.iter_field(field):
+                fresh_df[tbytes] = fresh_df.get(tbytes, 0) + info.doc_frequency()
+        for tbytes, df in fresh_df.items():
+            if df < needed:
+                continue
+            term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+            if (field, term) in previous or reader.doc_frequency(field, term) < threshold:
+                continue
+            got = _live_rows(reader, field, term, d2r)
+            if _df(got) >= threshold:
+                chosen[(field, term)] = got
     out = _PostingsFile(rows)
     for key in sorted(chosen, key=_term_order):
         _add(out, key[0], key[1], chosen[key])
