@@ -79,7 +79,8 @@ class Previous:
             return None
         rows = self.columns.array("docnum_to_row")[start[0] + live].astype(np.int64)
         if len(rows) and (rows.min() < 0 or (np.diff(rows) <= 0).any()):  # never: deletions only grow
-            log.warning("segment %s holds documents its previous generation had deleted: read again", segment.segment_id)
+            log.warning("segment %s holds documents its previous generation had deleted: read again",
+                        segment.segment_id)
             return None
         return rows
 

@@ -75,6 +75,28 @@ def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.nda
     return rows[keep], keep
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    """One term's entry as the file stores it: its kind, live document count and bytes."""
+
+    field: str
+    term: str
+    kind: str
+    df: int
+    data: bytes
+
+
+def _encode(field: str, term: str, got, rows: int) -> _Encoded:
+    """An exact term's rows (any order, no repeats) as a bitmap over ``rows`` rows, or a word's
+    (rows ascending, frequencies as uint8) as arrays."""
+    if field == S.EXACT:
+        bits = np.zeros(rows, dtype=bool)
+        bits[got] = True
+        return _Encoded(field, term, "bitmap", int(len(got)), np.packbits(bits, bitorder="little").tobytes())
+    r, f = got
+    return _Encoded(field, term, "weighted", int(len(r)), r.astype("<u4").tobytes() + f.astype(np.uint8).tobytes())
+
+
 class _PostingsFile:
     """The bytes of a :data:`POSTINGS_FILE` being made, a term at a time."""
 
@@ -84,26 +106,14 @@ class _PostingsFile:
         self.terms: list[list] = []
         self.offset = 0
 
-    def _add(self, data: bytes) -> tuple[int, int]:
+    def add(self, entry: _Encoded) -> None:
         start = self.offset
-        self.chunks.append(data)
-        pad = (-len(data)) % 8
+        self.chunks.append(entry.data)
+        pad = (-len(entry.data)) % 8
         if pad:
             self.chunks.append(b"\0" * pad)
-        self.offset += len(data) + pad
-        return start, len(data)
-
-    def add_bitmap(self, term: str, rows: np.ndarray) -> None:
-        """An exact term held by ``rows`` (any order, no repeats)."""
-        bits = np.zeros(self.rows, dtype=bool)
-        bits[rows] = True
-        start, length = self._add(np.packbits(bits, bitorder="little").tobytes())
-        self.terms.append([S.EXACT, term, "bitmap", int(len(rows)), start, length])
-
-    def add_weighted(self, word: str, rows: np.ndarray, freqs: np.ndarray) -> None:
-        """A word held by ``rows`` (ascending) with its frequency in each (uint8)."""
-        start, length = self._add(rows.astype("<u4").tobytes() + freqs.astype(np.uint8).tobytes())
-        self.terms.append([S.WORDS, word, "weighted", int(len(rows)), start, length])
+        self.offset += len(entry.data) + pad
+        self.terms.append([entry.field, entry.term, entry.kind, entry.df, start, len(entry.data)])
 
     def bytes(self) -> bytes:
         header = json.dumps({"rows": self.rows, "terms": self.terms}, ensure_ascii=False).encode("utf-8")
@@ -130,13 +140,6 @@ def _live_rows(reader, field: str, term: str, d2r: np.ndarray, leaves: list | No
     return _weighted_rows(*read_weighted(reader, field, term, leaves), d2r)
 
 
-def _add(out: "_PostingsFile", field: str, term: str, got) -> None:
-    if field == S.EXACT:
-        out.add_bitmap(term, got)
-    else:
-        out.add_weighted(term, *got)
-
-
 def _df(got) -> int:
     return len(got) if isinstance(got, np.ndarray) else len(got[0])
 
@@ -157,7 +160,7 @@ def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[
     for field, term in terms:
         got = _live_rows(reader, field, term, d2r)
         if _df(got) >= threshold:
-            _add(out, field, term, got)
+            out.add(_encode(field, term, got, rows))
     return out.bytes()
 
 
@@ -172,14 +175,15 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
     ones the previous generation did not have); it stays if it still reaches
     :func:`frequent_threshold`. A term can only reach it anew through new
     documents, all in fresh segments, held by more of them than the threshold
-    grew by: those of their terms that Whoosh counts often enough are read whole. When the index shrank (a lower threshold,
-    so a term could reach it without new documents) every term is chosen again.
+    grew by: those of their terms that Whoosh counts often enough are read
+    whole. When the index shrank (a lower threshold, so a term could reach it
+    without new documents) every term is chosen again.
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
     threshold = frequent_threshold(rows)
     if threshold < frequent_threshold(previous.rows):
         return frequent_postings_bytes(reader, d2r, rows)
-    chosen: dict[tuple[str, str], object] = {}
+    chosen: dict[tuple[str, str], _Encoded] = {}  # encoded at once: a common term's rows as int64 are 8× its bitmap
     for field, term in previous.terms():
         if field == S.EXACT:
             old = old_to_new[bitmap_rows(previous.bitmap(term), previous.rows)]
@@ -196,7 +200,7 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
             order = np.argsort(r, kind="stable")
             got = (r[order], f[order])
         if _df(got) >= threshold:
-            chosen[(field, term)] = got
+            chosen[(field, term)] = _encode(field, term, got, rows)
     # a term not saved before held fewer live rows than the previous threshold: to reach this one, the fresh
     # segments must hold it in more documents than the threshold grew by
     needed = threshold - frequent_threshold(previous.rows) + 1
@@ -215,10 +219,10 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
                 continue
             got = _live_rows(reader, field, term, d2r)
             if _df(got) >= threshold:
-                chosen[(field, term)] = got
+                chosen[(field, term)] = _encode(field, term, got, rows)
     out = _PostingsFile(rows)
     for key in sorted(chosen, key=_term_order):
-        _add(out, key[0], key[1], chosen[key])
+        out.add(chosen.pop(key))
     return out.bytes()
 
 
