@@ -15,7 +15,9 @@ through the modules in this order:
 * :mod:`index.assemble` runs those steps and makes the stable identifiers;
 * :mod:`index.analysis` and :mod:`index.schema` define what Whoosh stores, and
   :mod:`index.writer` writes it in generations that never lose the previous one,
-  each with its paragraph columns (:mod:`index.columns`);
+  each with its paragraph columns (:mod:`index.columns`) and frequent postings
+  (:mod:`index.postings`), carried forward from the previous generation
+  (:mod:`index.carry`);
 * :mod:`index.whoosh_internals` is the only module that touches Whoosh's
   private code.
 

@@ -64,6 +64,7 @@ class BuildSummary:
     seconds: float = 0.0
     generation: str | None = None
     problems: tuple[FileProblem, ...] = field(default=())
+    publish: dict | None = None  # :meth:`index.writer.PublishTimes.as_dict` when a generation was published
 
     @property
     def chars_per_second(self) -> float:
@@ -77,6 +78,7 @@ class BuildSummary:
         out["chars_per_second"] = round(self.chars_per_second)
         out["generation"] = self.generation
         out["problems"] = [f"{p.path}：{p.message}" for p in self.problems]
+        out["publish"] = self.publish
         return out
 
 
@@ -123,7 +125,8 @@ def build(paths: Iterable[str | Path], index_dir: str | Path, meta: Sequence[Met
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     summary = BuildSummary(**counts, seconds=time.perf_counter() - t0, generation=store.current_generation(),
-                           problems=tuple(problems))
+                           problems=tuple(problems),
+                           publish=up.publish_times.as_dict() if up.publish_times is not None else None)
     log.info("built %s: %d files, %d reports, %d characters in %.1f s", summary.generation, summary.files,
              summary.reports, summary.characters, summary.seconds)
     return summary

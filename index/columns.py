@@ -25,9 +25,12 @@ Vocabulary:
 * a **coded column** stores a short string per row as an int32 *code* into its
   *labels* (kept in the header): the report id, province, prefecture, county,
   level, section category and section path.
-* the **columns file** (:data:`COLUMNS_FILE`) is written by the writer
-  (:func:`dump_columns` of :func:`read_columns`) before the generation is
-  published; a generation never changes, so it never goes stale. Every server
+* the **columns file** (:data:`COLUMNS_FILE`) is written by the writer before
+  the generation is published, from **blocks** of rows already in the file's
+  encoding (:class:`ColumnsBlock`): rows *carried* from the previous
+  generation's file (:func:`carried_block`) and rows read from Whoosh's stored
+  fields (:func:`columns_block`), joined by :func:`columns_file_parts`; a
+  generation never changes, so it never goes stale. Every server
   process maps it read-only (:func:`load_columns`): the kernel holds one copy
   of its pages for all of them, and opening costs no more than reading the
   header.
@@ -38,8 +41,10 @@ Layout of the file (little-endian)::
     | the arrays, each starting at a multiple of 8 bytes from the data start
 
 The header holds the version, ``rows``, ``characters`` (of the display
-texts), ``avg_len`` (of the search texts), the ``labels`` of each coded column
-and, per array, ``[offset from the data start, numpy dtype, count]``:
+texts), ``avg_len`` (of the search texts), the ``labels`` of each coded column,
+``segments`` (``[segment id, documents]`` of each Whoosh segment in docnum
+order; absent from files written before it, which are read all the same) and,
+per array, ``[offset from the data start, numpy dtype, count]``:
 
 =================  ========  ==========================================================
 array              dtype     per
@@ -104,6 +109,11 @@ __all__ = [
     "open_columns",
     "dump_columns",
     "paragraph_key",
+    "append_stored",
+    "ColumnsBlock",
+    "columns_block",
+    "carried_block",
+    "columns_file_parts",
 ]
 
 log = logging.getLogger(__name__)
@@ -170,25 +180,29 @@ def read_columns(reader, reports: dict[str, dict]) -> ParagraphColumns:
     for docnum in range(total):
         if reader.is_deleted(docnum):
             continue
-        f = reader.stored_fields(docnum)
-        rec = reports.get(f[S.REPORT_ID])
         cols.docnum_to_row[docnum] = len(cols.texts)
-        text = f[S.TEXT]
-        cols.texts.append(text)
-        cols.search.append(fold_for_search(text, traditional=bool(rec and rec.get("traditional"))))
-        cols.paragraph_ids.append(f[S.PARAGRAPH_ID])
-        cols.numbers.append(f[S.NUMBER])
-        cols.headings.append(bool(f.get(S.HEADING)))
-        cols.sections.append(f.get(S.SECTION) or "")
-        cols.report_ids.append(f[S.REPORT_ID])
-        cols.categories.append(f.get(S.SECTION_CATEGORY) or "其他")
-        cols.provinces.append(f.get(S.PROVINCE) or "")
-        cols.prefectures.append(f.get(S.PREFECTURE) or "")
-        cols.counties.append(f.get(S.COUNTY) or "")
-        cols.levels.append(f.get(S.LEVEL) or "unknown")
-        cols.years.append(int(f.get(S.YEAR) or 0))
-        cols.ocr_confidences.append(f.get(S.OCR))
+        append_stored(cols, reader.stored_fields(docnum), reports)
     return cols
+
+
+def append_stored(cols: ParagraphColumns, f: dict, reports: dict[str, dict]) -> None:
+    """Append one Whoosh document's stored fields ``f`` to ``cols`` as a new row (its docnum is the caller's)."""
+    rec = reports.get(f[S.REPORT_ID])
+    text = f[S.TEXT]
+    cols.texts.append(text)
+    cols.search.append(fold_for_search(text, traditional=bool(rec and rec.get("traditional"))))
+    cols.paragraph_ids.append(f[S.PARAGRAPH_ID])
+    cols.numbers.append(f[S.NUMBER])
+    cols.headings.append(bool(f.get(S.HEADING)))
+    cols.sections.append(f.get(S.SECTION) or "")
+    cols.report_ids.append(f[S.REPORT_ID])
+    cols.categories.append(f.get(S.SECTION_CATEGORY) or "其他")
+    cols.provinces.append(f.get(S.PROVINCE) or "")
+    cols.prefectures.append(f.get(S.PREFECTURE) or "")
+    cols.counties.append(f.get(S.COUNTY) or "")
+    cols.levels.append(f.get(S.LEVEL) or "unknown")
+    cols.years.append(int(f.get(S.YEAR) or 0))
+    cols.ocr_confidences.append(f.get(S.OCR))
 
 
 def paragraph_key(paragraph_id: str) -> int:
@@ -274,59 +288,239 @@ def _region_rank(codes: dict[str, np.ndarray], labels: dict[str, list[str]]) -> 
     return rank[inverse.reshape(-1)]
 
 
-def dump_columns(columns: ParagraphColumns) -> bytes:
-    """The bytes of :data:`COLUMNS_FILE` (the writer saves them atomically); layout in the module docstring."""
+@dataclass(frozen=True)
+class _BlobPart:
+    """Some rows of a blob: their bytes as pieces back to back, and each row's length (row end included)."""
+
+    pieces: tuple
+    lengths: np.ndarray
+
+
+@dataclass(frozen=True)
+class ColumnsBlock:
+    """Consecutive rows of a columns file already in the file's encoding (see the module docstring).
+
+    A file is written from a list of blocks (:func:`columns_file_parts`): the
+    rows a new generation takes over from the previous one's file
+    (:func:`carried_block`, no text decoded) and the rows read from Whoosh's
+    stored fields (:func:`columns_block`), so that neither a full build nor an
+    update holds every paragraph as Python strings at once.
+    ``display_slot`` and the patch arrays count patched rows within the block;
+    ``coded`` gives each coded column's labels and the block's codes into them.
+    """
+
+    search: _BlobPart
+    pids: _BlobPart
+    pid_keys: np.ndarray
+    numbers: np.ndarray
+    headings: np.ndarray
+    years: np.ndarray
+    lengths: np.ndarray
+    ocr: np.ndarray
+    characters: int
+    display_slot: np.ndarray
+    patch_kind: np.ndarray
+    patch_counts: np.ndarray
+    patch_positions: np.ndarray
+    patches: _BlobPart
+    coded: dict[str, tuple[list[str], np.ndarray]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.numbers)
+
+
+def _blob_part(values: list[str]) -> _BlobPart:
+    blob, offsets = _blob(values)
+    return _BlobPart((blob,), np.diff(offsets.astype(np.int64)))
+
+
+def columns_block(columns: ParagraphColumns) -> ColumnsBlock:
+    """The block of rows held as Python lists in ``columns`` (its ``docnum_to_row`` is not used)."""
     n = len(columns.texts)
-    arrays: dict[str, np.ndarray | bytes] = {}
-    arrays["search_blob"], arrays["search_offsets"] = _blob(columns.search)
-    arrays.update(_display_patches(columns.texts, columns.search))
-    arrays["pid_blob"], arrays["pid_offsets"] = _blob(columns.paragraph_ids)
-    keys = np.fromiter((paragraph_key(p) for p in columns.paragraph_ids), dtype="<u8", count=n)
+    patches = _display_patches(columns.texts, columns.search)
+    return ColumnsBlock(
+        search=_blob_part(columns.search),
+        pids=_blob_part(columns.paragraph_ids),
+        pid_keys=np.fromiter((paragraph_key(p) for p in columns.paragraph_ids), dtype="<u8", count=n),
+        numbers=np.array(columns.numbers, dtype="<i4"),
+        headings=np.array(columns.headings, dtype="u1"),
+        years=np.array(columns.years, dtype="<i4"),
+        lengths=np.fromiter((len(s) for s in columns.search), dtype="<i4", count=n),
+        ocr=np.array([np.nan if c is None else c for c in columns.ocr_confidences], dtype="<f8"),
+        characters=sum(map(len, columns.texts)),
+        display_slot=patches["display_slot"],
+        patch_kind=patches["patch_kind"],
+        patch_counts=np.diff(patches["patch_starts"]),
+        patch_positions=patches["patch_positions"],
+        patches=_BlobPart((patches["patch_blob"],), np.diff(patches["patch_offsets"].astype(np.int64))),
+        coded={name: _coded(getattr(columns, field)) for name, field in CODED_COLUMNS.items()},
+    )
+
+
+def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches of consecutive values of an ascending int array, as [start, end) pairs."""
+    if not len(indices):
+        return []
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(indices)]))
+    return list(zip(indices[starts].tolist(), (indices[ends - 1] + 1).tolist()))
+
+
+def _carried_blob(column: "TextColumn", rows: np.ndarray) -> _BlobPart:
+    off = column.offsets.astype(np.int64)
+    view, base = memoryview(column.buf), column.base
+    pieces = tuple(view[base + off[a] : base + off[b]] for a, b in _runs(rows))
+    return _BlobPart(pieces, off[rows + 1] - off[rows])
+
+
+def carried_block(mapped: "MappedColumns", rows: np.ndarray) -> ColumnsBlock:
+    """The block of ``rows`` (ascending) of a columns file, copied in its encoding: no text is decoded
+    except the whole display texts whose length differs from the search text's (for ``characters``)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    slot = mapped.array("display_slot")[rows]
+    patched = slot >= 0
+    old = slot[patched].astype(np.int64)  # the rows' places among the old file's patched rows, ascending
+    starts = mapped.array("patch_starts").astype(np.int64)
+    counts = starts[old + 1] - starts[old]
+    positions = mapped.array("patch_positions")
+    kinds = mapped.array("patch_kind")[old]
+    new_slot = np.full(len(rows), -1, dtype="<i4")
+    new_slot[patched] = np.arange(len(old), dtype="<i4")
+    every_length = mapped.array("lengths")
+    lengths = every_length[rows]
+    characters = int(lengths.sum(dtype=np.int64))
+    for r in rows[patched][kinds == PATCH_WHOLE].tolist():  # the only display texts whose length may differ
+        characters += len(mapped.texts[r]) - int(every_length[r])
+    key_of_row = np.empty(mapped.rows, dtype="<u8")
+    key_of_row[mapped.array("pid_rows")] = mapped.array("pid_keys")
+    return ColumnsBlock(
+        search=_carried_blob(mapped.search, rows),
+        pids=_carried_blob(mapped.paragraph_ids, rows),
+        pid_keys=key_of_row[rows],
+        numbers=mapped.array("numbers")[rows],
+        headings=mapped.array("headings")[rows],
+        years=mapped.array("years")[rows],
+        lengths=lengths,
+        ocr=mapped.array("ocr")[rows],
+        characters=characters,
+        display_slot=new_slot,
+        patch_kind=kinds,
+        patch_counts=counts,
+        patch_positions=np.concatenate([positions[starts[a] : starts[b]] for a, b in _runs(old)] or [_NO_POSITIONS]),
+        patches=_carried_blob(mapped.texts.patches, old),
+        coded={name: (mapped.labels[name], mapped.array("code_" + name)[rows]) for name in CODED_COLUMNS},
+    )
+
+
+def _joined_blob(parts: list[_BlobPart]) -> tuple[list, np.ndarray]:
+    lengths = np.concatenate([p.lengths for p in parts] or [np.zeros(0, dtype=np.int64)])
+    offsets = np.zeros(len(lengths) + 1, dtype="<u8")
+    np.cumsum(lengths, out=offsets[1:])
+    return [piece for p in parts for piece in p.pieces], offsets
+
+
+def _joined_codes(blocks: list[ColumnsBlock], name: str) -> tuple[list[str], np.ndarray]:
+    """One coded column over all blocks, its labels in order of first use (as :func:`_coded` makes them)."""
+    index: dict[str, int] = {}
+    parts = []
+    for b in blocks:
+        labels, codes = b.coded[name]
+        lookup = np.array([index.setdefault(v, len(index)) for v in labels], dtype=np.int64)
+        parts.append(lookup[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+    codes = np.concatenate(parts or [np.zeros(0, dtype=np.int64)])
+    used, first = np.unique(codes, return_index=True)
+    order = used[np.argsort(first, kind="stable")]
+    renumber = np.zeros(len(index), dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    every = list(index)
+    return [every[c] for c in order.tolist()], renumber[codes].astype("<i4")
+
+
+def _concat(blocks: list[ColumnsBlock], field: str, dtype: str) -> np.ndarray:
+    return np.concatenate([getattr(b, field) for b in blocks] or [np.zeros(0, dtype=dtype)]).astype(dtype, copy=False)
+
+
+def columns_file_parts(blocks: list[ColumnsBlock], docnum_to_row, segments: list | None = None) -> list:
+    """The bytes of :data:`COLUMNS_FILE` holding ``blocks``' rows in order, as pieces to write back to back.
+
+    ``segments`` (optional, kept in the header): the Whoosh segments the rows
+    come from, ``[segment id, documents]`` each in docnum order, which lets the
+    next generation take over the rows of the segments it keeps.
+    """
+    arrays: dict[str, np.ndarray | list] = {}
+    arrays["search_blob"], arrays["search_offsets"] = _joined_blob([b.search for b in blocks])
+    slots, before = [], 0
+    for b in blocks:
+        slots.append(np.where(b.display_slot >= 0, b.display_slot + before, -1).astype("<i4"))
+        before += len(b.patch_kind)
+    display_slot = np.concatenate(slots or [np.zeros(0, dtype="<i4")])
+    arrays["display_slot"] = display_slot
+    arrays["patch_rows"] = np.flatnonzero(display_slot >= 0).astype("<i8")
+    arrays["patch_kind"] = _concat(blocks, "patch_kind", "u1")
+    counts = _concat(blocks, "patch_counts", "<i8")
+    starts = np.zeros(len(counts) + 1, dtype="<i8")
+    np.cumsum(counts, out=starts[1:])
+    arrays["patch_starts"] = starts
+    arrays["patch_positions"] = _concat(blocks, "patch_positions", "<i4")
+    arrays["patch_blob"], arrays["patch_offsets"] = _joined_blob([b.patches for b in blocks])
+    arrays["pid_blob"], arrays["pid_offsets"] = _joined_blob([b.pids for b in blocks])
+    keys = _concat(blocks, "pid_keys", "<u8")
     by_key = np.argsort(keys, kind="stable")
     arrays["pid_keys"], arrays["pid_rows"] = keys[by_key], by_key.astype("<i4")
-    arrays["numbers"] = np.array(columns.numbers, dtype="<i4")
-    arrays["headings"] = np.array(columns.headings, dtype="u1")
-    arrays["years"] = np.array(columns.years, dtype="<i4")
-    lengths = np.fromiter((len(s) for s in columns.search), dtype="<i4", count=n)
-    arrays["lengths"] = lengths
-    arrays["ocr"] = np.array([np.nan if c is None else c for c in columns.ocr_confidences], dtype="<f8")
-    arrays["docnum_to_row"] = np.array(columns.docnum_to_row, dtype="<i8")
+    arrays["numbers"] = _concat(blocks, "numbers", "<i4")
+    arrays["headings"] = _concat(blocks, "headings", "u1")
+    arrays["years"] = _concat(blocks, "years", "<i4")
+    lengths = arrays["lengths"] = _concat(blocks, "lengths", "<i4")
+    arrays["ocr"] = _concat(blocks, "ocr", "<f8")
+    arrays["docnum_to_row"] = np.asarray(docnum_to_row, dtype="<i8")
     labels: dict[str, list[str]] = {}
     codes: dict[str, np.ndarray] = {}
-    for name, field in CODED_COLUMNS.items():
-        labels[name], codes[name] = _coded(getattr(columns, field))
+    for name in CODED_COLUMNS:
+        labels[name], codes[name] = _joined_codes(blocks, name)
         arrays["code_" + name] = codes[name]
+    n = len(lengths)
     arrays["region_rank"] = _region_rank(codes, labels)
     report_order = np.lexsort((np.arange(n), arrays["numbers"], codes["report"])).astype("<i4")
     arrays["report_rows"] = report_order
     arrays["report_starts"] = np.searchsorted(codes["report"][report_order], np.arange(len(labels["report"]) + 1)).astype("<i8")
 
     layout: dict[str, list] = {}
-    chunks: list[bytes | np.ndarray] = []
+    chunks: list = []
     at = 0
     for name, arr in arrays.items():
-        data = arr if isinstance(arr, bytes) else np.ascontiguousarray(arr)
-        size = len(data) if isinstance(data, bytes) else data.nbytes
-        dtype = "u1" if isinstance(data, bytes) else data.dtype.str
-        count = size if isinstance(data, bytes) else len(data)
+        if isinstance(arr, list):  # a blob's pieces
+            size = sum(len(p) for p in arr)
+            dtype, count = "u1", size
+            chunks.extend(arr)
+        else:
+            data = np.ascontiguousarray(arr)
+            size, dtype, count = data.nbytes, data.dtype.str, len(data)
+            chunks.append(data.tobytes())
         layout[name] = [at, dtype, count]
-        chunks.append(data)
         pad = -size % _ALIGN
         if pad:
             chunks.append(b"\0" * pad)
         at += size + pad
-    header = json.dumps({
+    header_fields = {
         "version": _VERSION,
         "rows": n,
-        "characters": sum(map(len, columns.texts)),
+        "characters": sum(b.characters for b in blocks),
         "avg_len": float(lengths.mean()) if n else 1.0,
         "labels": labels,
         "arrays": layout,
-    }, ensure_ascii=False).encode("utf-8")
+    }
+    if segments is not None:
+        header_fields["segments"] = [list(s) for s in segments]
+    header = json.dumps(header_fields, ensure_ascii=False).encode("utf-8")
     header += b" " * (-len(header) % _ALIGN)
-    out = [_MAGIC, struct.pack("<Q", len(header)), header]
-    out.extend(c if isinstance(c, bytes) else c.tobytes() for c in chunks)
-    return b"".join(out)
+    return [_MAGIC, struct.pack("<Q", len(header)), header, *chunks]
+
+
+def dump_columns(columns: ParagraphColumns, segments: list | None = None) -> bytes:
+    """The bytes of :data:`COLUMNS_FILE` for rows held as lists; layout in the module docstring."""
+    return b"".join(columns_file_parts([columns_block(columns)], columns.docnum_to_row, segments))
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -453,6 +647,8 @@ class MappedColumns:
         self.characters: int = header["characters"]
         self.avg_len: float = header["avg_len"]
         self.labels: dict[str, list[str]] = header["labels"]
+        #: ``[segment id, documents]`` of each Whoosh segment in docnum order, or None (a file written without them)
+        self.segments: list[list] | None = header.get("segments")
         self.search = self._text("search")
         self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"), self.array("patch_kind"),
                                    self.array("patch_starts"), self.array("patch_positions"))

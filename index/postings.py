@@ -17,6 +17,11 @@ Vocabulary:
   (uint8, capped at 255). The file is memory-mapped, so processes serving
   the same generation share it.
 * every other term is read from Whoosh at query time (its postings are short).
+* a new generation **carries** the previous one's frequent terms forward
+  (:func:`carried_postings_bytes`): their surviving rows renumbered, plus the
+  postings of the segments the previous generation did not have; the terms of
+  those segments are the only ones that can have become frequent. The file
+  equals the one made from every posting (:func:`frequent_postings_bytes`).
 
 :class:`Postings` answers both kinds the same way; the writer saves the file
 (:func:`frequent_postings_bytes`) before it publishes a generation, which
@@ -39,7 +44,8 @@ import numpy as np
 from . import schema as S
 from .whoosh_internals import read_docnums, read_weighted
 
-__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "frequent_threshold"]
+__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "carried_postings_bytes",
+           "frequent_threshold"]
 
 log = logging.getLogger(__name__)
 
@@ -69,50 +75,155 @@ def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.nda
     return rows[keep], keep
 
 
-def frequent_postings_bytes(reader, docnum_to_row, rows: int) -> bytes:
-    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows."""
+@dataclass(frozen=True)
+class _Encoded:
+    """One term's entry as the file stores it: its kind, live document count and bytes."""
+
+    field: str
+    term: str
+    kind: str
+    df: int
+    data: bytes
+
+
+def _encode(field: str, term: str, got, rows: int) -> _Encoded:
+    """An exact term's rows (any order, no repeats) as a bitmap over ``rows`` rows, or a word's
+    (rows ascending, frequencies as uint8) as arrays."""
+    if field == S.EXACT:
+        bits = np.zeros(rows, dtype=bool)
+        bits[got] = True
+        return _Encoded(field, term, "bitmap", int(len(got)), np.packbits(bits, bitorder="little").tobytes())
+    r, f = got
+    return _Encoded(field, term, "weighted", int(len(r)), r.astype("<u4").tobytes() + f.astype(np.uint8).tobytes())
+
+
+class _PostingsFile:
+    """The bytes of a :data:`POSTINGS_FILE` being made, a term at a time."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.chunks: list[bytes] = []
+        self.terms: list[list] = []
+        self.offset = 0
+
+    def add(self, entry: _Encoded) -> None:
+        start = self.offset
+        self.chunks.append(entry.data)
+        pad = (-len(entry.data)) % 8
+        if pad:
+            self.chunks.append(b"\0" * pad)
+        self.offset += len(entry.data) + pad
+        self.terms.append([entry.field, entry.term, entry.kind, entry.df, start, len(entry.data)])
+
+    def bytes(self) -> bytes:
+        header = json.dumps({"rows": self.rows, "terms": self.terms}, ensure_ascii=False).encode("utf-8")
+        header += b" " * ((-len(header)) % 8)
+        return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(self.chunks)
+
+
+def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows ascending, frequencies as uint8 capped at 255) of a word's live postings."""
+    r, keep = _mapped_rows(docnums, d2r)
+    order = np.argsort(r, kind="stable")
+    return r[order], np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
+
+
+def _term_order(key: tuple[str, str]) -> tuple[int, bytes]:
+    """The file's order of its terms: by field, then by the term's UTF-8 bytes (Whoosh's order)."""
+    return _FIELDS.index(key[0]), key[1].encode("utf-8")
+
+
+def _live_rows(reader, field: str, term: str, d2r: np.ndarray, leaves: list | None = None):
+    """A term's live rows (an exact term) or (rows, frequencies) (a word), read from Whoosh."""
+    if field == S.EXACT:
+        return _mapped_rows(read_docnums(reader, field, term, leaves), d2r)[0]
+    return _weighted_rows(*read_weighted(reader, field, term, leaves), d2r)
+
+
+def _df(got) -> int:
+    return len(got) if isinstance(got, np.ndarray) else len(got[0])
+
+
+def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[str, str]] | None = None) -> bytes:
+    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows.
+
+    ``terms``: save these ``(field, term)`` (default: every term held by at
+    least :func:`frequent_threshold` live documents).
+    """
+    d2r = np.asarray(docnum_to_row, dtype=np.int64)
+    threshold = frequent_threshold(rows) if terms is None else 0
+    if terms is None:  # Whoosh's counts include deleted documents: an upper bound, checked below
+        terms = [(field, tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
+                 for field in _FIELDS if field in reader.schema.names()
+                 for tbytes, info in reader.iter_field(field) if info.doc_frequency() >= threshold]
+    out = _PostingsFile(rows)
+    for field, term in terms:
+        got = _live_rows(reader, field, term, d2r)
+        if _df(got) >= threshold:
+            out.add(_encode(field, term, got, rows))
+    return out.bytes()
+
+
+def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader, fresh: list,
+                           docnum_to_row) -> bytes:
+    """The bytes of :data:`POSTINGS_FILE` for a generation made from the previous one's, equal to
+    ``frequent_postings_bytes(reader, docnum_to_row, rows)`` without reading the segments both share.
+
+    A previous term keeps its previous rows that are still live, moved to their
+    new rows (``old_to_new``: -1 for a row dropped), plus its postings in the
+    ``fresh`` segments (``(segment reader, offset)`` pairs of ``reader``: the
+    ones the previous generation did not have); it stays if it still reaches
+    :func:`frequent_threshold`. A term can only reach it anew through new
+    documents, all in fresh segments, held by more of them than the threshold
+    grew by: those of their terms that Whoosh counts often enough are read
+    whole. When the index shrank (a lower threshold, so a term could reach it
+    without new documents) every term is chosen again.
+    """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
     threshold = frequent_threshold(rows)
-    nbytes = (rows + 7) // 8
-    chunks: list[bytes] = []
-    terms: list[list] = []
-    offset = 0
-
-    def add(data: bytes) -> tuple[int, int]:
-        nonlocal offset
-        start = offset
-        chunks.append(data)
-        pad = (-len(data)) % 8
-        if pad:
-            chunks.append(b"\0" * pad)
-        offset += len(data) + pad
-        return start, len(data)
-
+    if threshold < frequent_threshold(previous.rows):
+        return frequent_postings_bytes(reader, d2r, rows)
+    chosen: dict[tuple[str, str], _Encoded] = {}  # encoded at once: a common term's rows as int64 are 8× its bitmap
+    for field, term in previous.terms():
+        if field == S.EXACT:
+            old = old_to_new[bitmap_rows(previous.bitmap(term), previous.rows)]
+            new = _live_rows(reader, field, term, d2r, fresh) if fresh else old[:0]
+            got = np.concatenate((old[old >= 0], new))
+        else:
+            old_rows, old_freqs = previous.weighted(term)
+            moved = old_to_new[old_rows.astype(np.int64)]
+            keep = moved >= 0
+            r, f = moved[keep], old_freqs[keep]
+            if fresh:
+                new_rows, new_freqs = _live_rows(reader, field, term, d2r, fresh)
+                r, f = np.concatenate((r, new_rows)), np.concatenate((f, new_freqs))
+            order = np.argsort(r, kind="stable")
+            got = (r[order], f[order])
+        if _df(got) >= threshold:
+            chosen[(field, term)] = _encode(field, term, got, rows)
+    # a term not saved before held fewer live rows than the previous threshold: to reach this one, the fresh
+    # segments must hold it in more documents than the threshold grew by
+    needed = threshold - frequent_threshold(previous.rows) + 1
     for field in _FIELDS:
         if field not in reader.schema.names():
             continue
-        for tbytes, info in reader.iter_field(field):
-            if info.doc_frequency() < threshold:
+        fresh_df: dict[bytes, int] = {}
+        for leaf, _ in fresh:
+            for tbytes, info in leaf.iter_field(field):
+                fresh_df[tbytes] = fresh_df.get(tbytes, 0) + info.doc_frequency()
+        for tbytes, df in fresh_df.items():
+            if df < needed:
                 continue
             term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
-            if field == S.EXACT:
-                r, _ = _mapped_rows(read_docnums(reader, field, term), d2r)
-                bits = np.zeros(rows, dtype=bool)
-                bits[r] = True
-                start, length = add(np.packbits(bits, bitorder="little").tobytes())
-                assert length == nbytes
-                terms.append([field, term, "bitmap", int(len(r)), start, length])
-            else:
-                docnums, freqs = read_weighted(reader, field, term)
-                r, keep = _mapped_rows(docnums, d2r)
-                order = np.argsort(r, kind="stable")
-                r = r[order].astype("<u4")
-                f = np.clip(np.rint(freqs[keep][order]), 0, 255).astype(np.uint8)
-                start, length = add(r.tobytes() + f.tobytes())
-                terms.append([field, term, "weighted", int(len(r)), start, length])
-    header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
-    header += b" " * ((-len(header)) % 8)
-    return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(chunks)
+            if (field, term) in previous or reader.doc_frequency(field, term) < threshold:
+                continue
+            got = _live_rows(reader, field, term, d2r)
+            if _df(got) >= threshold:
+                chosen[(field, term)] = _encode(field, term, got, rows)
+    out = _PostingsFile(rows)
+    for key in sorted(chosen, key=_term_order):
+        out.add(chosen.pop(key))
+    return out.bytes()
 
 
 class FrequentPostings:
@@ -145,6 +256,10 @@ class FrequentPostings:
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return key in self._entries
+
+    def terms(self) -> list[tuple[str, str]]:
+        """The saved ``(field, term)`` pairs, in the file's order."""
+        return list(self._entries)
 
     def df(self, field: str, term: str) -> int | None:
         e = self._entries.get((field, term))

@@ -54,6 +54,11 @@ Touch points, why each is needed, and the test that pins it:
    the file position per thread (a matcher's seek-then-read raced between a
    server's threads). Pinned by
    ``test_a_reader_reads_the_mapped_segment_without_copying_it`` (tests/test_columns.py).
+10. ``SegmentReader.segment().segment_id()`` and the stability of a kept
+   segment's docnums (:func:`leaf_segments`) — a new generation takes over
+   the previous one's columns and frequent postings for every segment it
+   keeps, by segment id, instead of reading every stored field again. Pinned
+   by ``test_a_kept_segment_keeps_its_id_and_docnums_across_commits``.
 """
 from __future__ import annotations
 
@@ -66,6 +71,7 @@ import shutil
 import struct
 import threading
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +83,8 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_uint
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MappedBufferFile"]
+           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MappedBufferFile",
+           "LeafSegment", "leaf_segments"]
 
 class _TermIds(dict):
     """Term bytes -> a small int, given out in order of first sight."""
@@ -284,30 +291,32 @@ def _leaf_blocks(leaf, fieldname: str, term: str, weighted: bool):
     return out_ids, out_w
 
 
-def read_docnums(reader, fieldname: str, term: str) -> np.ndarray:
+def read_docnums(reader, fieldname: str, term: str, leaves: list | None = None) -> np.ndarray:
     """The docnums of one term's postings, ascending, as an int64 array.
 
     Each segment of a multi-segment reader is read block-wise and its
     docnums shifted by the segment's document offset; deleted documents are
-    left out, as the matcher API leaves them out.
+    left out, as the matcher API leaves them out. ``leaves``: only these
+    ``(segment reader, offset)`` pairs of ``reader.leaf_readers()`` (default all).
     """
     parts = []
-    for leaf, offset in reader.leaf_readers():
+    for leaf, offset in (reader.leaf_readers() if leaves is None else leaves):
         got = _leaf_blocks(leaf, fieldname, term, weighted=False)
         if got is not None:
             parts.append(got[0] + offset if offset else got[0])
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def read_weighted(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+def read_weighted(reader, fieldname: str, term: str, leaves: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(docnums, weights) of one term's postings, as int64 and float64 arrays.
 
     For the words field the weight is the word's frequency in the paragraph.
     Blocks are decoded with numpy as in :func:`read_docnums`; a block stores
     its weights as None (all 1.0), one float (all equal) or a tuple.
+    ``leaves`` as in :func:`read_docnums`.
     """
     ids, weights = [], []
-    for leaf, offset in reader.leaf_readers():
+    for leaf, offset in (reader.leaf_readers() if leaves is None else leaves):
         got = _leaf_blocks(leaf, fieldname, term, weighted=True)
         if got is not None:
             ids.append(got[0] + offset if offset else got[0])
@@ -315,6 +324,34 @@ def read_weighted(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.nda
     if not ids:
         return np.empty(0, dtype=np.int64), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+@dataclass(frozen=True)
+class LeafSegment:
+    """One segment of an open reader: its id, its documents (deleted ones included), the docnum of its
+    first document in the reader (``offset``) and its own reader (``leaf``)."""
+
+    segment_id: str
+    documents: int
+    offset: int
+    leaf: object
+
+    def live_docnums(self) -> np.ndarray:
+        """The segment's own docnums (from 0) of its live documents, ascending."""
+        return np.fromiter(self.leaf.all_doc_ids(), dtype=np.int64)
+
+
+def leaf_segments(reader) -> list[LeafSegment]:
+    """The segments of an open reader in docnum order (touch point 10).
+
+    A segment id names a segment for as long as it exists: a commit that keeps
+    a segment keeps its files, its id and the docnums inside it (deletions are
+    recorded beside it, in the TOC); merging writes a new segment with a new
+    id. So rows known for a segment id in one generation hold for the same id
+    in the next, at the docnums the segment has there.
+    """
+    return [LeafSegment(leaf.segment().segment_id(), leaf.doc_count_all(), offset, leaf)
+            for leaf, offset in reader.leaf_readers() if leaf.segment() is not None]  # an empty index has none
 
 
 class _RememberedLengths:

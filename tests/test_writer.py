@@ -450,3 +450,41 @@ def test_the_tokenizer_keeps_the_words_jieba_keeps_on_the_sample():
         kept = [w for w in tk.cut(text, HMM=True) if analysis._is_word(w)]
         assert kept == [w for w in reference.cut(text, HMM=True) if analysis._is_word(w)]
         assert analysis.query_words(text) == kept
+
+
+def test_a_kept_segment_keeps_its_id_and_docnums_across_commits(tmp_path, monkeypatch):
+    """Touch point 10: rows known for a segment id hold for the same id in the next generation."""
+    from index import whoosh_internals as wi
+
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 5)
+    store = IndexStore(tmp_path / "index", flush_characters=50)
+    with store.update() as up:
+        for i in range(3):  # three large segments, each with a one-paragraph report first
+            up.add_report(make_report([f"单段{i}：项目为王。"], region=BAZHOU, year=1980 + i, source=f"one{i}.txt"))
+            up.add_report(make_report([f"第{i}篇第{k}段：稳中求进，推动高质量发展。" for k in range(8)],
+                                      region=BAZHOU, year=2000 + i, source=f"big{i}.txt"))
+    for i in range(3):  # three small segments
+        with store.update() as up:
+            up.add_report(make_report([f"增量{i}：新质生产力。"], region=BAZHOU, year=2010 + i, source=f"s{i}.txt"))
+
+    def stored(root_gen):
+        ix, _, _ = store.open_generation(root_gen)
+        with ix.reader() as reader:
+            return {s.segment_id: (s.documents, [s.leaf.stored_fields(d)["paragraph_id"] for d in range(s.documents)],
+                                   s.live_docnums().tolist()) for s in wi.leaf_segments(reader)}
+
+    before = stored(store.current_generation())
+    assert len(before) == 6
+    with store.update() as up:  # merges the three small segments; deletes inside the second large one
+        up.add_report(make_report(["增量3：环境是金。"], region=BAZHOU, year=2013, source="s3.txt"))
+        up.add_report(make_report(["单段1改写：项目为王。"], region=BAZHOU, year=1981, source="one1.txt"))
+    after = stored(store.current_generation())
+    kept = before.keys() & after.keys()
+    assert len(kept) == 3  # the large ones; the small ones merged into a segment of a new id
+    for sid in kept:
+        documents, pids, live = after[sid]
+        assert (documents, pids) == before[sid][:2]  # the same documents at the same docnums
+        assert set(live) <= set(before[sid][2])  # only deletions since
+    assert sum(len(before[sid][2]) - len(after[sid][2]) for sid in kept) == 1
+    new = [after[sid] for sid in after.keys() - kept]
+    assert len(new) == 1 and new[0][0] == 3 + 1 + 1
