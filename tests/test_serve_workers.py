@@ -79,3 +79,11 @@ def test_two_workers_answer_searches_share_the_mapped_index_and_each_notices_a_n
         proc.wait(30)
     assert proc.returncode == 0
     assert server_memory(proc.pid) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_a_server_process_limits_its_malloc_arenas():
+    # glibc gives each request thread an arena that keeps what it freed; serve() caps them first
+    code = "from web.server import limit_malloc_arenas, MALLOC_ARENAS; print(limit_malloc_arenas(), MALLOC_ARENAS)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "2"]

@@ -15,9 +15,17 @@ Vocabulary:
 
 :func:`serve` is the one call ``baogao serve`` makes; :class:`ServeError`
 explains a bad option in Chinese.
+
+Each process limits glibc's malloc to :data:`MALLOC_ARENAS` arenas
+(:func:`limit_malloc_arenas`): by default every request thread gets an arena
+of its own and keeps the memory it freed there, which at 100M characters made
+a server's own memory grow by 110 MB over 33 searches on 8 threads (55 MB with
+two arenas, measured with ``RssAnon``).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import logging
 
@@ -25,7 +33,7 @@ from flask import Flask
 
 from . import get_engine
 
-__all__ = ["ServeError", "MAX_WORKERS", "MAX_THREADS", "serve", "check_count"]
+__all__ = ["ServeError", "MAX_WORKERS", "MAX_THREADS", "MALLOC_ARENAS", "serve", "check_count", "limit_malloc_arenas"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +47,24 @@ MAX_THREADS = 256
 #: Seconds a worker may stay silent before gunicorn's master replaces it (threads keep it alive
 #: while a long export streams).
 WORKER_TIMEOUT = 120
+#: glibc malloc arenas per process (``M_ARENA_MAX``); the default is 8 per core.
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Limit this process's malloc arenas (glibc only; inherited by forked workers). True when set.
+
+    Call it before the request threads start: a thread takes its arena when it first allocates.
+    """
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        mallopt = ctypes.CDLL(name).mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return False
+    return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 def check_count(option: str, value: str | int, maximum: int) -> int:
@@ -57,6 +83,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 1, threads: int = 
     """Serve ``app`` on ``host:port`` until interrupted (see the module docstring)."""
     workers = check_count("--workers", workers, MAX_WORKERS)
     threads = check_count("--threads", threads, MAX_THREADS)
+    limit_malloc_arenas()
     if workers == 1:
         from waitress import serve as waitress_serve
 
