@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import sources
+from .analysis import query_dictionary
 from .assemble import FileProblem, ParsedFile, iter_parsed, parse_pool
 from .report import MetaOverride
 from .writer import IndexStore, report_postings
@@ -124,6 +125,7 @@ def build(paths: Iterable[str | Path], index_dir: str | Path, meta: Sequence[Met
         progress.close()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    query_dictionary()  # made once per machine here (about 2 s), so a server's first start does not make it
     summary = BuildSummary(**counts, seconds=time.perf_counter() - t0, generation=store.current_generation(),
                            problems=tuple(problems),
                            publish=up.publish_times.as_dict() if up.publish_times is not None else None)

@@ -45,7 +45,7 @@ OCR = "ocr"
 #: The facet fields, in the order pages show them.
 
 #: Written into the index so an engine can refuse an index it cannot read.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class _UnscoredField(fields.FieldType):

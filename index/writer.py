@@ -70,6 +70,9 @@ REPORTS = "reports.json"
 #: generation does not parse it (it was 45 % of reports.json).
 SKETCHES = "sketches.json"
 WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
+#: The generation's format (:data:`index.schema.SCHEMA_VERSION`): code of another format would read its
+#: terms wrongly (a rare bigram's bucket name changed with the number of buckets), so it refuses.
+FORMAT = "FORMAT"
 GEN_PREFIX = "gen-"
 KEEP_GENERATIONS = 2  # the current one and the one before it (readers may still hold it)
 DUPLICATE_CONTAINMENT = 0.7
@@ -269,9 +272,15 @@ class IndexStore:
         return self.root / name
 
     def _open_whoosh(self, gdir: Path):
+        """The generation's Whoosh index; :class:`IndexStoreError` for a generation of another format."""
         wdir = gdir / WHOOSH
-        if not wdir.is_dir():
-            raise IndexStoreError(f"{gdir} 是旧版 baogao 写的索引，格式已变：请删除 {self.root} 后重新运行 baogao index")
+        try:
+            found = (gdir / FORMAT).read_text(encoding="utf-8").strip()
+        except OSError:
+            found = "?"
+        if not wdir.is_dir() or found != str(S.SCHEMA_VERSION):
+            raise IndexStoreError(f"{gdir} 是另一版本 baogao 写的索引（格式 {found}，本版为 {S.SCHEMA_VERSION}）："
+                                  f"请删除 {self.root} 后重新运行 baogao index")
         return whoosh_index.open_dir(str(wdir))
 
     def exists(self) -> bool:
@@ -476,6 +485,7 @@ class IndexUpdate:
                 _write_atomic(self.gen_dir / POSTINGS_FILE, plan.postings_bytes(reader))
                 t3 = time.perf_counter()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)
+            _write_atomic(self.gen_dir / FORMAT, f"{S.SCHEMA_VERSION}\n".encode("utf-8"))
             _fsync_dir(self.gen_dir)
             _write_atomic(root / CURRENT, (self.generation + "\n").encode("utf-8"))
             _fsync_dir(root)

@@ -76,7 +76,7 @@ class Engine:
         self._snap: Snapshot | None = None
         self._checked = 0.0
         self.refresh()
-        # load jieba's dictionary and opencc now, not in the first request
+        # load the query dictionary and opencc now, not in the first request
         query_words("项目为王")
         query_variants("項目")
 

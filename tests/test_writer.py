@@ -10,8 +10,9 @@ import time
 import pytest
 
 from index.report import NATIONAL, Region
-from index.writer import IndexBusyError, IndexStore
-from search.engine import Engine, SearchRequest
+from index import schema as S
+from index.writer import IndexBusyError, IndexStore, IndexStoreError
+from search.engine import Engine, EngineError, SearchRequest
 from tests.conftest import ROOT, make_report
 
 BAZHOU = Region("county", "河北省", "廊坊市", "霸州市", "131081")
@@ -86,6 +87,26 @@ def test_a_failed_run_leaves_the_previous_index_searchable(make_index):
     assert e.search(SearchRequest(q="项目为王")).total == 1
     assert e.search(SearchRequest(q="新质生产力")).total == 0
     assert sorted(p.name for p in root.glob("gen-*")) == [gen]
+
+
+def test_an_index_of_another_format_is_refused_by_readers_and_writers_with_a_clear_message(make_index):
+    """Rare bigrams are looked up by bucket name, and the names change with the number of buckets: code
+    reading an index of another format would miss their paragraphs, so it refuses the index instead."""
+    root = make_index([make_report(["坚持项目为王。"], region=BAZHOU, source="a.txt")])
+    fmt = root / generation(root) / "FORMAT"
+    assert fmt.read_text(encoding="utf-8").strip() == str(S.SCHEMA_VERSION)
+    assert Engine(root).search(SearchRequest(q="项目为王")).total == 1
+    fmt.write_text("5\n", encoding="utf-8")
+    with pytest.raises(EngineError) as info:
+        Engine(root)
+    assert "格式 5" in str(info.value) and "重新运行 baogao index" in str(info.value)
+    with pytest.raises(IndexStoreError):
+        with IndexStore(root).update() as up:
+            up.add_report(make_report(["新质生产力。"], region=BAZHOU, year=2024, source="b.txt"))
+    fmt.unlink()  # a generation written before the format was recorded
+    with pytest.raises(EngineError) as info:
+        Engine(root)
+    assert "格式 ?" in str(info.value)
 
 
 def test_a_second_writer_gets_a_clear_busy_error(make_index):
