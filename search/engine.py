@@ -173,8 +173,9 @@ class Engine:
         phrases = [v for p in phrases_of(tree) for v in query_variants(p)]
         top = None if request.group else request.page * request.per_page
         order = order_rows(snap, hits, phrases, request.sort, either=has_or(tree), top=top)
-        facets, year_counts = facet_counts(snap, hits)
-        page = page_of(snap, order, phrases, request, hits)
+        per_report = snap.report_counts(hits)
+        facets, year_counts = facet_counts(snap, hits, per_report)
+        page = page_of(snap, order, phrases, request, hits, per_report)
         took = (time.perf_counter() - t0) * 1000
         hits_page, groups, reports_total = page
         return SearchPage(

@@ -26,6 +26,9 @@ from .snapshot import Snapshot
 __all__ = ["order", "bm25"]
 
 _BM25_K1, _BM25_B = 1.2, 0.75
+#: Reading a word's postings from Whoosh costs about a sixth of counting the word in a hit's text (at 100M:
+#: 8,386 postings of 会 in 1.5 ms, counting it in 7,845 hits 9.5 ms), so postings are read up to this many per hit.
+_READ_OVER_COUNT = 4
 
 
 def order(snap: Snapshot, hits: np.ndarray, phrases: list[str], sort: str, either: bool,
@@ -96,7 +99,7 @@ def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> 
             if not df:
                 continue
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            if df <= len(hits) or postings.is_frequent(S.WORDS, w):
+            if df <= _READ_OVER_COUNT * len(hits) or postings.is_frequent(S.WORDS, w):
                 # the word's postings carry its frequency: cheaper than counting in every hit
                 rows, freqs = postings.weighted(w)
                 tf_all = np.zeros(snap.n)

@@ -161,12 +161,20 @@ class SearchPage:
         }
 
 
-def facet_counts(snap: Snapshot, hits: np.ndarray) -> tuple[dict[str, list[FacetCount]], list[tuple[int, int]]]:
-    """The facet counts of the rows ``hits`` (by filter name), and (year, paragraphs) for the years chart."""
+def facet_counts(snap: Snapshot, hits: np.ndarray, per_report: np.ndarray | None = None
+                 ) -> tuple[dict[str, list[FacetCount]], list[tuple[int, int]]]:
+    """The facet counts of the rows ``hits`` (by filter name), and (year, paragraphs) for the years chart.
+
+    ``per_report``: :meth:`Snapshot.report_counts` of ``hits``, when the caller has it."""
     out: dict[str, list[FacetCount]] = {}
+    by_report = snap.by_report
+    per_report = snap.report_counts(hits) if per_report is None else per_report
     for name in ("province", "prefecture", "county", "level", "section"):
         col = snap.coded[name]
-        counts = np.bincount(col.codes[hits], minlength=len(col.labels)) if len(hits) else np.zeros(len(col.labels), dtype=np.int64)
+        if name in by_report:  # summed over reports: exact integers (float64 holds counts up to 2**53)
+            counts = np.bincount(by_report[name], weights=per_report, minlength=len(col.labels)).astype(np.int64)
+        else:
+            counts = np.bincount(col.codes[hits], minlength=len(col.labels))
         nonzero = np.flatnonzero(counts)
         if name in ("section", "level"):
             items = [(col.labels[c], int(counts[c])) for c in nonzero.tolist() if col.labels[c]]
@@ -183,9 +191,13 @@ def facet_counts(snap: Snapshot, hits: np.ndarray) -> tuple[dict[str, list[Facet
             codes = codes[np.lexsort((col.label_rank[codes], -counts[codes]))]
             labels = col.labels
             out[name] = [FacetCount(labels[c], n, labels[c]) for c, n in zip(codes.tolist(), counts[codes].tolist())]
-    years = snap.years[hits]
-    low = int(years.min()) if len(years) else 0
-    by_year = np.bincount(years - low) if len(years) else np.zeros(0, dtype=np.int64)
+    if "year" in by_report:
+        low = 0
+        by_year = np.bincount(by_report["year"], weights=per_report).astype(np.int64)
+    else:
+        years = snap.years[hits]
+        low = int(years.min()) if len(years) else 0
+        by_year = np.bincount(years - low) if len(years) else np.zeros(0, dtype=np.int64)
     year_items = [(low + int(k), int(by_year[k])) for k in np.flatnonzero(by_year).tolist() if low + k]
     out["year"] = [FacetCount(str(y), n, f"{y}年") for y, n in sorted(year_items, reverse=True)]
     return out, year_items
@@ -203,18 +215,20 @@ def hit_at(snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, sn
 
 
 def page_of(snap: Snapshot, order: np.ndarray, phrases: list[str], request: SearchRequest,
-            hits: np.ndarray | None = None) -> tuple[list[Hit], list[ReportGroup], int]:
+            hits: np.ndarray | None = None, per_report: np.ndarray | None = None
+            ) -> tuple[list[Hit], list[ReportGroup], int]:
     """(the hits of the request's page, its report groups when it groups, how many reports the rows span).
 
     ``order`` is the rows in sort order, or only its first ``page × per_page``
-    rows when the page does not group; ``hits`` is then every matching row.
+    rows when the page does not group; ``hits`` is then every matching row,
+    and ``per_report`` their :meth:`Snapshot.report_counts` when the caller has them.
     """
     start = (request.page - 1) * request.per_page
     if not request.group:
         page = [hit_at(snap, int(i), phrases) for i in order[start : start + request.per_page]]
-        every = order if hits is None else hits
-        reports_total = int(np.count_nonzero(np.bincount(snap.report.codes[every]))) if len(every) else 0
-        return page, [], reports_total
+        if per_report is None:
+            per_report = snap.report_counts(order if hits is None else hits)
+        return page, [], int(np.count_nonzero(per_report))
     # group by report, in the order of each report's best hit
     codes = snap.report.codes[order]
     _, first = np.unique(codes, return_index=True)

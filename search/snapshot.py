@@ -30,6 +30,7 @@ import functools
 
 import logging
 from bisect import bisect_right
+from itertools import repeat
 import numpy as np
 
 from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key, read_columns
@@ -125,6 +126,28 @@ class Snapshot:
         self._pid_rows = columns.array("pid_rows")
         self._report_rows = columns.array("report_rows")
         self._report_starts = columns.scalars("report_starts", "q")
+
+    @functools.cached_property
+    def by_report(self) -> dict[str, np.ndarray]:
+        """The facet columns that hold one value per report (region, level, ``year``), as arrays over report
+        codes: a facet of many rows then counts its rows per report once and sums those counts per value
+        (two gathers over 200,000 hits instead of six). A column that is not constant within each report
+        (never, by construction) is left out, and counted row by row."""
+        any_row = np.zeros(len(self.report.labels), dtype=np.int64)
+        any_row[self.report.codes] = np.arange(self.n, dtype=np.int64)
+        out = {}
+        for name, values in [(n, self.coded[n].codes) for n in ("province", "prefecture", "county", "level")] + [
+                ("year", self.years)]:
+            per_report = values[any_row]
+            if np.array_equal(per_report[self.report.codes], values):
+                out[name] = per_report
+            else:
+                log.warning("column %s differs within a report: counted row by row", name)
+        return out
+
+    def report_counts(self, rows: np.ndarray) -> np.ndarray:
+        """How many of ``rows`` each report holds, by report code."""
+        return np.bincount(self.report.codes[rows], minlength=len(self.report.labels))
 
     @classmethod
     def load(cls, store: IndexStore, generation: str | None) -> "Snapshot":
@@ -236,9 +259,9 @@ class Snapshot:
             return np.full(len(rows), True, dtype=bool)
         if len(rows) >= SCAN_SHARE * self.n:
             return np.isin(rows, self._rows_holding(needle))
-        find = self.search.buf.find
-        starts, ends = self._spans(rows)
-        return np.fromiter((find(needle, s, e) >= 0 for s, e in zip(starts, ends)), dtype=bool, count=len(rows))
+        starts, ends = self._spans(rows)  # one C-level find per row (map: a generator cost 15 % more)
+        found = map(self.search.buf.find, repeat(needle, len(starts)), starts, ends)
+        return np.fromiter(found, dtype=np.int64, count=len(rows)) >= 0
 
     def count(self, rows: np.ndarray, word: str) -> np.ndarray:
         """How often ``word`` occurs in each row's search text (non-overlapping, as ``str.count``)."""

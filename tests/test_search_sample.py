@@ -71,6 +71,9 @@ def test_facet_counts_equal_counts_from_a_scan(sample_engine):
         expected.pop("", None)
         assert {f.value: f.count for f in page.facets[field]} == dict(expected), field
     assert dict(page.years) == dict(Counter(int(snap.years[i]) for i in hits))
+    # the counts above went through per-report sums: every column but the section is one value per report
+    assert set(snap.by_report) == {"province", "prefecture", "county", "level", "year"}
+    assert page.reports_total == len({snap.report_id(i) for i in hits})
 
 
 def test_province_filter_with_short_name(sample_engine):
