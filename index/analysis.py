@@ -12,8 +12,9 @@
   microseconds on every distinct term, which made the index seven times the
   size of its text. A bucket's postings are the union of its bigrams', a
   superset of each, so candidates stay complete; verification removes the
-  rest (a rare bigram's bucket holds a few hundred paragraphs per million
-  characters: microseconds of ``in`` checks). The 4,096 most frequent bigrams
+  rest (at 100M characters a bucket holds a median 288 paragraphs; with
+  4,096 buckets a two-character query such as 安民 verified 26,478 rows,
+  28 ms). The 4,096 most frequent bigrams
   (``index/data/frequent_bigrams.txt``, made from the bundled sample by
   ``bench/frequent_bigrams.py``) keep a term of their own instead: their
   postings are exact, so a two-character query such as 推进 needs no
