@@ -42,11 +42,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .carry import Previous, RowPlan
+from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE
 from .postings import POSTINGS_FILE
-from .whoosh_internals import (abandon_writer, add_document, close_leftover_files, fast_writer, has_fast_pool,
-                               link_index, merge_small_segments)
+from .whoosh_internals import (MergedSegment, abandon_writer, add_document, close_leftover_files, fast_writer,
+                               has_fast_pool, link_index, merge_small_segments, new_segment_id)
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "PublishTimes",
@@ -268,10 +268,14 @@ class IndexStore:
     def generation_dir(self, name: str) -> Path:
         return self.root / name
 
+    def old_layout(self, gdir: Path) -> IndexStoreError:
+        """The error for a generation written by an older baogao, in a layout this one cannot read or update."""
+        return IndexStoreError(f"{gdir} 是旧版 baogao 写的索引，格式已变：请删除 {self.root} 后重新运行 baogao index")
+
     def _open_whoosh(self, gdir: Path):
         wdir = gdir / WHOOSH
         if not wdir.is_dir():
-            raise IndexStoreError(f"{gdir} 是旧版 baogao 写的索引，格式已变：请删除 {self.root} 后重新运行 baogao index")
+            raise self.old_layout(gdir)
         return whoosh_index.open_dir(str(wdir))
 
     def exists(self) -> bool:
@@ -322,6 +326,8 @@ class IndexUpdate:
         self.gen_dir: Path | None = None
         self.generation: str | None = None
         self._previous_dir: Path | None = None  # the generation this one starts from
+        self._previous: Previous | None = None  # its columns and frequent postings
+        self._saved: SavedRows | None = None  # the rows of the segments this update writes
         self.publish_times: PublishTimes | None = None
         self._unflushed_characters = 0
         self._unflushed_reports: set[str] = set()
@@ -394,6 +400,9 @@ class IndexUpdate:
             if current:
                 src = root / current
                 self.store._open_whoosh(src).close()  # an index of the old layout stops here
+                self._previous = Previous.open(src)
+                if self._previous is None:  # nor can its rows be carried: columns of an older layout
+                    raise self.store.old_layout(src)
                 self.gen_dir.mkdir()
                 link_index(src / WHOOSH, self.gen_dir / WHOOSH)
                 self._previous_dir = src
@@ -405,6 +414,7 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir / WHOOSH), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
+            self._saved = SavedRows(self.gen_dir / SAVED_ROWS)
             self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
@@ -417,6 +427,7 @@ class IndexUpdate:
     def _flush(self) -> None:
         """Write the paragraphs held in memory out as a new segment of this (unpublished) generation."""
         try:
+            self._saved.segment_written(new_segment_id(self._writer))  # its rows first: they leave memory
             self._writer.commit(merge=False)
             self._writer = None
             self._open_writer()
@@ -465,16 +476,30 @@ class IndexUpdate:
         root = self.store.root
         try:
             t0 = time.perf_counter()
-            self._writer.commit(mergetype=merge_small_segments)
+            segment_id = new_segment_id(self._writer)
+            self._saved.segment_written(segment_id)
+            merged: list[MergedSegment] = []
+
+            def merge_policy(writer, segments):
+                return merge_small_segments(writer, segments, merged)
+
+            self._writer.commit(mergetype=merge_policy)
             self._writer = None
+            self._saved.segment_written(segment_id, merged)
             _write_records(self.gen_dir, self.reports)
             t1 = time.perf_counter()
             with self._ix.reader() as reader:  # columns and frequent postings: the previous ones carried forward
-                plan = RowPlan.of(reader, Previous.open(self._previous_dir))
-                _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts(self.reports))
+                try:
+                    plan = RowPlan.of(reader, self._previous, self._saved)
+                    parts = plan.columns_parts()
+                except RowsMissingError as exc:
+                    log.error("%s", exc)
+                    raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
+                _write_atomic(self.gen_dir / COLUMNS_FILE, parts)
                 t2 = time.perf_counter()
                 _write_atomic(self.gen_dir / POSTINGS_FILE, plan.postings_bytes(reader))
                 t3 = time.perf_counter()
+            self._saved.remove()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)
             _fsync_dir(self.gen_dir)
             _write_atomic(root / CURRENT, (self.generation + "\n").encode("utf-8"))
@@ -601,26 +626,11 @@ class IndexUpdate:
         return AddResult(outcome, rid, len(report.paragraphs))
 
     def _add_paragraphs(self, rid: str, report: Report, prepared: ReportPostings) -> None:
-        region = report.region
         writer = self._writer
         fast = has_fast_pool(writer)
+        self._saved.add(new_segment_id(writer), rid, report)  # the rows, in the order of the documents below
+        fields = {S.REPORT_ID: rid}
         for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
-            fields = {
-                S.PARAGRAPH_ID: p.paragraph_id,
-                S.REPORT_ID: rid,
-                S.NUMBER: p.number,
-                S.TEXT: p.text,
-                S.SECTION: p.section,
-                S.SECTION_CATEGORY: p.section_category,
-                S.PROVINCE: region.province or "",
-                S.PREFECTURE: region.prefecture or "",
-                S.COUNTY: region.county or "",
-                S.LEVEL: region.level,
-                S.YEAR: report.year if report.year is not None else 0,
-                S.HEADING: p.is_heading,
-            }
-            if p.ocr_confidence is not None:
-                fields[S.OCR] = p.ocr_confidence
             if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
                 add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
             else:
