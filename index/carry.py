@@ -56,8 +56,9 @@ class RowsMissingError(Exception):
     """A segment of the new generation whose rows neither the previous columns file nor the saved rows hold."""
 
 
-#: Rows held as Python strings at a time before the writer saves them (~20 MB of them).
-BLOCK_ROWS = 20_000
+#: Rows held as Python strings before the writer saves them (~2 MB of them, and their encoding): they
+#: are held beside the postings pool, whose size at a flush is the build's peak (20,000 added 39 MB to it at 20M).
+BLOCK_ROWS = 2_000
 #: The scratch folder inside an unpublished generation holding the rows its writer saved (gone once published).
 SAVED_ROWS = "saved-rows"
 
