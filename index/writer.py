@@ -491,11 +491,10 @@ class IndexUpdate:
             with self._ix.reader() as reader:  # columns and frequent postings: the previous ones carried forward
                 try:
                     plan = RowPlan.of(reader, self._previous, self._saved)
-                    parts = plan.columns_parts()
+                    _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts())
                 except RowsMissingError as exc:
                     log.error("%s", exc)
                     raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
-                _write_atomic(self.gen_dir / COLUMNS_FILE, parts)
                 t2 = time.perf_counter()
                 _write_atomic(self.gen_dir / POSTINGS_FILE, plan.postings_bytes(reader))
                 t3 = time.perf_counter()
