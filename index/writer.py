@@ -1,7 +1,8 @@
 """Build or update an index on disk without ever losing the previous one.
 
 An *index directory* holds *generations*. Each generation is a folder
-``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``),
+``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``: only
+what is searched there, :mod:`index.schema`),
 ``reports.json`` (report metadata), ``sketches.json`` (each report's content
 sketch, read only by the writer to spot duplicates) and the paragraph columns
 the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
@@ -10,8 +11,10 @@ generation's *segment* files through hard links (Whoosh never rewrites a
 segment file: deletions live in the index's table of contents), writes the
 new paragraphs as new segments — *flushing* them out of memory every
 :data:`FLUSH_CHARACTERS` characters, so a build's memory does not grow with the
-corpus — merges small segments (:func:`index.whoosh_internals.merge_small_segments`),
-saves the reports and columns, and only then replaces ``CURRENT`` in one atomic
+corpus — and each segment's rows as their paragraphs are added (in a scratch
+folder of the unpublished generation, :class:`index.carry.SavedRows`), merges
+small segments (:func:`index.whoosh_internals.merge_small_segments`), saves the
+reports and columns, removes the scratch folder and only then replaces ``CURRENT`` in one atomic
 rename: a published generation is complete and never written again. A run that
 fails, is interrupted or is killed leaves ``CURRENT`` — and so every reader —
 exactly where it was; the next run clears the abandoned folder.
@@ -217,7 +220,8 @@ def _region_year(record: dict) -> tuple:
 @dataclass(frozen=True)
 class PublishTimes:
     """Seconds the steps of publishing a generation took, and where its rows came from
-    (``carried_rows`` taken over from the previous generation, the rest read from Whoosh)."""
+    (``carried_rows`` taken over with their segments from the previous generation, the rest from the rows
+    this update saved and, in a merged segment, the merged segments' rows)."""
 
     commit: float
     columns: float
