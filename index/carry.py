@@ -38,6 +38,7 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -122,8 +123,8 @@ class SavedRows:
         self._opened: dict[Path, MappedColumns] = {}
 
     def add(self, segment_id: str, report_id: str, report: Report) -> None:
-        """The rows of every paragraph of ``report`` (indexed under ``report_id``), the next documents
-        of the segment ``segment_id``."""
+        """Take the rows of every paragraph of ``report`` (indexed under ``report_id``): the next documents
+        the writer adds to the segment ``segment_id``."""
         if segment_id != self._segment:
             self._save()
             self._segment = segment_id
@@ -132,7 +133,7 @@ class SavedRows:
             if len(self._pending.texts) >= BLOCK_ROWS:
                 self._save()
 
-    def segment_written(self, segment_id: str, merged: list[MergedSegment] = ()) -> None:
+    def segment_written(self, segment_id: str, merged: Sequence[MergedSegment] = ()) -> None:
         """The segment ``segment_id`` is being written, with ``merged`` merged into it after its own documents."""
         if segment_id == self._segment:
             self._save()

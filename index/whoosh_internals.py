@@ -63,7 +63,7 @@ Touch points, why each is needed, and the test that pins it:
 10. ``SegmentReader.segment().segment_id()`` and the stability of a kept
    segment's docnums (:func:`leaf_segments`) — a new generation takes over
    the previous one's columns and frequent postings for every segment it
-   keeps, by segment id, instead of reading every stored field again. Pinned
+   keeps, by segment id, instead of making its rows again. Pinned
    by ``test_a_kept_segment_keeps_its_id_and_docnums_across_commits``.
 11. ``SegmentWriter.newsegment`` (:func:`new_segment_id`) — the id of the
    segment a writer will write, known before its commit, names the rows the
@@ -407,7 +407,7 @@ def fast_writer(ix):
 
 
 def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], list]]) -> None:
-    """Add one document's stored fields with its analysed fields' postings already computed.
+    """Add one document's other fields (``fields``) with its analysed fields' postings already computed.
 
     ``postings`` maps a field name to ``(terms, weighted)``: terms with the
     default weight, or ``(term, frequency, frequency packed)`` triples of a
