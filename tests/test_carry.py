@@ -225,12 +225,14 @@ def sample_lines() -> list[str]:
     return list(dict.fromkeys(ln for ln in lines if len(ln) > 40))
 
 
-def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fast_pool", [True, False])
+def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch, fast_pool):
     """Kept segments and segments written by the update, some with deleted documents (in the middle, or
-    all of them), merge into one: every search hit is still the paragraph its id names, with its text."""
+    all of them), merge into one: every search hit is still the paragraph its id names, with its text
+    (through the fast pool and through Whoosh's own writer)."""
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # 27 rows: save terms held by 3 or more
     lines = sample_lines()
-    store = IndexStore(tmp_path / "index")
+    store = IndexStore(tmp_path / "index", fast_pool=fast_pool)
     first = [sample_report(i, lines) for i in range(3)]  # one segment; the middle report is replaced below
     second = [sample_report(i, lines) for i in range(3, 5)]
     publish(store, first)
