@@ -13,7 +13,7 @@ through the modules in this order:
 * :mod:`index.regions`, :mod:`index.years` and :mod:`index.titles` find the
   metadata with evidence, :mod:`index.overrides` applies a user's corrections;
 * :mod:`index.assemble` runs those steps and makes the stable identifiers;
-* :mod:`index.analysis` and :mod:`index.schema` define what Whoosh stores, and
+* :mod:`index.analysis` and :mod:`index.schema` define what Whoosh indexes, and
   :mod:`index.writer` writes it in generations that never lose the previous one,
   each with its paragraph columns (:mod:`index.columns`) and frequent postings
   (:mod:`index.postings`), carried forward from the previous generation

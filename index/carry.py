@@ -1,10 +1,12 @@
-"""What a new generation takes over from the previous one: rows, columns and frequent postings.
+"""What a new generation takes over: rows, columns and frequent postings.
 
 Vocabulary:
 
 * a **row** is a paragraph's place in a generation's columns
   (:mod:`index.columns`): the live Whoosh documents in docnum order, so a
-  generation's rows follow its *segments* in order.
+  generation's rows follow its *segments* in order. Whoosh keeps no row
+  values (its documents hold only the indexed fields, :mod:`index.schema`):
+  every row comes from a columns file.
 * a **kept segment** is one the new generation shares with the previous one
   (the same segment id, :func:`index.whoosh_internals.leaf_segments`): its
   documents, and the order of its docnums, are the ones the previous
@@ -13,36 +15,53 @@ Vocabulary:
   from the previous columns file in its encoding (:func:`index.columns.carried_block`)
   and their frequent postings renumbered (:func:`index.postings.carried_postings_bytes`).
 * a **fresh segment** is any other: written by this update, or made by merging
-  small segments. Its rows are read from Whoosh's stored fields and postings,
-  :data:`BLOCK_ROWS` rows at a time.
+  segments. The writer saves the rows of each segment it writes as it adds
+  their paragraphs (:class:`SavedRows`: small columns files of
+  :data:`BLOCK_ROWS` rows in the scratch folder :data:`SAVED_ROWS`, named by
+  the segment's id), and records each merge
+  (:class:`index.whoosh_internals.MergedSegment`): a merged segment's rows are
+  its own saved rows, then each merged segment's rows live at the merge, found
+  in the previous columns file or among the saved rows. Fresh segments'
+  postings are read from Whoosh.
 * the **previous generation** (:class:`Previous`) is usable when its columns
-  file lists its segments (files written before that are not: the new
-  generation is then read whole, as a full build is).
+  file lists its segments. An update needs it: a generation whose columns file
+  is of an older layout (or missing) cannot be updated, only rebuilt.
 
 So an update costs what it adds (plus the small segments a merge rewrites),
-not what the index holds, and a full build holds at most one block of rows as
-Python strings. The result equals reading every row again
-(``tests/test_carry.py`` compares the files byte for byte).
+not what the index holds, and a build holds at most one block of rows as
+Python strings. ``tests/test_carry.py`` compares the files with ones made from
+the reports themselves, byte for byte.
 """
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
-from .columns import (COLUMNS_FILE, ColumnsBlock, MappedColumns, ParagraphColumns, append_stored, carried_block,
+from .columns import (COLUMNS_FILE, ColumnsBlock, MappedColumns, ParagraphColumns, append_paragraph, carried_block,
                       columns_block, columns_file_parts, load_columns)
 from .postings import POSTINGS_FILE, FrequentPostings, carried_postings_bytes, frequent_postings_bytes
-from .whoosh_internals import LeafSegment, leaf_segments
+from .report import Report
+from .whoosh_internals import LeafSegment, MergedSegment, leaf_segments
 
-__all__ = ["BLOCK_ROWS", "Previous", "RowPlan"]
+__all__ = ["BLOCK_ROWS", "SAVED_ROWS", "RowsMissingError", "Previous", "SavedRows", "RowPlan"]
 
 log = logging.getLogger(__name__)
 
-#: Rows read from Whoosh's stored fields into Python strings at a time (~20 MB of them).
-BLOCK_ROWS = 20_000
+
+class RowsMissingError(Exception):
+    """A segment of the new generation whose rows neither the previous columns file nor the saved rows hold."""
+
+
+#: Rows held as Python strings before the writer saves them (~2 MB of them, and their encoding): they
+#: are held beside the postings pool, whose size at a flush is the build's peak (20,000 added 39 MB to it at 20M).
+BLOCK_ROWS = 2_000
+#: The scratch folder inside an unpublished generation holding the rows its writer saved (gone once published).
+SAVED_ROWS = "saved-rows"
 
 
 @dataclass(frozen=True)
@@ -68,28 +87,124 @@ class Previous:
             starts[segment_id] = (at, documents)
             at += documents
         if at != len(columns.array("docnum_to_row")):
-            log.warning("the columns of %s do not match their segments: read again", gdir)
+            log.warning("the columns of %s do not match their segments", gdir)
             return None
         return cls(columns, FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows), starts)
 
-    def rows_of(self, segment: LeafSegment, live: np.ndarray) -> np.ndarray | None:
-        """The previous rows of a segment's live documents, or None when the segment is not a kept one."""
-        start = self.starts.get(segment.segment_id)
-        if start is None or start[1] != segment.documents:
+    def rows_of(self, segment_id: str, documents: int, live: np.ndarray) -> np.ndarray | None:
+        """The previous rows of a segment's live documents, or None when the previous generation
+        has no segment of that id and size."""
+        start = self.starts.get(segment_id)
+        if start is None or start[1] != documents:
             return None
         rows = self.columns.array("docnum_to_row")[start[0] + live].astype(np.int64)
         if len(rows) and (rows.min() < 0 or (np.diff(rows) <= 0).any()):  # never: deletions only grow
-            log.warning("segment %s holds documents its previous generation had deleted: read again",
-                        segment.segment_id)
-            return None
+            raise RowsMissingError(f"segment {segment_id} holds documents its previous generation had deleted")
         return rows
+
+
+class SavedRows:
+    """The rows of the segments one update writes, saved in ``folder`` as the writer adds their paragraphs.
+
+    :meth:`add` gathers a segment's rows in docnum order as Python lists and
+    saves them every :data:`BLOCK_ROWS` rows as a small columns file
+    (``<segment id>-<n>.bin``); :meth:`segment_written` saves the rest when
+    the writer commits the segment, with the segments merged into it. So at
+    most one block of rows is held as strings.
+    """
+
+    def __init__(self, folder: Path):
+        folder.mkdir(exist_ok=True)
+        self.folder = folder
+        self._segment: str | None = None  # the segment whose rows are pending
+        self._pending = ParagraphColumns.empty()
+        self._files: dict[str, list[Path]] = {}  # segment id -> its saved files, in docnum order
+        self._merged: dict[str, list[MergedSegment]] = {}
+        self._opened: dict[Path, MappedColumns] = {}
+
+    def add(self, segment_id: str, report_id: str, report: Report) -> None:
+        """Take the rows of every paragraph of ``report`` (indexed under ``report_id``): the next documents
+        the writer adds to the segment ``segment_id``."""
+        if segment_id != self._segment:
+            self._save()
+            self._segment = segment_id
+        for p in report.paragraphs:
+            append_paragraph(self._pending, report_id, report, p)
+            if len(self._pending.texts) >= BLOCK_ROWS:
+                self._save()
+
+    def segment_written(self, segment_id: str, merged: Sequence[MergedSegment] = ()) -> None:
+        """The segment ``segment_id`` is being written, with ``merged`` merged into it after its own documents."""
+        if segment_id == self._segment:
+            self._save()
+        if merged:
+            self._merged[segment_id] = list(merged)
+
+    def _save(self) -> None:
+        cols = self._pending
+        if not cols.texts:
+            return
+        files = self._files.setdefault(self._segment, [])
+        path = self.folder / f"{self._segment}-{len(files)}.bin"
+        rows = len(cols.texts)
+        with open(path, "wb") as f:
+            for piece in columns_file_parts([columns_block(cols)], np.arange(rows)):
+                f.write(piece)
+        files.append(path)
+        self._pending = ParagraphColumns.empty()
+
+    def holds(self, segment_id: str) -> bool:
+        """Whether the writer wrote this segment in this update."""
+        return segment_id in self._files or segment_id in self._merged
+
+    def blocks(self, segment_id: str, documents: int, docnums: np.ndarray, previous: "Previous | None") -> list[ColumnsBlock]:
+        """The rows of a segment written in this update at ``docnums`` (its own, ascending) as column blocks:
+        its own saved rows, then those of the segments merged into it (saved here, or in ``previous``)."""
+        out: list[ColumnsBlock] = []
+        at = 0
+        for path in self._files.get(segment_id, []):
+            mapped = self._open(path)
+            out += self._part(docnums, at, mapped.rows, lambda sel: [carried_block(mapped, sel)])
+            at += mapped.rows
+        for m in self._merged.get(segment_id, []):
+            out += self._part(docnums, at, len(m.live), lambda sel: self._source_blocks(m, m.live[sel], previous))
+            at += len(m.live)
+        if at != documents:
+            raise RowsMissingError(f"segment {segment_id} holds {documents} documents, its saved rows {at}")
+        return out
+
+    @staticmethod
+    def _part(docnums: np.ndarray, at: int, count: int, blocks) -> list[ColumnsBlock]:
+        sel = docnums[(docnums >= at) & (docnums < at + count)] - at
+        return blocks(sel) if len(sel) else []
+
+    def _source_blocks(self, m: MergedSegment, docnums: np.ndarray, previous: "Previous | None") -> list[ColumnsBlock]:
+        if self.holds(m.segment_id):
+            return self.blocks(m.segment_id, m.documents, docnums, previous)
+        rows = previous.rows_of(m.segment_id, m.documents, docnums) if previous is not None else None
+        if rows is None:
+            raise RowsMissingError(f"no rows for segment {m.segment_id}, merged into a new one")
+        return [carried_block(previous.columns, rows)]
+
+    def _open(self, path: Path) -> MappedColumns:
+        mapped = self._opened.get(path)
+        if mapped is None:
+            mapped = self._opened[path] = load_columns(path)
+            if mapped is None:
+                raise RowsMissingError(f"unreadable saved rows {path}")
+        return mapped
+
+    def remove(self) -> None:
+        """Delete the scratch folder (a published generation never holds it)."""
+        self._opened.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
 class RowPlan:
     """Where each row of a new generation comes from: per segment, its live docnums (its own, from 0) and
     their previous rows (None for a fresh segment); ``docnum_to_row`` of the new generation and
-    ``old_to_new``, each previous row's new row (-1 when dropped or re-read)."""
+    ``old_to_new``, each previous row's new row (-1 when dropped or in a merged segment)."""
 
     segments: list[LeafSegment]
     live: list[np.ndarray]
@@ -97,10 +212,15 @@ class RowPlan:
     docnum_to_row: np.ndarray
     old_to_new: np.ndarray | None
     previous: Previous | None
+    saved: SavedRows | None
 
     @classmethod
-    def of(cls, reader, previous: Previous | None) -> "RowPlan":
-        """The plan for an open reader of the new generation."""
+    def of(cls, reader, previous: Previous | None, saved: SavedRows | None) -> "RowPlan":
+        """The plan for an open reader of the new generation, whose segments are kept from ``previous`` or
+        were written by the update that saved ``saved``.
+
+        Raises :class:`RowsMissingError` for a segment that is neither.
+        """
         segments = leaf_segments(reader)
         d2r = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         old_to_new = np.full(previous.columns.rows, -1, dtype=np.int64) if previous is not None else None
@@ -109,14 +229,18 @@ class RowPlan:
         for seg in segments:
             docs = seg.live_docnums()
             rows = np.arange(row, row + len(docs), dtype=np.int64)
-            old = previous.rows_of(seg, docs) if previous is not None else None
-            if old is not None:
+            if saved is not None and saved.holds(seg.segment_id):
+                old = None
+            else:
+                old = previous.rows_of(seg.segment_id, seg.documents, docs) if previous is not None else None
+                if old is None:
+                    raise RowsMissingError(f"no rows for segment {seg.segment_id}")
                 old_to_new[old] = rows
             d2r[seg.offset + docs] = rows
             live.append(docs)
             carried.append(old)
             row += len(docs)
-        return cls(segments, live, carried, d2r, old_to_new, previous)
+        return cls(segments, live, carried, d2r, old_to_new, previous, saved)
 
     @property
     def rows(self) -> int:
@@ -130,24 +254,20 @@ class RowPlan:
         """``(segment reader, offset)`` of every fresh segment."""
         return [(s.leaf, s.offset) for s, old in zip(self.segments, self.carried) if old is None]
 
-    def blocks(self, reports: dict[str, dict]) -> list[ColumnsBlock]:
-        """The new generation's rows as column blocks: carried ones copied, fresh ones read from stored fields."""
+    def blocks(self) -> list[ColumnsBlock]:
+        """The new generation's rows as column blocks, copied from the previous columns or the saved rows."""
         out = []
         for seg, docs, old in zip(self.segments, self.live, self.carried):
             if old is not None:
                 out.append(carried_block(self.previous.columns, old))
-                continue
-            for at in range(0, len(docs), BLOCK_ROWS):
-                cols = ParagraphColumns.empty()
-                for d in docs[at : at + BLOCK_ROWS].tolist():
-                    append_stored(cols, seg.leaf.stored_fields(d), reports)
-                out.append(columns_block(cols))
+            else:
+                out += self.saved.blocks(seg.segment_id, seg.documents, docs, self.previous)
         return out
 
-    def columns_parts(self, reports: dict[str, dict]) -> list:
+    def columns_parts(self) -> list:
         """The new columns file as pieces to write back to back (see :func:`index.columns.columns_file_parts`)."""
         segments = [[s.segment_id, s.documents] for s in self.segments]
-        return columns_file_parts(self.blocks(reports), self.docnum_to_row, segments)
+        return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
 
     def postings_bytes(self, reader) -> bytes:
         """The new :data:`index.postings.POSTINGS_FILE`: the previous one carried forward, or made whole."""

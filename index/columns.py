@@ -27,9 +27,11 @@ Vocabulary:
   level, section category and section path.
 * the **columns file** (:data:`COLUMNS_FILE`) is written by the writer before
   the generation is published, from **blocks** of rows already in the file's
-  encoding (:class:`ColumnsBlock`): rows *carried* from the previous
-  generation's file (:func:`carried_block`) and rows read from Whoosh's stored
-  fields (:func:`columns_block`), joined by :func:`columns_file_parts`; a
+  encoding (:class:`ColumnsBlock`), each *carried* (:func:`carried_block`)
+  from the previous generation's file or from the small columns files the
+  writer saved as it added the paragraphs (:func:`columns_block` of the
+  paragraphs' values, :func:`append_paragraph`; see :mod:`index.carry`),
+  joined by :func:`columns_file_parts`; Whoosh keeps none of these values. A
   generation never changes, so it never goes stale. Every server
   process maps it read-only (:func:`load_columns`): the kernel holds one copy
   of its pages for all of them, and opening costs no more than reading the
@@ -73,10 +75,6 @@ report_rows        <i4       rows sorted by (report code, number)
 report_starts      <i8       report code: where its rows start in report_rows, + 1
 code_<name>        <i4       row: the code of each coded column
 =================  ========  ==========================================================
-
-:func:`read_columns` (an open Whoosh reader's stored fields) stays the source
-the writer uses, and the reader's fallback for a generation written before
-this format.
 """
 from __future__ import annotations
 
@@ -92,7 +90,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import schema as S
-from .normalise import fold_for_search
+from .report import Paragraph, Report
 
 __all__ = [
     "COLUMNS_FILE",
@@ -104,12 +102,11 @@ __all__ = [
     "TextColumn",
     "DisplayColumn",
     "OptionalFloats",
-    "read_columns",
     "load_columns",
     "open_columns",
     "dump_columns",
     "paragraph_key",
-    "append_stored",
+    "append_paragraph",
     "ColumnsBlock",
     "columns_block",
     "carried_block",
@@ -144,7 +141,7 @@ CODED_COLUMNS = {
 
 @dataclass(frozen=True)
 class ParagraphColumns:
-    """Every paragraph's stored values, one list per field, rows in index order.
+    """Paragraphs' values as Python lists, one list per field, rows in index order.
 
     ``docnum_to_row`` maps a Whoosh document number to its row (-1 for a
     deleted document); ``ocr_confidences`` holds the OCR engine's confidence
@@ -172,37 +169,24 @@ class ParagraphColumns:
         return cls(*([] for _ in fields(cls)))
 
 
-def read_columns(reader, reports: dict[str, dict]) -> ParagraphColumns:
-    """The columns of an open Whoosh reader's live documents (search text folded here)."""
-    cols = ParagraphColumns.empty()
-    total = reader.doc_count_all()
-    cols.docnum_to_row.extend([-1] * total)
-    for docnum in range(total):
-        if reader.is_deleted(docnum):
-            continue
-        cols.docnum_to_row[docnum] = len(cols.texts)
-        append_stored(cols, reader.stored_fields(docnum), reports)
-    return cols
-
-
-def append_stored(cols: ParagraphColumns, f: dict, reports: dict[str, dict]) -> None:
-    """Append one Whoosh document's stored fields ``f`` to ``cols`` as a new row (its docnum is the caller's)."""
-    rec = reports.get(f[S.REPORT_ID])
-    text = f[S.TEXT]
-    cols.texts.append(text)
-    cols.search.append(fold_for_search(text, traditional=bool(rec and rec.get("traditional"))))
-    cols.paragraph_ids.append(f[S.PARAGRAPH_ID])
-    cols.numbers.append(f[S.NUMBER])
-    cols.headings.append(bool(f.get(S.HEADING)))
-    cols.sections.append(f.get(S.SECTION) or "")
-    cols.report_ids.append(f[S.REPORT_ID])
-    cols.categories.append(f.get(S.SECTION_CATEGORY) or "其他")
-    cols.provinces.append(f.get(S.PROVINCE) or "")
-    cols.prefectures.append(f.get(S.PREFECTURE) or "")
-    cols.counties.append(f.get(S.COUNTY) or "")
-    cols.levels.append(f.get(S.LEVEL) or "unknown")
-    cols.years.append(int(f.get(S.YEAR) or 0))
-    cols.ocr_confidences.append(f.get(S.OCR))
+def append_paragraph(cols: ParagraphColumns, report_id: str, report: Report, paragraph: Paragraph) -> None:
+    """Append one paragraph of ``report`` (indexed under ``report_id``) to ``cols`` as a new row
+    (its docnum is the caller's)."""
+    region = report.region
+    cols.texts.append(paragraph.text)
+    cols.search.append(paragraph.search_text)
+    cols.paragraph_ids.append(paragraph.paragraph_id)
+    cols.numbers.append(paragraph.number)
+    cols.headings.append(bool(paragraph.is_heading))
+    cols.sections.append(paragraph.section)
+    cols.report_ids.append(report_id)
+    cols.categories.append(paragraph.section_category or "其他")
+    cols.provinces.append(region.province or "")
+    cols.prefectures.append(region.prefecture or "")
+    cols.counties.append(region.county or "")
+    cols.levels.append(region.level or "unknown")
+    cols.years.append(report.year or 0)
+    cols.ocr_confidences.append(paragraph.ocr_confidence)
 
 
 def paragraph_key(paragraph_id: str) -> int:
@@ -301,10 +285,10 @@ class ColumnsBlock:
     """Consecutive rows of a columns file already in the file's encoding (see the module docstring).
 
     A file is written from a list of blocks (:func:`columns_file_parts`): the
-    rows a new generation takes over from the previous one's file
-    (:func:`carried_block`, no text decoded) and the rows read from Whoosh's
-    stored fields (:func:`columns_block`), so that neither a full build nor an
-    update holds every paragraph as Python strings at once.
+    rows a new generation takes over from the previous one's file or from the
+    files its writer saved (:func:`carried_block`, no text decoded), which
+    hold rows made from paragraphs (:func:`columns_block`), so that neither a
+    full build nor an update holds every paragraph as Python strings at once.
     ``display_slot`` and the patch arrays count patched rows within the block;
     ``coded`` gives each coded column's labels and the block's codes into them.
     """

@@ -1,21 +1,18 @@
-"""The Whoosh schema: one document per paragraph. Field names are defined here once.
+"""The Whoosh schema: one document per paragraph, holding only what is searched in Whoosh.
 
 ==================  ==============================================================
 field               holds
 ==================  ==============================================================
-``paragraph_id``    the stable id (stored; permalinks use it)
-``report_id``       the report it belongs to (report metadata is in ``reports.json``)
-``number``          its number in the report, from 1
+``report_id``       the report it belongs to, indexed (not stored): the writer
+                    deletes a report's paragraphs by it
 ``exact``           bigrams of the search text, no positions (candidates for exact search)
 ``words``           jieba words of the search text, with their frequencies (BM25 ranking)
-``text``            the display text (stored only)
-``section``         the heading path joined with ' › ' (stored)
-``section_category``, ``province``, ``prefecture``, ``county``, ``level``, ``year``
-                    facets, stored for every paragraph
-``heading``         "1" when the paragraph is a heading
-``ocr``             the OCR engine's confidence (0–1) for a paragraph read from a
-                    page image; absent for text the file held as text (stored)
 ==================  ==============================================================
+
+Whoosh stores nothing: every paragraph's values (display and search text, id,
+number, section, facets, OCR confidence) are in the generation's columns file
+(:mod:`index.columns`), which the writer makes from the paragraphs it adds
+(:mod:`index.carry`). Report metadata is in ``reports.json``.
 """
 from __future__ import annotations
 
@@ -26,26 +23,14 @@ from whoosh.system import pack_uint
 
 from .analysis import BigramTokenizer, WordTokenizer, bigrams, document_words, exact_term
 
-PARAGRAPH_ID = "paragraph_id"
 REPORT_ID = "report_id"
-NUMBER = "number"
 EXACT = "exact"
 WORDS = "words"
-TEXT = "text"
-SECTION = "section"
-SECTION_CATEGORY = "section_category"
-PROVINCE = "province"
-PREFECTURE = "prefecture"
-COUNTY = "county"
-LEVEL = "level"
-YEAR = "year"
-HEADING = "heading"
-OCR = "ocr"
 
-#: The facet fields, in the order pages show them.
-
-#: Written into the index so an engine can refuse an index it cannot read.
-SCHEMA_VERSION = 6
+#: Written into each generation's ``FORMAT`` file and its columns file (:mod:`index.columns`), so an engine
+#: or a writer refuses, with a message asking for a rebuild, an index it cannot read: 6 stopped storing the
+#: paragraphs in Whoosh, 7 has 65,536 buckets of rare bigrams (a bucket's name changed with their number).
+SCHEMA_VERSION = 7
 
 
 class _UnscoredField(fields.FieldType):
@@ -80,26 +65,7 @@ class WordsField(_UnscoredField):
 
 def paragraph_schema() -> fields.Schema:
     """A fresh schema object for a new index."""
-    return fields.Schema(
-        **{
-            # stored only: a term per paragraph would cost ~100 bytes each in the term dictionary
-            PARAGRAPH_ID: fields.STORED(),
-            REPORT_ID: fields.ID(stored=True),
-            NUMBER: fields.STORED(),
-            EXACT: ExactField(),
-            WORDS: WordsField(),
-            TEXT: fields.STORED(),
-            SECTION: fields.STORED(),
-            SECTION_CATEGORY: fields.ID(stored=True),
-            PROVINCE: fields.ID(stored=True),
-            PREFECTURE: fields.ID(stored=True),
-            COUNTY: fields.ID(stored=True),
-            LEVEL: fields.ID(stored=True),
-            YEAR: fields.NUMERIC(int, stored=True),
-            HEADING: fields.STORED(),
-            OCR: fields.STORED(),
-        }
-    )
+    return fields.Schema(**{REPORT_ID: fields.ID(), EXACT: ExactField(), WORDS: WordsField()})
 
 
 def paragraph_postings(search_text: str) -> tuple[list[bytes], list[tuple[bytes, float, bytes]]]:

@@ -45,7 +45,13 @@ Touch points, why each is needed, and the test that pins it:
 8. ``Segment.doc_count_all()`` / ``deleted_count()`` and ``SegmentReader`` in a
    merge policy (:func:`merge_small_segments`) — the writer merges small and
    mostly-deleted segments only, never rewriting the large ones. Pinned by
-   ``test_small_segments_are_merged_and_large_ones_kept``.
+   ``test_small_segments_are_merged_and_large_ones_kept``. The policy also
+   records each merged segment's id and live docnums (:class:`MergedSegment`),
+   relying on ``add_reader`` putting a merged segment's live documents, in
+   docnum order, after the writer's own documents and the segments merged
+   before it: the rows of the segment the commit writes are then known without
+   reading it. Pinned by
+   ``test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row`` (tests/test_carry.py).
 9. ``whoosh.filedb.compound.BufferFile`` replaced by :class:`MappedBufferFile`
    — a reader opens each file inside a segment's compound file as a
    ``BytesIO`` *copy* of its mapped bytes: the postings (265 MB at 100M
@@ -57,8 +63,12 @@ Touch points, why each is needed, and the test that pins it:
 10. ``SegmentReader.segment().segment_id()`` and the stability of a kept
    segment's docnums (:func:`leaf_segments`) — a new generation takes over
    the previous one's columns and frequent postings for every segment it
-   keeps, by segment id, instead of reading every stored field again. Pinned
+   keeps, by segment id, instead of making its rows again. Pinned
    by ``test_a_kept_segment_keeps_its_id_and_docnums_across_commits``.
+11. ``SegmentWriter.newsegment`` (:func:`new_segment_id`) — the id of the
+   segment a writer will write, known before its commit, names the rows the
+   writer saves for it (:mod:`index.carry`). Pinned by
+   ``test_a_writer_knows_the_id_of_the_segment_it_writes``.
 """
 from __future__ import annotations
 
@@ -83,8 +93,8 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_uint
 
 __all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MappedBufferFile",
-           "LeafSegment", "leaf_segments"]
+           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment",
+           "new_segment_id", "MappedBufferFile", "LeafSegment", "leaf_segments"]
 
 class _TermIds(dict):
     """Term bytes -> a small int, given out in order of first sight."""
@@ -338,7 +348,11 @@ class LeafSegment:
 
     def live_docnums(self) -> np.ndarray:
         """The segment's own docnums (from 0) of its live documents, ascending."""
-        return np.fromiter(self.leaf.all_doc_ids(), dtype=np.int64)
+        return _live_docnums(self.leaf)
+
+
+def _live_docnums(segment_reader) -> np.ndarray:
+    return np.fromiter(segment_reader.all_doc_ids(), dtype=np.int64)
 
 
 def leaf_segments(reader) -> list[LeafSegment]:
@@ -393,7 +407,7 @@ def fast_writer(ix):
 
 
 def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], list]]) -> None:
-    """Add one document's stored fields with its analysed fields' postings already computed.
+    """Add one document's other fields (``fields``) with its analysed fields' postings already computed.
 
     ``postings`` maps a field name to ``(terms, weighted)``: terms with the
     default weight, or ``(term, frequency, frequency packed)`` triples of a
@@ -464,7 +478,22 @@ SMALL_SEGMENT_DOCS = 10_000
 MERGE_SMALL_AT = 4
 
 
-def merge_small_segments(writer, segments: list) -> list:
+@dataclass(frozen=True)
+class MergedSegment:
+    """A segment a commit merged into the segment it wrote: its id, its documents (deleted ones included)
+    and the docnums (its own, from 0, ascending) of its documents live at the merge.
+
+    The written segment holds the writer's own documents first, then each
+    merged segment's live documents in this order, one merged segment after
+    the other in the order :func:`merge_small_segments` lists them.
+    """
+
+    segment_id: str
+    documents: int
+    live: np.ndarray
+
+
+def merge_small_segments(writer, segments: list, merged: list[MergedSegment] | None = None) -> list:
     """A merge policy for ``SegmentWriter.commit(mergetype=...)``: the segments kept as they are.
 
     Merging goes through Whoosh's per-posting loop (``add_reader``), so only
@@ -473,6 +502,8 @@ def merge_small_segments(writer, segments: list) -> list:
     one this commit writes; they merge into it), and any
     segment whose documents are mostly deleted. Large segments are never
     rewritten; their files stay shared with the previous generation.
+    ``merged``, when given, gets a :class:`MergedSegment` for each segment
+    merged, in the order their documents follow the writer's own (touch point 8).
     """
     small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
     new_is_small = 0 < writer.doc_count() < SMALL_SEGMENT_DOCS  # the segment this commit writes
@@ -480,9 +511,16 @@ def merge_small_segments(writer, segments: list) -> list:
     merge += [s for s in segments if s not in merge and s.deleted_count() * 2 > s.doc_count_all()]
     for seg in merge:
         reader = SegmentReader(writer.storage, writer.schema, seg)
+        if merged is not None:
+            merged.append(MergedSegment(seg.segment_id(), seg.doc_count_all(), _live_docnums(reader)))
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in merge]
+
+
+def new_segment_id(writer) -> str:
+    """The id of the segment a ``SegmentWriter`` writes at its commit (touch point 11)."""
+    return writer.newsegment.segment_id()
 
 
 class _Position(threading.local):

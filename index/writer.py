@@ -1,7 +1,8 @@
 """Build or update an index on disk without ever losing the previous one.
 
 An *index directory* holds *generations*. Each generation is a folder
-``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``),
+``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``: only
+what is searched there, :mod:`index.schema`),
 ``reports.json`` (report metadata), ``sketches.json`` (each report's content
 sketch, read only by the writer to spot duplicates) and the paragraph columns
 the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
@@ -10,8 +11,10 @@ generation's *segment* files through hard links (Whoosh never rewrites a
 segment file: deletions live in the index's table of contents), writes the
 new paragraphs as new segments — *flushing* them out of memory every
 :data:`FLUSH_CHARACTERS` characters, so a build's memory does not grow with the
-corpus — merges small segments (:func:`index.whoosh_internals.merge_small_segments`),
-saves the reports and columns, and only then replaces ``CURRENT`` in one atomic
+corpus — and each segment's rows as their paragraphs are added (in a scratch
+folder of the unpublished generation, :class:`index.carry.SavedRows`), merges
+small segments (:func:`index.whoosh_internals.merge_small_segments`), saves the
+reports and columns, removes the scratch folder and only then replaces ``CURRENT`` in one atomic
 rename: a published generation is complete and never written again. A run that
 fails, is interrupted or is killed leaves ``CURRENT`` — and so every reader —
 exactly where it was; the next run clears the abandoned folder.
@@ -42,11 +45,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .carry import Previous, RowPlan
+from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE
 from .postings import POSTINGS_FILE
-from .whoosh_internals import (abandon_writer, add_document, close_leftover_files, fast_writer, has_fast_pool,
-                               link_index, merge_small_segments)
+from .whoosh_internals import (MergedSegment, abandon_writer, add_document, close_leftover_files, fast_writer,
+                               has_fast_pool, link_index, merge_small_segments, new_segment_id)
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "PublishTimes",
@@ -220,7 +223,8 @@ def _region_year(record: dict) -> tuple:
 @dataclass(frozen=True)
 class PublishTimes:
     """Seconds the steps of publishing a generation took, and where its rows came from
-    (``carried_rows`` taken over from the previous generation, the rest read from Whoosh)."""
+    (``carried_rows`` taken over with their segments from the previous generation, the rest from the rows
+    this update saved and, in a merged segment, the merged segments' rows)."""
 
     commit: float
     columns: float
@@ -271,6 +275,12 @@ class IndexStore:
     def generation_dir(self, name: str) -> Path:
         return self.root / name
 
+    def old_layout(self, gdir: Path, found: str | None = None) -> IndexStoreError:
+        """The error for a generation written by an older baogao, in a layout this one cannot read or update
+        (``found``: the format its ``FORMAT`` file names, ``?`` for none)."""
+        detail = f"（格式 {found}，本版为 {S.SCHEMA_VERSION}）" if found is not None else "，格式已变"
+        return IndexStoreError(f"{gdir} 是旧版 baogao 写的索引{detail}：请删除 {self.root} 后重新运行 baogao index")
+
     def _open_whoosh(self, gdir: Path):
         """The generation's Whoosh index; :class:`IndexStoreError` for a generation of another format."""
         wdir = gdir / WHOOSH
@@ -279,8 +289,7 @@ class IndexStore:
         except OSError:
             found = "?"
         if not wdir.is_dir() or found != str(S.SCHEMA_VERSION):
-            raise IndexStoreError(f"{gdir} 是另一版本 baogao 写的索引（格式 {found}，本版为 {S.SCHEMA_VERSION}）："
-                                  f"请删除 {self.root} 后重新运行 baogao index")
+            raise self.old_layout(gdir, found)
         return whoosh_index.open_dir(str(wdir))
 
     def exists(self) -> bool:
@@ -331,6 +340,8 @@ class IndexUpdate:
         self.gen_dir: Path | None = None
         self.generation: str | None = None
         self._previous_dir: Path | None = None  # the generation this one starts from
+        self._previous: Previous | None = None  # its columns and frequent postings
+        self._saved: SavedRows | None = None  # the rows of the segments this update writes
         self.publish_times: PublishTimes | None = None
         self._unflushed_characters = 0
         self._unflushed_reports: set[str] = set()
@@ -403,6 +414,9 @@ class IndexUpdate:
             if current:
                 src = root / current
                 self.store._open_whoosh(src).close()  # an index of the old layout stops here
+                self._previous = Previous.open(src)
+                if self._previous is None:  # nor can its rows be carried: columns of an older layout
+                    raise self.store.old_layout(src)
                 self.gen_dir.mkdir()
                 link_index(src / WHOOSH, self.gen_dir / WHOOSH)
                 self._previous_dir = src
@@ -414,6 +428,7 @@ class IndexUpdate:
                 self._ix = whoosh_index.create_in(str(self.gen_dir / WHOOSH), S.paragraph_schema())
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
+            self._saved = SavedRows(self.gen_dir / SAVED_ROWS)
             self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
@@ -426,6 +441,7 @@ class IndexUpdate:
     def _flush(self) -> None:
         """Write the paragraphs held in memory out as a new segment of this (unpublished) generation."""
         try:
+            self._saved.segment_written(new_segment_id(self._writer))  # its rows first: they leave memory
             self._writer.commit(merge=False)
             self._writer = None
             self._open_writer()
@@ -474,16 +490,29 @@ class IndexUpdate:
         root = self.store.root
         try:
             t0 = time.perf_counter()
-            self._writer.commit(mergetype=merge_small_segments)
+            segment_id = new_segment_id(self._writer)
+            self._saved.segment_written(segment_id)
+            merged: list[MergedSegment] = []
+
+            def merge_policy(writer, segments):
+                return merge_small_segments(writer, segments, merged)
+
+            self._writer.commit(mergetype=merge_policy)
             self._writer = None
+            self._saved.segment_written(segment_id, merged)
             _write_records(self.gen_dir, self.reports)
             t1 = time.perf_counter()
             with self._ix.reader() as reader:  # columns and frequent postings: the previous ones carried forward
-                plan = RowPlan.of(reader, Previous.open(self._previous_dir))
-                _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts(self.reports))
+                try:
+                    plan = RowPlan.of(reader, self._previous, self._saved)
+                    _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts())
+                except RowsMissingError as exc:
+                    log.error("%s", exc)
+                    raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
                 t2 = time.perf_counter()
                 _write_atomic(self.gen_dir / POSTINGS_FILE, plan.postings_bytes(reader))
                 t3 = time.perf_counter()
+            self._saved.remove()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)
             _write_atomic(self.gen_dir / FORMAT, f"{S.SCHEMA_VERSION}\n".encode("utf-8"))
             _fsync_dir(self.gen_dir)
@@ -611,26 +640,11 @@ class IndexUpdate:
         return AddResult(outcome, rid, len(report.paragraphs))
 
     def _add_paragraphs(self, rid: str, report: Report, prepared: ReportPostings) -> None:
-        region = report.region
         writer = self._writer
         fast = has_fast_pool(writer)
+        self._saved.add(new_segment_id(writer), rid, report)  # the rows, in the order of the documents below
+        fields = {S.REPORT_ID: rid}
         for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
-            fields = {
-                S.PARAGRAPH_ID: p.paragraph_id,
-                S.REPORT_ID: rid,
-                S.NUMBER: p.number,
-                S.TEXT: p.text,
-                S.SECTION: p.section,
-                S.SECTION_CATEGORY: p.section_category,
-                S.PROVINCE: region.province or "",
-                S.PREFECTURE: region.prefecture or "",
-                S.COUNTY: region.county or "",
-                S.LEVEL: region.level,
-                S.YEAR: report.year if report.year is not None else 0,
-                S.HEADING: p.is_heading,
-            }
-            if p.ocr_confidence is not None:
-                fields[S.OCR] = p.ocr_confidence
             if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
                 add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
             else:

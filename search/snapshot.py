@@ -33,7 +33,7 @@ from bisect import bisect_right
 from itertools import repeat
 import numpy as np
 
-from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key, read_columns
+from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.writer import IndexStore
 
@@ -153,16 +153,17 @@ class Snapshot:
     def load(cls, store: IndexStore, generation: str | None) -> "Snapshot":
         """The snapshot of a generation of ``store`` (an empty one for None).
 
-        Raises :class:`index.writer.IndexStoreError` when the generation cannot be opened.
+        Raises :class:`index.writer.IndexStoreError` when the generation cannot be opened, or was written
+        by an older baogao (its columns file is of another layout, or missing: Whoosh holds no paragraphs).
         """
         if generation is None:
             return cls(None, open_columns(ParagraphColumns.empty()), {})
         ix, reports, _ = store.open_generation(generation)
-        reader = ix.reader()
         gdir = store.generation_dir(generation)
         columns = load_columns(gdir / COLUMNS_FILE)
         if columns is None:
-            columns = open_columns(read_columns(reader, reports))
+            raise store.old_layout(gdir)
+        reader = ix.reader()
         frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows)
         return cls(generation, columns, reports, ix, reader, frequent)
 

@@ -35,6 +35,36 @@ def make_report(texts, *, region=None, year=2021, title=None, source="inline.txt
                   fingerprint=fp, traditional=traditional)
 
 
+def columns_from_reports(root, reports):
+    """What the current generation of the index at ``root`` must hold in its columns, made without it: each
+    live Whoosh document's report from Whoosh's ``report_id`` postings (its record's fingerprint names the
+    report among ``reports``), its paragraph the report's next one in docnum order. Returns
+    ``(ParagraphColumns, segments)``, the segments as the columns file lists them."""
+    from index import schema
+    from index.columns import ParagraphColumns, append_paragraph
+    from index.whoosh_internals import leaf_segments
+    from index.writer import IndexStore
+
+    store = IndexStore(root)
+    ix, records, _ = store.open_generation()
+    by_fingerprint = {r.fingerprint: r for r in reports}
+    cols = ParagraphColumns.empty()
+    with ix.reader() as reader:
+        paragraph_at = {}
+        for rid, rec in records.items():
+            report = by_fingerprint[rec["fingerprint"]]
+            docnums = sorted(reader.postings(schema.REPORT_ID, rid).all_ids())
+            assert len(docnums) == len(report.paragraphs), rid
+            paragraph_at.update((d, (rid, report, p)) for d, p in zip(docnums, report.paragraphs))
+        assert len(paragraph_at) == reader.doc_count()
+        cols.docnum_to_row.extend([-1] * reader.doc_count_all())
+        for d in sorted(paragraph_at):
+            cols.docnum_to_row[d] = len(cols.texts)
+            append_paragraph(cols, *paragraph_at[d])
+        segments = [[s.segment_id, s.documents] for s in leaf_segments(reader)]
+    return cols, segments
+
+
 @pytest.fixture
 def make_index(tmp_path):
     """Build an index directory from reports: ``make_index([report, ...]) -> Path``."""

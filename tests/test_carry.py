@@ -1,5 +1,5 @@
-"""A generation carried forward (index/carry.py) holds exactly what reading it whole would give,
-and answers every query as a fresh full build of the same reports does."""
+"""A generation carried forward (index/carry.py) holds exactly the rows its reports make, in the order Whoosh
+holds their paragraphs, and answers every query as a fresh full build of the same reports does."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,14 +7,16 @@ import dataclasses
 import pytest
 
 from index import postings as P
+from index import schema as S
 from index import whoosh_internals as wi
 from index.assemble import parse_path
-from index.columns import COLUMNS_FILE, dump_columns, load_columns, read_columns
+from index.carry import SAVED_ROWS
+from index.columns import COLUMNS_FILE, dump_columns, load_columns
 from index.postings import POSTINGS_FILE, FrequentPostings, frequent_postings_bytes
 from index.report import Region
-from index.writer import IndexStore
+from index.writer import IndexStore, IndexStoreError
 from search.engine import Engine, SearchRequest
-from tests.conftest import SAMPLE, make_report
+from tests.conftest import SAMPLE, columns_from_reports, make_report
 
 BAZHOU = Region("county", "河北省", "廊坊市", "霸州市", "131081")
 QUERIES = ["发展", "项目为王", "营商环境", "乡村振兴 OR 脱贫攻坚", "改革 开放", "高质量发展 -疫情", "稳中求进",
@@ -36,15 +38,17 @@ def small_report(i: int, text: str = "稳中求进，推进产业园区建设。
                        year=year or 1900 + i, source=f"s{i}.txt")
 
 
-def assert_files_equal_a_whole_read(store: IndexStore) -> None:
-    """The published generation's columns and postings equal those made from every stored field and posting."""
+def assert_files_equal_a_whole_read(store: IndexStore, reports) -> None:
+    """The published generation's columns equal those made from its ``reports`` (any superset of them),
+    and its frequent postings those made from every posting; its scratch folder is gone."""
     gdir = store.generation_dir(store.current_generation())
-    ix, reports, _ = store.open_generation()
+    assert not (gdir / SAVED_ROWS).exists()
+    cols, segments = columns_from_reports(store.root, reports)
     mapped = load_columns(gdir / COLUMNS_FILE)
+    assert mapped.segments == segments
+    assert bytes(mapped.buf) == dump_columns(cols, segments=segments)
+    ix, _, _ = store.open_generation()
     with ix.reader() as reader:
-        assert mapped.segments == [[s.segment_id, s.documents] for s in wi.leaf_segments(reader)]
-        cols = read_columns(reader, reports)
-        assert bytes(mapped.buf) == dump_columns(cols, segments=mapped.segments)
         saved = FrequentPostings.open(gdir / POSTINGS_FILE, mapped.rows)
         assert len(saved.terms()) > 100
         # the same terms (every one held by the threshold's live rows), the same rows
@@ -98,7 +102,7 @@ def test_updates_carry_rows_forward_and_answer_as_a_full_build(tmp_path, monkeyp
     up = publish(store, base)
     current.update({r.sources[0]: r for r in base})
     assert up.publish_times.carried_rows == 0 and up.flushes >= 3
-    assert_files_equal_a_whole_read(store)
+    assert_files_equal_a_whole_read(store, base)
 
     steps = [
         # a new report, and one replaced inside a large kept segment (a deletion there)
@@ -118,7 +122,7 @@ def test_updates_carry_rows_forward_and_answer_as_a_full_build(tmp_path, monkeyp
         current.update({r.sources[0]: r for r in step})
         times = up.publish_times
         assert 0 < times.carried_rows < times.rows, k
-        assert_files_equal_a_whole_read(store)
+        assert_files_equal_a_whole_read(store, list(current.values()))
         ix, _, _ = store.open_generation()
         with ix.reader() as reader:
             after = wi.leaf_segments(reader)
@@ -138,35 +142,63 @@ def test_updates_carry_rows_forward_and_answer_as_a_full_build(tmp_path, monkeyp
         assert bm25_by_paragraph(store.root, word) == bm25_by_paragraph(fresh.root, word)
 
 
-@pytest.mark.parametrize("missing", ["segments", "postings"])
-def test_a_previous_generation_without_segments_or_postings_is_read_whole(tmp_path, many_frequent_terms, missing):
+def test_a_previous_generation_without_postings_has_them_made_whole(tmp_path, many_frequent_terms):
+    store = IndexStore(tmp_path / "index")
+    reports = sample_reports()[:2]
+    publish(store, reports)
+    (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
+    up = publish(store, [small_report(1)])
+    assert up.publish_times.carried_rows == up.publish_times.rows - 2
+    assert_files_equal_a_whole_read(store, reports + [small_report(1)])
+
+
+@pytest.mark.parametrize("columns", ["without segments", "older version", "missing"])
+def test_an_index_of_an_older_layout_asks_for_a_rebuild_and_keeps_answering_as_it_can(tmp_path, columns):
+    """Whoosh holds no paragraphs, so a generation whose columns file an older baogao wrote (one that
+    did not list its segments, or of another version) can be neither read nor updated: a message says
+    to rebuild, and the index is left as it was."""
+    from search.engine import EngineError
+
     store = IndexStore(tmp_path / "index")
     publish(store, sample_reports()[:2])
-    gdir = store.generation_dir(store.current_generation())
-    if missing == "segments":  # as written before the columns file listed its segments
-        ix, reports, _ = store.open_generation()
-        with ix.reader() as reader:
-            (gdir / COLUMNS_FILE).write_bytes(dump_columns(read_columns(reader, reports)))
-        assert load_columns(gdir / COLUMNS_FILE).segments is None
+    gen = store.current_generation()
+    path = store.generation_dir(gen) / COLUMNS_FILE
+    mapped = load_columns(path)
+    if columns == "without segments":  # as written before the columns file listed its segments
+        path.write_bytes(bytes(mapped.buf).replace(b'"segments"', b'"segmentz"', 1))
+        assert load_columns(path).segments is None
+    elif columns == "older version":  # the version before Whoosh stopped storing the paragraphs
+        version = f'"version": [{S.SCHEMA_VERSION}, '
+        older = f'"version": [{S.SCHEMA_VERSION - 1}, '
+        path.write_bytes(bytes(mapped.buf).replace(version.encode(), older.encode(), 1))
+        assert load_columns(path) is None
     else:
-        (gdir / POSTINGS_FILE).unlink()
-    up = publish(store, [small_report(1)])
-    assert up.publish_times.carried_rows == (0 if missing == "segments" else up.publish_times.rows - 2)
-    assert_files_equal_a_whole_read(store)
+        path.unlink()
+    with pytest.raises(IndexStoreError, match="旧版 baogao 写的索引.*请删除 .* 后重新运行 baogao index"):
+        publish(store, [small_report(1)])
+    assert store.current_generation() == gen and sorted(p.name for p in store.root.glob("gen-*")) == [gen]
+    if columns != "without segments":  # the query path needs no segment list
+        with pytest.raises(EngineError, match="旧版 baogao 写的索引"):
+            Engine(store.root)
 
 
-def test_a_full_build_reads_its_rows_in_blocks(tmp_path, monkeypatch, many_frequent_terms):
+def test_a_build_saves_its_rows_in_blocks(tmp_path, monkeypatch, many_frequent_terms):
     from index import carry
 
     monkeypatch.setattr(carry, "BLOCK_ROWS", 100)
+    saved = []
+    remove = carry.SavedRows.remove
+
+    def counting_remove(rows):
+        saved.append(sorted(p.name for p in rows.folder.iterdir()))
+        remove(rows)
+
+    monkeypatch.setattr(carry.SavedRows, "remove", counting_remove)
     store = IndexStore(tmp_path / "index")
     reports = sample_reports()
-    publish(store, reports)
-    ix, _, _ = store.open_generation()
-    with ix.reader() as reader:
-        plan = carry.RowPlan.of(reader, None)
-        assert len(plan.blocks(store.read_reports())) >= plan.rows // 100
-    assert_files_equal_a_whole_read(store)
+    up = publish(store, reports)
+    assert len(saved[0]) >= up.publish_times.rows // 100 and all(name.endswith(".bin") for name in saved[0])
+    assert_files_equal_a_whole_read(store, reports)
 
 
 def test_an_update_that_only_deletes_carries_every_remaining_row(tmp_path, monkeypatch):
@@ -179,4 +211,82 @@ def test_an_update_that_only_deletes_carries_every_remaining_row(tmp_path, monke
     remaining = up.publish_times.rows - len(moved.paragraphs)
     assert up.publish_times.carried_rows == remaining
     assert P.frequent_threshold(up.publish_times.rows) < P.frequent_threshold(remaining + len(reports[0].paragraphs))
-    assert_files_equal_a_whole_read(store)  # the terms chosen again, as the threshold fell
+    assert_files_equal_a_whole_read(store, reports + [moved])  # the terms chosen again, as the threshold fell
+
+
+def sample_report(i: int, lines: list[str], paragraphs: int = 3, source: str | None = None):
+    """A report of ``paragraphs`` consecutive sample paragraphs from the ``i``-th on."""
+    return make_report(lines[i * paragraphs : (i + 1) * paragraphs], region=BAZHOU, year=1950 + i,
+                       source=source or f"r{i}.txt")
+
+
+def sample_lines() -> list[str]:
+    lines = [ln.strip() for f in sorted(SAMPLE.glob("*.txt")) for ln in f.read_text("utf-8").splitlines()]
+    return list(dict.fromkeys(ln for ln in lines if len(ln) > 40))
+
+
+@pytest.mark.parametrize("fast_pool", [True, False])
+def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch, fast_pool):
+    """Kept segments and segments written by the update, some with deleted documents (in the middle, or
+    all of them), merge into one: every search hit is still the paragraph its id names, with its text
+    (through the fast pool and through Whoosh's own writer)."""
+    monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # 27 rows: save terms held by 3 or more
+    lines = sample_lines()
+    store = IndexStore(tmp_path / "index", fast_pool=fast_pool)
+    first = [sample_report(i, lines) for i in range(3)]  # one segment; the middle report is replaced below
+    second = [sample_report(i, lines) for i in range(3, 5)]
+    publish(store, first)
+    publish(store, second)
+    ix, _, _ = store.open_generation()
+    with ix.reader() as reader:
+        before = {s.segment_id for s in wi.leaf_segments(reader)}
+    assert len(before) == 2
+    store.flush_characters = 1  # each report its own segment
+    replaced = sample_report(5, lines, source="r1.txt")  # r1.txt now holds another report: r1 deleted
+    gone = sample_report(6, lines)  # written, then deleted in this update: its segment has no live document
+    added = [sample_report(7, lines), sample_report(8, lines)]
+    with store.update() as up:
+        up.add_report(replaced)
+        up.add_report(gone)
+        up.add_report(added[0])
+        up.add_report(dataclasses.replace(sample_report(9, lines), sources=gone.sources))
+        up.add_report(added[1])
+    assert up.flushes >= 5
+    live = [first[0], first[2], *second, replaced, *added, sample_report(9, lines, source=gone.sources[0])]
+    ix, _, _ = store.open_generation()
+    with ix.reader() as reader:
+        after = wi.leaf_segments(reader)
+    assert len(after) == 1 and after[0].segment_id not in before  # every segment was small: all merged
+    assert up.publish_times.carried_rows == 0 and up.publish_times.rows == 3 * len(live)
+    assert_files_equal_a_whole_read(store, live + [first[1], gone])
+    assert set(store.read_reports()) == {r.report_id for r in live}
+
+    engine = Engine(store.root)
+    try:
+        for report in live:
+            for p in report.paragraphs:
+                phrase = p.search_text[10:18]
+                holding = {(q.paragraph_id, q.text) for r in live for q in r.paragraphs if phrase in q.search_text}
+                hits = engine.search(SearchRequest(q=f'"{phrase}"', per_page=100)).hits
+                assert {(h.paragraph_id, engine.paragraph(h.paragraph_id)[1]["text"]) for h in hits} == holding
+                assert (p.paragraph_id, p.text) in holding
+    finally:
+        engine.close()
+
+
+def test_whoosh_stores_no_paragraph_values(tmp_path):
+    """Whoosh's documents hold nothing: the text is in the columns file only."""
+    reports = sample_reports()[:3]
+    store = IndexStore(tmp_path / "index")
+    publish(store, reports)
+    ix, _, _ = store.open_generation()
+    with ix.reader() as reader:
+        assert reader.doc_count() == sum(len(r.paragraphs) for r in reports)
+        assert all(fields == {} for fields in reader.all_stored_fields())
+    whoosh_bytes = b"".join(f.read_bytes() for f in (store.generation_dir(store.current_generation()) / "whoosh").iterdir())
+    columns_bytes = (store.generation_dir(store.current_generation()) / COLUMNS_FILE).read_bytes()
+    paragraphs = [p for r in reports for p in r.paragraphs if len(p.search_text) >= 12][:50]
+    assert len(paragraphs) == 50 and all(p.search_text[:12].encode() in columns_bytes for p in paragraphs)
+    assert not any(p.search_text[:12].encode() in whoosh_bytes or p.text[:12].encode() in whoosh_bytes
+                   for p in paragraphs)
+    assert not any(r.paragraphs[0].paragraph_id.encode() in whoosh_bytes for r in reports)

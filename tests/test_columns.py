@@ -1,5 +1,5 @@
-"""The memory-mapped columns file: it holds exactly what the stored fields hold, and the text tests on its bytes
-answer as Python's ``in`` and ``str.count`` on the decoded rows."""
+"""The memory-mapped columns file: it holds exactly what the indexed paragraphs hold, and the text tests on its
+bytes answer as Python's ``in`` and ``str.count`` on the decoded rows."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,12 +11,13 @@ import numpy as np
 import opencc
 import pytest
 
-from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, load_columns, read_columns
+from index.assemble import parse_path
+from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, load_columns
 from index.report import Region
 from index.writer import IndexStore
 from search import snapshot as snapshot_module
 from search.engine import Engine
-from tests.conftest import SAMPLE, make_report
+from tests.conftest import SAMPLE, columns_from_reports, make_report
 
 HUAIROU = Region("county", "北京市", None, "怀柔区", "110116")
 
@@ -27,10 +28,9 @@ def sample_paragraphs(name: str, count: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def mixed_index(tmp_path_factory):
+def mixed_reports():
     """Real sample paragraphs three ways: as written, in Traditional script, and with full-width
     forms, footnote markers and OCR confidences (some None)."""
-    root = tmp_path_factory.mktemp("columns") / "index"
     plain = sample_paragraphs("001_7b54cff1a7856689.txt", 12)
     to_trad = opencc.OpenCC("s2t")
     traditional = [to_trad.convert(t) for t in sample_paragraphs("002_664a605172f01e95.txt", 8)]
@@ -40,25 +40,30 @@ def mixed_index(tmp_path_factory):
     scanned = dataclasses.replace(scanned, paragraphs=tuple(
         dataclasses.replace(p, ocr_confidence=None if k % 3 == 0 else round(0.9 + k / 100, 4))
         for k, p in enumerate(scanned.paragraphs)))
+    return [make_report(plain, year=2024, source="a.txt", sections=[("一、回顾",)] * 6 + [("二、任务", "（一）项目")] * 6),
+            make_report(traditional, region=HUAIROU, year=2020, source="t.txt", traditional=True),
+            scanned]
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory, mixed_reports):
+    root = tmp_path_factory.mktemp("columns") / "index"
     with IndexStore(root).update() as up:
-        up.add_report(make_report(plain, year=2024, source="a.txt",
-                                  sections=[("一、回顾",)] * 6 + [("二、任务", "（一）项目")] * 6))
-        up.add_report(make_report(traditional, region=HUAIROU, year=2020, source="t.txt", traditional=True))
-        up.add_report(scanned)
+        for r in mixed_reports:
+            up.add_report(r)
     return root
 
 
-def stored_columns(root):
-    store = IndexStore(root)
-    ix, reports, _ = store.open_generation(store.current_generation())
-    with ix.reader() as reader:
-        return read_columns(reader, reports)
+def expected_columns(root, reports=None):
+    """The columns the index at ``root`` must hold, made from its ``reports`` (default: data/sample's)."""
+    reports = reports or [r for f in sorted(SAMPLE.glob("*.txt")) for r in parse_path(f)]
+    return columns_from_reports(root, reports)[0]
 
 
 @pytest.mark.parametrize("index_name", ["mixed_index", "sample_index"])
-def test_the_file_holds_every_field_as_the_stored_fields_do(index_name, request):
+def test_the_file_holds_every_field_of_the_paragraphs(index_name, request):
     root = request.getfixturevalue(index_name)
-    cols = stored_columns(root)
+    cols = expected_columns(root, request.getfixturevalue("mixed_reports") if index_name == "mixed_index" else None)
     store = IndexStore(root)
     mapped = load_columns(store.generation_dir(store.current_generation()) / COLUMNS_FILE)
     assert mapped is not None  # the writer wrote the new format
@@ -87,9 +92,9 @@ def test_the_file_holds_every_field_as_the_stored_fields_do(index_name, request)
         assert None in cols.ocr_confidences and 0.91 in cols.ocr_confidences
 
 
-def test_the_snapshot_answers_rows_ids_and_region_order_as_the_columns_say(mixed_index, sample_index):
-    for root in (mixed_index, sample_index):
-        cols = stored_columns(root)
+def test_the_snapshot_answers_rows_ids_and_region_order_as_the_columns_say(mixed_index, mixed_reports, sample_index):
+    for root, reports in ((mixed_index, mixed_reports), (sample_index, None)):
+        cols = expected_columns(root, reports)
         engine = Engine(root)
         snap = engine.snapshot()
         try:
@@ -112,22 +117,6 @@ def test_the_snapshot_answers_rows_ids_and_region_order_as_the_columns_say(mixed
             assert type(para["number"]) is int and type(para["is_heading"]) is bool
         finally:
             engine.close()
-
-
-def test_a_generation_without_the_file_is_read_from_the_stored_fields(mixed_index, tmp_path):
-    import shutil
-
-    root = tmp_path / "old"
-    shutil.copytree(mixed_index, root)
-    store = IndexStore(root)
-    (store.generation_dir(store.current_generation()) / COLUMNS_FILE).write_bytes(b"an older format")
-    engine = Engine(root)
-    try:
-        snap = engine.snapshot()
-        assert list(snap.search) == stored_columns(root).search
-        assert snap.search[0] in snap.texts[0] or snap.texts[0] != snap.search[0]
-    finally:
-        engine.close()
 
 
 @pytest.fixture(params=["row by row", "one pass"])

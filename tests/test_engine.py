@@ -178,21 +178,3 @@ def test_random_substrings_match_a_scan_exactly(engine):
         q = '"' + phrase + '"'
         got = sorted(h.paragraph_id for h in search(engine, q).hits)
         assert got == scan(engine, phrase), phrase
-
-
-def test_the_generation_holds_its_columns_and_they_answer_as_the_stored_fields_do(engine, monkeypatch):
-    from index import columns
-
-    gen_dir = engine.store.generation_dir(engine.generation)
-    assert (gen_dir / columns.COLUMNS_FILE).exists()  # written by the writer before publishing
-    from_file = Engine(engine.store.root)
-    monkeypatch.setattr("search.snapshot.load_columns", lambda path: None)
-    again = Engine(engine.store.root)  # reads every stored document instead
-    from_file.close()
-    try:
-        for q in ("项目为王", "人民共和国", "营商环境 -放管服"):
-            a, b = search(engine, q).as_dict(), search(again, q).as_dict()
-            a.pop("took_ms"), b.pop("took_ms")
-            assert a == b
-    finally:
-        again.close()

@@ -367,6 +367,27 @@ def test_small_segments_are_merged_and_large_ones_kept(tmp_path, monkeypatch):
     assert Engine(root).search(SearchRequest(q="项目为王")).total == wi.MERGE_SMALL_AT
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_writer_knows_the_id_of_the_segment_it_writes(tmp_path, fast):
+    """Touch point 11: the id :func:`new_segment_id` gives before a commit is the id of the segment it writes."""
+    from whoosh import index as whoosh_index
+
+    from index import schema
+    from index import whoosh_internals as wi
+
+    folder = tmp_path / "whoosh"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema.paragraph_schema())
+    ids = []
+    for i in range(3):
+        writer = wi.fast_writer(ix) if fast else ix.writer()
+        ids.append(wi.new_segment_id(writer))
+        writer.add_document(**{schema.REPORT_ID: f"r{i}", schema.EXACT: "项目为王", schema.WORDS: "项目为王"})
+        writer.commit(merge=False)
+    with ix.reader() as reader:
+        assert [s.segment_id for s in wi.leaf_segments(reader)] == ids and len(set(ids)) == 3
+
+
 def test_a_build_that_flushes_often_finds_every_paragraph_once(tmp_path):
     store = IndexStore(tmp_path / "index", flush_characters=20)
     with store.update() as up:
@@ -403,8 +424,8 @@ KILLED_SEGMENT_WRITER = textwrap.dedent("""
         whoosh.writing.SegmentWriter._commit_toc = paused_commit_toc
     else:  # the final commit has merged the small segments into its pool, nothing written yet
         merge = index_writer.merge_small_segments
-        def paused_merge(writer, segments):
-            kept = merge(writer, segments)
+        def paused_merge(writer, segments, merged):
+            kept = merge(writer, segments, merged)
             if len(kept) < len(segments):
                 stop("merge")
             return kept
@@ -489,10 +510,19 @@ def test_a_kept_segment_keeps_its_id_and_docnums_across_commits(tmp_path, monkey
             up.add_report(make_report([f"增量{i}：新质生产力。"], region=BAZHOU, year=2010 + i, source=f"s{i}.txt"))
 
     def stored(root_gen):
+        """Per segment: its documents, each live docnum's terms (its report and bigrams: every paragraph
+        above differs in them) and its live docnums."""
         ix, _, _ = store.open_generation(root_gen)
         with ix.reader() as reader:
-            return {s.segment_id: (s.documents, [s.leaf.stored_fields(d)["paragraph_id"] for d in range(s.documents)],
-                                   s.live_docnums().tolist()) for s in wi.leaf_segments(reader)}
+            out = {}
+            for s in wi.leaf_segments(reader):
+                terms = {}
+                for field in ("report_id", "exact"):
+                    for term in s.leaf.lexicon(field):
+                        for d in s.leaf.postings(field, term).all_ids():
+                            terms.setdefault(d, set()).add((field, term))
+                out[s.segment_id] = (s.documents, terms, s.live_docnums().tolist())
+            return out
 
     before = stored(store.current_generation())
     assert len(before) == 6
@@ -503,9 +533,10 @@ def test_a_kept_segment_keeps_its_id_and_docnums_across_commits(tmp_path, monkey
     kept = before.keys() & after.keys()
     assert len(kept) == 3  # the large ones; the small ones merged into a segment of a new id
     for sid in kept:
-        documents, pids, live = after[sid]
-        assert (documents, pids) == before[sid][:2]  # the same documents at the same docnums
-        assert set(live) <= set(before[sid][2])  # only deletions since
+        documents, terms, live = after[sid]
+        assert documents == before[sid][0] and set(live) <= set(before[sid][2])  # only deletions since
+        assert all(terms[d] == before[sid][1][d] for d in live)  # the same documents at the same docnums
+        assert len({frozenset(t) for t in terms.values()}) == len(live)
     assert sum(len(before[sid][2]) - len(after[sid][2]) for sid in kept) == 1
     new = [after[sid] for sid in after.keys() - kept]
     assert len(new) == 1 and new[0][0] == 3 + 1 + 1
