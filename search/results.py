@@ -208,7 +208,8 @@ def hit_at(snap: Snapshot, i: int, phrases: list[str], score: float = 0.0, *, sn
     passage = snap.passage(i)
     return Hit(
         passage=passage,
-        snippet_html=make_snippet(passage.text, phrases, traditional=snap.record_at(i).traditional) if snippet else "",
+        snippet_html=make_snippet(passage.text, phrases, traditional=snap.record_at(i).traditional,
+                                  search=snap.search[i]) if snippet else "",
         score=score,
         ocr_confidence=snap.ocr_confidences[i],
     )

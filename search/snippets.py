@@ -28,9 +28,18 @@ def sanitise(fragment_html: str) -> str:
     return nh3.clean(fragment_html, tags={"mark"}, attributes={}, link_rel=None)
 
 
-def match_spans(display: str, phrases: list[str], *, traditional: bool = False) -> list[tuple[int, int]]:
-    """Sorted, merged (start, end) spans of ``display`` where any search-form phrase occurs."""
-    folded, where = fold_with_offsets(display, traditional=traditional)
+def match_spans(display: str, phrases: list[str], *, traditional: bool = False,
+                search: str | None = None) -> list[tuple[int, int]]:
+    """Sorted, merged (start, end) spans of ``display`` where any search-form phrase occurs.
+
+    ``search``: the display text's search form when the caller holds it (a
+    snapshot row's). When it is as long as the display text, no character was
+    dropped, so each stayed in its place and the text is not folded again.
+    """
+    if search is not None and len(search) == len(display):
+        folded, where = search, range(len(display))
+    else:
+        folded, where = fold_with_offsets(display, traditional=traditional)
     spans: list[tuple[int, int]] = []
     for p in phrases:
         if not p:
@@ -67,9 +76,10 @@ def highlight_html(display: str, spans: list[tuple[int, int]], start: int = 0, e
     return "".join(out)
 
 
-def make_snippet(display: str, phrases: list[str], *, traditional: bool = False) -> str:
-    """Safe HTML: the paragraph (if short) or up to three fragments around its matches."""
-    spans = match_spans(display, phrases, traditional=traditional)
+def make_snippet(display: str, phrases: list[str], *, traditional: bool = False, search: str | None = None) -> str:
+    """Safe HTML: the paragraph (if short) or up to three fragments around its matches (``search``: see
+    :func:`match_spans`)."""
+    spans = match_spans(display, phrases, traditional=traditional, search=search)
     if len(display) <= WHOLE_PARAGRAPH or not spans:
         if not spans:
             cut = display[: WHOLE_PARAGRAPH]

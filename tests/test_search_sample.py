@@ -121,3 +121,20 @@ def test_a_trend_comparison_reads_one_snapshot(sample_engine, monkeypatch):
     trends = compare(sample_engine, ["项目为王", "营商环境"])
     assert len(trends) == 2 and trends[0].paragraphs == 4
     assert len(taken) == 1
+
+
+def test_snippets_from_the_rows_search_text_equal_snippets_from_folding_again(sample_engine):
+    """hit_at hands make_snippet the row's stored search text to skip folding the display text again."""
+    from search.snippets import make_snippet
+
+    snap = sample_engine.snapshot()
+    phrases = ["发展", "项目为王", "2023", "％", "改革 开放", "（一）"]
+    checked = 0
+    for i in range(snap.n):
+        display, search = snap.texts[i], snap.search[i]
+        traditional = snap.record_at(i).traditional
+        for p in phrases:
+            assert make_snippet(display, [p], traditional=traditional, search=search) == \
+                make_snippet(display, [p], traditional=traditional), (i, p)
+        checked += len(display) != len(search)
+    assert checked  # some rows fold to a shorter search text, and take the slow way

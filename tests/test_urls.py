@@ -151,3 +151,25 @@ def test_source_name_keeps_the_part_marker_and_drops_folders():
     assert source_name("data/sample/004_y.txt#6") == "004_y.txt#6"
     assert source_name("C:\\报告\\霸州.docx") == "霸州.docx"
     assert source_name("plain.txt") == "plain.txt"
+
+
+@pytest.mark.parametrize("config, headers", [
+    ({}, {}),
+    ({"PROXY_FIX": 1, "BASE_URL": "https://news.example/baogao"},
+     {"X-Forwarded-Prefix": "/baogao", "X-Forwarded-Host": "news.example", "X-Forwarded-Proto": "https"}),
+])
+def test_a_permalink_made_from_the_requests_template_equals_url_for(make_app, sample_index, sample_engine, config,
+                                                                    headers):
+    """permalink() puts each id into one url_for answer per request: it must quote as the route does."""
+    from flask import url_for
+
+    from web.urls import absolute_url, permalink
+
+    snap = sample_engine.snapshot()
+    odd = ["a b", "中文段落", "x?y#z", "100%", "a/b", "~é", "a+b(c)", "a=b;c!@$"]
+    pids = [snap.paragraph_ids[i] for i in range(snap.n)] + odd
+    app = make_app(sample_index, **config)
+    with app.test_request_context("/search", headers=headers):
+        for pid in pids:
+            assert permalink(pid) == absolute_url("views.paragraph", paragraph_id=pid)
+        assert permalink("中文段落").endswith(url_for("views.paragraph", paragraph_id="中文段落").split("/p/")[1])
