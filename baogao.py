@@ -333,13 +333,13 @@ def serve_config(args, index_dir: Path) -> dict:
 
 def cmd_serve(args) -> int:
     from web import create_app
-    from web.server import MAX_THREADS, MAX_WORKERS, ServeError, check_count, serve
+    from web.server import DEFAULT_THREADS, MAX_THREADS, MAX_WORKERS, ServeError, check_count, serve
     from web.urls import BadBaseURL
 
     index_dir = _index_dir(args)
     try:
         workers = check_count("--workers", args.workers, MAX_WORKERS)
-        threads = check_count("--threads", args.threads, MAX_THREADS)
+        threads = DEFAULT_THREADS if args.threads is None else check_count("--threads", args.threads, MAX_THREADS)
         app = create_app(serve_config(args, index_dir))
     except (BadBaseURL, ServeError) as exc:
         raise CommandError(str(exc)) from None
@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=5000)
     sp.add_argument("--workers", default="1", help="进程数（默认 1；多个进程共享内存映射的索引）")
-    sp.add_argument("--threads", default="8", help="每个进程的线程数（默认 8）")
+    sp.add_argument("--threads", help="每个进程的线程数（默认 16：每个流式导出占用一个线程直到下载完毕）")
     sp.add_argument("--base-url", help="读者访问的地址，如 https://baogao.example.org（引用、订阅、导出中的绝对链接；默认 $BAOGAO_BASE_URL，否则 http://HOST:PORT）")
     sp.add_argument("--behind-proxy", action="store_true", help="信任一层反向代理的 X-Forwarded-* 头（默认不信任）")
     sp.set_defaults(func=cmd_serve)

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from web.server import DEFAULT_THREADS
+
 log = logging.getLogger("bench.load_test")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=1_000_000, help="stop after this many requests")
     p.add_argument("--warmup", type=float, default=10.0, help="seconds before memory is compared")
     p.add_argument("--workers", type=int, default=1, help="server processes (baogao serve --workers)")
-    p.add_argument("--threads", type=int, default=8, help="threads per server process")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help=f"threads per server process ({DEFAULT_THREADS})")
     p.add_argument("--out", default=str(RESULTS), help="where to write the JSON results ('-' for none)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
