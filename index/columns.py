@@ -660,11 +660,18 @@ def open_columns(columns: ParagraphColumns) -> MappedColumns:
     return MappedColumns(dump_columns(columns))
 
 
-def load_columns(path: Path) -> MappedColumns | None:
-    """The columns file at ``path`` mapped read-only, or None when missing, unreadable or of another version."""
+def load_columns(path: Path, *, populate: bool = False) -> MappedColumns | None:
+    """The columns file at ``path`` mapped read-only, or None when missing, unreadable or of another version.
+
+    ``populate`` maps every page now (``MAP_POPULATE``) rather than at its first
+    read: a reader's first searches then do not stop on a page fault for each
+    paragraph they verify (at 100M, 营商环境 first 53 ms, then 18 ms); mapping
+    the 359 MB file already in the page cache took 37 ms.
+    """
+    flags = mmap.MAP_SHARED | (getattr(mmap, "MAP_POPULATE", 0) if populate else 0)
     try:
         with open(path, "rb") as f:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            mm = mmap.mmap(f.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
     except (OSError, ValueError) as exc:  # ValueError: an empty file
         log.info("no usable columns at %s: %s", path, exc)
         return None

@@ -160,12 +160,21 @@ class Snapshot:
             return cls(None, open_columns(ParagraphColumns.empty()), {})
         ix, reports, _ = store.open_generation(generation)
         gdir = store.generation_dir(generation)
-        columns = load_columns(gdir / COLUMNS_FILE)
+        columns = load_columns(gdir / COLUMNS_FILE, populate=True)
         if columns is None:
             raise store.old_layout(gdir)
         reader = ix.reader()
         frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows)
-        return cls(generation, columns, reports, ix, reader, frequent)
+        snap = cls(generation, columns, reports, ix, reader, frequent)
+        snap.prepare()
+        return snap
+
+    def prepare(self) -> None:
+        """Make now what queries would otherwise make on first use (per-report facet columns, label ranks),
+        so the first search after opening is as fast as the next: at 100M they took 10 ms of the first."""
+        self.by_report  # noqa: B018 (a cached property, computed here)
+        for col in self.coded.values():
+            col.label_rank, col.labelled  # noqa: B018
 
     def close(self) -> None:
         self.postings.close()

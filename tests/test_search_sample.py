@@ -138,3 +138,9 @@ def test_snippets_from_the_rows_search_text_equal_snippets_from_folding_again(sa
                 make_snippet(display, [p], traditional=traditional), (i, p)
         checked += len(display) != len(search)
     assert checked  # some rows fold to a shorter search text, and take the slow way
+
+
+def test_opening_makes_what_the_first_search_would_otherwise_make(sample_engine):
+    snap = sample_engine.snapshot()
+    assert {"by_report"} <= set(vars(snap))  # computed by Snapshot.load, not by the first facet count
+    assert all({"label_rank", "labelled"} <= set(vars(col)) for col in snap.coded.values())
