@@ -205,8 +205,12 @@ def query_words(text: str) -> list[str]:
     return [w for w in query_dictionary().cut(text) if _is_word(w)]
 
 
-#: The query dictionary's cache file in :func:`cache_dir` (the version changes when its layout does).
-QUERY_DICTIONARY_FILE = "query-dictionary-v1.npz"
+def query_dictionary_file() -> str:
+    """The query dictionary's cache file name in :func:`cache_dir`: its layout's version and jieba-next's
+    (whose dictionary it is made from), so an upgrade of either makes it again."""
+    from importlib.metadata import version
+
+    return f"query-dictionary-v1-jieba-next-{version('jieba-next')}.npz"
 
 
 def _word_keys(words: list[str]) -> np.ndarray:
@@ -251,7 +255,7 @@ class QueryDictionary:
     @classmethod
     def load(cls) -> "QueryDictionary":
         """From the cache in :func:`cache_dir`, made there on first use."""
-        path = cache_dir() / QUERY_DICTIONARY_FILE
+        path = cache_dir() / query_dictionary_file()
         try:
             with np.load(path) as z:
                 return cls(z["keys"], z["counts"], int(z["total"]), int(z["longest"]))

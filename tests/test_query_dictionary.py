@@ -35,7 +35,8 @@ def test_its_cut_equals_jiebas_on_spans_of_the_sample_that_queries_are_made_of()
 def test_the_cached_dictionary_is_the_one_read_from_jiebas_file(tmp_path, monkeypatch):
     monkeypatch.setenv("BAOGAO_CACHE_DIR", str(tmp_path))
     made = analysis.QueryDictionary.load()  # made and saved
-    assert (tmp_path / analysis.QUERY_DICTIONARY_FILE).exists()
+    assert (tmp_path / analysis.query_dictionary_file()).exists()
+    assert "jieba-next" in analysis.query_dictionary_file()
     loaded = analysis.QueryDictionary.load()  # read back
     assert np.array_equal(made.keys, loaded.keys) and np.array_equal(made.counts, loaded.counts)
     assert (made.total, made.longest) == (loaded.total, loaded.longest)
