@@ -4,8 +4,10 @@ Vocabulary:
 
 * the **candidates** of a phrase are the rows posted under its rarest bigram
   in the ``exact`` field (:func:`candidate_terms`): every paragraph holding the
-  phrase holds that bigram, so nothing is missed. A phrase with no bigram (one
-  character) is looked for in every row.
+  phrase holds that bigram, so nothing is missed. Each of its other bigrams
+  whose rows are saved with the generation (:mod:`index.postings`) narrows
+  them further. A phrase with no bigram (one character) is looked for in
+  every row.
 * **verification** checks each candidate against the row's search text held in
   memory (``phrase in text``), so nothing wrong is returned either.
 * a **filter mask** is a boolean array over rows from a coded column of the
@@ -25,7 +27,6 @@ from index import schema as S
 from index.analysis import bigrams, exact_term, is_exact_term
 from index.normalise import query_variants
 from index.regions import short_name
-from index.postings import bitmap_has
 
 from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, read_query
 from .results import SORTS, SearchRequest
@@ -160,11 +161,14 @@ class Evaluator:
         cands = postings.rows(S.EXACT, best)
         if len(v) == 2 and is_exact_term(best):
             return cands  # a frequent bigram's own postings: exact, nothing to verify
-        # every other bigram held as a bitmap narrows the candidates before the text is read
+        # every other bigram whose rows are saved with the generation narrows the candidates before the
+        # text is read (a term read from Whoosh would cost about as much as reading the texts)
         for _, t in rated[1:]:
-            bits = postings.bitmap(t)
-            if bits is not None and len(cands):
-                cands = cands[bitmap_has(bits, cands)]
+            if not len(cands):
+                break
+            held = postings.held(t, cands)
+            if held is not None:
+                cands = cands[held]
         return cands[snap.contains(cands, v)]
 
     # -- filters -------------------------------------------------------------------

@@ -6,7 +6,8 @@ import pytest
 
 from index import schema as S
 from index.analysis import exact_term
-from index.postings import POSTINGS_FILE, FrequentPostings, Postings, bitmap_has, frequent_threshold
+from index import postings as P
+from index.postings import POSTINGS_FILE, FrequentPostings, Postings, frequent_threshold
 from index.whoosh_internals import read_docnums, read_weighted
 from index.writer import IndexStore
 from search.engine import Engine, SearchRequest
@@ -56,14 +57,62 @@ def test_a_rare_term_is_read_from_whoosh(sample_engine):
     assert snap.postings.rows(S.EXACT, "不存在的词").size == 0
 
 
-def test_bitmap_membership_matches_the_rows(sample_engine):
+def test_membership_matches_the_rows(sample_engine):
     snap = sample_engine.snapshot()
-    bits = snap.postings.bitmap("发展")
+    assert snap.postings.frequent.kind(S.EXACT, "发展") == "bitmap"
     rows = set(snap.postings.rows(S.EXACT, "发展").tolist())
     probe = np.arange(snap.n, dtype=np.int64)
-    assert bitmap_has(bits, probe).tolist() == [r in rows for r in range(snap.n)]
+    assert snap.postings.held("发展", probe).tolist() == [r in rows for r in range(snap.n)]
     # and the rows are exactly the paragraphs whose search text holds 发展
     assert rows == {i for i in range(snap.n) if "发展" in snap.search[i]}
+    # a term read from Whoosh has no saved answer: the caller decides whether to read it
+    assert snap.postings.held(exact_term("为王"), probe) is None
+
+
+def _saved(tmp_path, rows: int, entries: list) -> FrequentPostings:
+    out = P._PostingsFile(rows)
+    for e in entries:
+        out.add(e)
+    path = tmp_path / POSTINGS_FILE
+    path.write_bytes(out.bytes())
+    return FrequentPostings.open(path, rows)
+
+
+@pytest.mark.parametrize("rows", [1, 300, 65_536, 65_537, 200_003])
+def test_packed_and_bitmap_terms_read_back_across_chunks(tmp_path, rows):
+    """Rows on both sides of every 65,536-row chunk boundary, a term in the last row, an empty chunk."""
+    rng = np.random.default_rng(rows)
+    edges = [r for r in (0, rows - 1, 65_535, 65_536, 131_071, 131_072) if r < rows]
+    sparse = np.unique(np.concatenate([rng.integers(0, rows, 50), np.array(edges, dtype=np.int64)]))
+    sparse = sparse[(sparse < 65_536) | (sparse >= 131_072)] if rows > 131_072 else sparse  # chunk 1 left empty
+    dense = np.flatnonzero(rng.random(rows) < 0.5) if rows > 1 else np.array([0])
+    freqs = rng.integers(1, 256, len(sparse)).astype(np.uint8)
+    saved = _saved(tmp_path, rows, [P._encode(S.EXACT, "aa", rng.permutation(sparse), rows),
+                                    P._encode(S.EXACT, "bb", dense, rows),
+                                    P._encode(S.WORDS, "词", (sparse, freqs), rows)])
+    if rows > 300:
+        assert saved.kind(S.EXACT, "aa") == "packed" and saved.kind(S.EXACT, "bb") == "bitmap"
+    assert np.array_equal(saved.rows_of(S.EXACT, "aa"), sparse)
+    assert np.array_equal(saved.rows_of(S.EXACT, "bb"), dense)
+    got_rows, got_freqs = saved.weighted("词")
+    assert np.array_equal(got_rows, sparse) and np.array_equal(got_freqs, freqs)
+    postings = Postings(None, np.arange(rows), rows, saved)
+    probe = np.arange(rows, dtype=np.int64)
+    for term, expected in (("aa", sparse), ("bb", dense)):
+        assert np.array_equal(np.flatnonzero(postings.held(term, probe)), expected), term
+        assert postings.doc_frequency(S.EXACT, term) == len(expected)
+    assert postings.held("cc", probe) is None
+    saved.close()
+
+
+def test_a_file_of_the_older_layout_is_not_read(sample_engine, tmp_path, caplog):
+    snap = sample_engine.snapshot()
+    path = sample_engine.store.generation_dir(snap.generation) / POSTINGS_FILE
+    old = tmp_path / "old.bin"
+    old.write_bytes(b"BGPOST1\n" + path.read_bytes()[8:])
+    with caplog.at_level("WARNING"):
+        assert FrequentPostings.open(old, snap.n) is None
+    assert "older layout" in caplog.text
 
 
 def test_a_generation_without_the_file_answers_the_same(sample_index, tmp_path):
@@ -113,3 +162,35 @@ def test_the_first_page_is_the_head_of_the_full_order(sample_engine, top):
 def test_postings_of_an_empty_index_are_empty():
     p = Postings(None, np.empty(0, dtype=np.int64), 0, None)
     assert p.rows(S.EXACT, "发展").size == 0 and p.doc_frequency(S.WORDS, "发展") == 0
+
+
+def test_packed_terms_narrow_candidates_without_changing_any_answer(tmp_path, monkeypatch):
+    """With every term held by 8 rows saved (nearly all packed at the sample's size), phrases answer exactly as
+    a scan of the search texts does, and as the same index without its saved postings."""
+    import shutil
+
+    from index.build import build
+    from tests.conftest import SAMPLE
+
+    monkeypatch.setattr(P, "frequent_threshold", lambda rows: 8)
+    root = tmp_path / "index"
+    build([SAMPLE], root, workers=1)
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    store = IndexStore(copy)
+    (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
+    saved, bare = Engine(root), Engine(copy)
+    try:
+        snap = saved.snapshot()
+        kinds = {snap.postings.frequent.kind(S.EXACT, t) for f, t in snap.postings.frequent.terms() if f == S.EXACT}
+        assert kinds == {"bitmap", "packed"}
+        for q in ("高质量发展", "乡村振兴", "营商环境", "人民群众", "全面建成小康社会", "稳中求进", "一带一路"):
+            expected = [i for i in range(snap.n) if q in snap.search[i]]
+            a = saved.search(SearchRequest(q=q, per_page=1000))
+            b = bare.search(SearchRequest(q=q, per_page=1000))
+            assert a.total == len(expected) > 0, q
+            assert sorted(h.paragraph_id for h in a.hits) == sorted(snap.paragraph_ids[i] for i in expected), q
+            assert [h.paragraph_id for h in a.hits] == [h.paragraph_id for h in b.hits], q
+    finally:
+        saved.close()
+        bare.close()
