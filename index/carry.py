@@ -13,7 +13,7 @@ Vocabulary:
   generation had; only some may have been deleted since (a report replaced or
   removed). Its live documents' rows are **carried**: their columns are copied
   from the previous columns file in its encoding (:func:`index.columns.carried_block`)
-  and their frequent postings renumbered (:func:`index.postings.carried_postings_bytes`).
+  and their frequent postings renumbered (:func:`index.postings.write_carried_postings`).
 * a **fresh segment** is any other: written by this update, or made by merging
   segments. The writer saves the rows of each segment it writes as it adds
   their paragraphs (:class:`SavedRows`: small columns files of
@@ -44,7 +44,7 @@ import numpy as np
 
 from .columns import (COLUMNS_FILE, ColumnsBlock, MappedColumns, ParagraphColumns, append_paragraph, carried_block,
                       columns_block, columns_file_parts, load_columns)
-from .postings import POSTINGS_FILE, FrequentPostings, carried_postings_bytes, frequent_postings_bytes
+from .postings import POSTINGS_FILE, FrequentPostings, write_carried_postings, write_frequent_postings
 from .report import Report
 from .whoosh_internals import LeafSegment, MergedSegment, leaf_segments
 
@@ -269,10 +269,12 @@ class RowPlan:
         segments = [[s.segment_id, s.documents] for s in self.segments]
         return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
 
-    def postings_bytes(self, reader) -> bytes:
-        """The new :data:`index.postings.POSTINGS_FILE`: the previous one carried forward, or made whole."""
+    def write_postings(self, path: Path, reader) -> None:
+        """Write the new :data:`index.postings.POSTINGS_FILE` at ``path``: the previous one carried forward, or
+        made whole."""
         frequent = self.previous.frequent if self.previous is not None else None
         if frequent is None:
-            return frequent_postings_bytes(reader, self.docnum_to_row, self.rows)
-        return carried_postings_bytes(frequent, self.old_to_new, self.rows, reader, self.fresh_leaves(),
-                                      self.docnum_to_row)
+            write_frequent_postings(path, reader, self.docnum_to_row, self.rows)
+        else:
+            write_carried_postings(path, frequent, self.old_to_new, self.rows, reader, self.fresh_leaves(),
+                                   self.docnum_to_row)

@@ -25,13 +25,13 @@ Vocabulary:
   The file is memory-mapped, so processes serving the same generation share it.
 * every other term is read from Whoosh at query time (at most 1 row in 256).
 * a new generation **carries** the previous one's saved terms forward
-  (:func:`carried_postings_bytes`): their surviving rows renumbered, plus the
+  (:func:`write_carried_postings`): their surviving rows renumbered, plus the
   postings of the segments the previous generation did not have; the terms of
   those segments are the only ones that can have reached the threshold. The
-  file equals the one made from every posting (:func:`frequent_postings_bytes`).
+  file equals the one made from every posting (:func:`write_frequent_postings`).
 
 :class:`Postings` answers both kinds the same way; the writer saves the file
-(:func:`frequent_postings_bytes`) before it publishes a generation, which
+(:func:`write_frequent_postings`) before it publishes a generation, which
 never changes afterwards.
 
 File layout: ``BGPOST2\\n``, an 8-byte little-endian header length, a JSON
@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 import logging
 import mmap
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ import numpy as np
 from . import schema as S
 from .whoosh_internals import read_docnums, read_weighted
 
-__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "frequent_postings_bytes", "carried_postings_bytes",
+__all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "write_frequent_postings", "write_carried_postings",
            "frequent_threshold"]
 
 log = logging.getLogger(__name__)
@@ -133,27 +134,57 @@ def _encode(field: str, term: str, got, rows: int) -> _Encoded:
 
 
 class _PostingsFile:
-    """The bytes of a :data:`POSTINGS_FILE` being made, a term at a time."""
+    """A :data:`POSTINGS_FILE` being written to ``path``, a term at a time, in bounded memory.
 
-    def __init__(self, rows: int):
+    Each term's bytes go to a scratch file beside ``path`` as they come;
+    :meth:`finish` writes the file (its terms in :func:`_term_order`, so the
+    bytes do not depend on the order terms were added), syncs it and renames
+    it into place. At 1.5 billion characters the file is about 3 GB: built in
+    memory it would hold the build's peak above 2 GB by itself. Used as a
+    context manager, it removes its scratch and temporary files whatever happens.
+    """
+
+    def __init__(self, path: Path, rows: int):
+        self.path = Path(path)
         self.rows = rows
-        self.chunks: list[bytes] = []
-        self.terms: list[list] = []
-        self.offset = 0
+        self._scratch_path = self.path.with_name(self.path.name + ".terms")
+        self._tmp_path = self.path.with_name(self.path.name + ".tmp")
+        self._scratch = open(self._scratch_path, "w+b")
+        self._entries: dict[tuple[str, str], tuple[str, int, int, int]] = {}  # kind, df, scratch offset, length
+
+    def __enter__(self) -> "_PostingsFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._scratch.close()
+        for leftover in (self._scratch_path, self._tmp_path):
+            leftover.unlink(missing_ok=True)
 
     def add(self, entry: _Encoded) -> None:
-        start = self.offset
-        self.chunks.append(entry.data)
-        pad = (-len(entry.data)) % 8
-        if pad:
-            self.chunks.append(b"\0" * pad)
-        self.offset += len(entry.data) + pad
-        self.terms.append([entry.field, entry.term, entry.kind, entry.df, start, len(entry.data)])
+        self._entries[(entry.field, entry.term)] = (entry.kind, entry.df, self._scratch.tell(), len(entry.data))
+        self._scratch.write(entry.data)
 
-    def bytes(self) -> bytes:
-        header = json.dumps({"rows": self.rows, "terms": self.terms}, ensure_ascii=False).encode("utf-8")
+    def finish(self) -> None:
+        """Write the file: header, then every term's bytes 8-byte aligned; synced, then renamed into place."""
+        keys = sorted(self._entries, key=_term_order)
+        terms, offset = [], 0
+        for field, term in keys:
+            kind, df, _, length = self._entries[(field, term)]
+            terms.append([field, term, kind, df, offset, length])
+            offset += length + (-length) % 8
+        header = json.dumps({"rows": self.rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
         header += b" " * ((-len(header)) % 8)
-        return _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(self.chunks)
+        self._scratch.flush()
+        with open(self._tmp_path, "wb") as out:
+            out.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+            for key in keys:
+                _, _, start, length = self._entries[key]
+                self._scratch.seek(start)
+                out.write(self._scratch.read(length))
+                out.write(b"\0" * ((-length) % 8))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(self._tmp_path, self.path)
 
 
 def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -179,8 +210,9 @@ def _df(got) -> int:
     return len(got) if isinstance(got, np.ndarray) else len(got[0])
 
 
-def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[str, str]] | None = None) -> bytes:
-    """The bytes of :data:`POSTINGS_FILE` for an open Whoosh reader whose live documents are ``rows`` rows.
+def write_frequent_postings(path: Path, reader, docnum_to_row, rows: int,
+                            terms: list[tuple[str, str]] | None = None) -> None:
+    """Write :data:`POSTINGS_FILE` at ``path`` for an open Whoosh reader whose live documents are ``rows`` rows.
 
     ``terms``: save these ``(field, term)`` (default: every term held by at
     least :func:`frequent_threshold` live documents).
@@ -191,18 +223,18 @@ def frequent_postings_bytes(reader, docnum_to_row, rows: int, terms: list[tuple[
         terms = [(field, tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
                  for field in _FIELDS if field in reader.schema.names()
                  for tbytes, info in reader.iter_field(field) if info.doc_frequency() >= threshold]
-    out = _PostingsFile(rows)
-    for field, term in terms:
-        got = _live_rows(reader, field, term, d2r)
-        if _df(got) >= threshold:
-            out.add(_encode(field, term, got, rows))
-    return out.bytes()
+    with _PostingsFile(path, rows) as out:
+        for field, term in terms:
+            got = _live_rows(reader, field, term, d2r)
+            if _df(got) >= threshold:
+                out.add(_encode(field, term, got, rows))
+        out.finish()
 
 
-def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader, fresh: list,
-                           docnum_to_row) -> bytes:
-    """The bytes of :data:`POSTINGS_FILE` for a generation made from the previous one's, equal to
-    ``frequent_postings_bytes(reader, docnum_to_row, rows)`` without reading the segments both share.
+def write_carried_postings(path: Path, previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader,
+                           fresh: list, docnum_to_row) -> None:
+    """Write :data:`POSTINGS_FILE` at ``path`` for a generation made from the previous one's: the file
+    ``write_frequent_postings(path, reader, docnum_to_row, rows)`` writes, without reading the segments both share.
 
     A previous term keeps its previous rows that are still live, moved to their
     new rows (``old_to_new``: -1 for a row dropped), plus its postings in the
@@ -217,8 +249,18 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
     threshold = frequent_threshold(rows)
     if threshold < frequent_threshold(previous.rows):
-        return frequent_postings_bytes(reader, d2r, rows)
-    chosen: dict[tuple[str, str], _Encoded] = {}  # encoded at once: a common term's rows as int64 are 8× its bitmap
+        write_frequent_postings(path, reader, d2r, rows)
+        return
+    with _PostingsFile(path, rows) as out:
+        _carry_terms(out, previous, old_to_new, threshold, reader, fresh, d2r)
+        out.finish()
+
+
+def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: np.ndarray, threshold: int, reader,
+                 fresh: list, d2r: np.ndarray) -> None:
+    """Add to ``out`` every term of :func:`write_carried_postings`'s file, encoded as soon as it is read (a
+    common term's rows as int64 are 8× its bitmap)."""
+    rows = out.rows
     for field, term in previous.terms():
         if field == S.EXACT:
             old = old_to_new[previous.rows_of(S.EXACT, term)]
@@ -235,7 +277,7 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
             order = np.argsort(r, kind="stable")
             got = (r[order], f[order])
         if _df(got) >= threshold:
-            chosen[(field, term)] = _encode(field, term, got, rows)
+            out.add(_encode(field, term, got, rows))
     # a term not saved before held fewer live rows than the previous threshold: to reach this one, the fresh
     # segments must hold it in more documents than the threshold grew by
     needed = threshold - frequent_threshold(previous.rows) + 1
@@ -254,11 +296,7 @@ def carried_postings_bytes(previous: "FrequentPostings", old_to_new: np.ndarray,
                 continue
             got = _live_rows(reader, field, term, d2r)
             if _df(got) >= threshold:
-                chosen[(field, term)] = _encode(field, term, got, rows)
-    out = _PostingsFile(rows)
-    for key in sorted(chosen, key=_term_order):
-        out.add(chosen.pop(key))
-    return out.bytes()
+                out.add(_encode(field, term, got, rows))
 
 
 class FrequentPostings:

@@ -510,7 +510,7 @@ class IndexUpdate:
                     log.error("%s", exc)
                     raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
                 t2 = time.perf_counter()
-                _write_atomic(self.gen_dir / POSTINGS_FILE, plan.postings_bytes(reader))
+                plan.write_postings(self.gen_dir / POSTINGS_FILE, reader)
                 t3 = time.perf_counter()
             self._saved.remove()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)

@@ -5,8 +5,10 @@ Vocabulary:
 * **BM25** scores a row by the query's jieba words (:func:`index.analysis.query_words`):
   rare words weigh more (*idf*), repeats count with diminishing returns (*tf*),
   long paragraphs are normalised by their length against the average.
-  A word's frequencies are read from the ``words`` field's postings; a very
-  common word is counted in the hits' search texts instead.
+  A word's frequencies are read from the ``words`` field's postings (saved
+  with the generation for a word held by one paragraph in 256 or more); a
+  word read from Whoosh with many more postings than there are hits is
+  counted in the hits' search texts instead.
 * with **OR** in the query, a paragraph holding more of its phrases comes
   first, whatever its BM25 score.
 * the **region rank** (``sort=region``) is computed once per snapshot

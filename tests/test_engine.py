@@ -156,6 +156,31 @@ def test_engine_sees_a_new_generation_without_restart(engine, make_index):
     assert before == 0 and search(engine, "新质生产力").total == 1
 
 
+def test_every_generation_answers_the_warm_up_search_before_any_request(engine, make_index, monkeypatch):
+    """Opening and reloading search the new generation once (WARM_UP_QUERY) before requests can reach it."""
+    from search import engine as E
+
+    seen = []
+    answer = E.Engine._answer
+
+    def spy(self, snap, request):
+        seen.append((snap.generation, request.q, self._snap is snap))
+        return answer(self, snap, request)
+
+    monkeypatch.setattr(E.Engine, "_answer", spy)
+    opened = E.Engine(engine.store.root)
+    first = opened.snapshot().generation
+    assert seen == [(first, E.WARM_UP_QUERY, False)]  # searched before it became the engine's snapshot
+    make_index([make_report(["因地制宜发展新质生产力。"], region=BAZHOU, year=2025, source="w.txt")],
+               root=engine.store.root)
+    opened._checked = 0
+    assert search(opened, "新质生产力").total == 1
+    second = opened.snapshot().generation
+    assert second != first
+    assert seen[1:] == [(second, E.WARM_UP_QUERY, False), (second, "新质生产力", True)]
+    opened.close()
+
+
 # --- exactness: random substrings against a scan --------------------------------------------
 
 

@@ -70,11 +70,12 @@ def test_membership_matches_the_rows(sample_engine):
 
 
 def _saved(tmp_path, rows: int, entries: list) -> FrequentPostings:
-    out = P._PostingsFile(rows)
-    for e in entries:
-        out.add(e)
     path = tmp_path / POSTINGS_FILE
-    path.write_bytes(out.bytes())
+    with P._PostingsFile(path, rows) as out:
+        for e in entries:
+            out.add(e)
+        out.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [POSTINGS_FILE]  # no scratch file left behind
     return FrequentPostings.open(path, rows)
 
 
@@ -194,3 +195,26 @@ def test_packed_terms_narrow_candidates_without_changing_any_answer(tmp_path, mo
     finally:
         saved.close()
         bare.close()
+
+
+def test_a_postings_file_is_the_same_whatever_the_order_of_its_terms_and_leaves_nothing_when_it_fails(tmp_path):
+    rows = 70_000
+    entries = [P._encode(S.EXACT, t, np.arange(i, rows, 97 + i), rows) for i, t in enumerate(("ab", "ba", "中国"))]
+    entries.append(P._encode(S.WORDS, "发展", (np.arange(5, rows, 300), np.full(len(range(5, rows, 300)), 3)), rows))
+    made = []
+    for order in (entries, entries[::-1]):
+        folder = tmp_path / str(len(made))
+        folder.mkdir()
+        with P._PostingsFile(folder / POSTINGS_FILE, rows) as out:
+            for e in order:
+                out.add(e)
+            out.finish()
+        made.append((folder / POSTINGS_FILE).read_bytes())
+    assert made[0] == made[1]
+    failed = tmp_path / "failed"
+    failed.mkdir()
+    with pytest.raises(RuntimeError):
+        with P._PostingsFile(failed / POSTINGS_FILE, rows) as out:
+            out.add(entries[0])
+            raise RuntimeError("killed half way")
+    assert list(failed.iterdir()) == []
