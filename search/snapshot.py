@@ -43,10 +43,10 @@ __all__ = ["CodedColumn", "Snapshot", "FACET_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
-#: From this share of all rows up, :meth:`Snapshot.contains` and :meth:`Snapshot.count` make one pass
+#: From this share of all rows up, :meth:`Snapshot.contains` makes one pass
 #: over every row's bytes instead of looking in each row. Measured at 100M characters (420k rows): one
 #: pass costs ~0.3 s for a rare phrase (the blob's 270 MB) plus ~2 µs for each match it must step
-#: over (0.5 s for 发展, 1 s to count 的); row by row costs ~1 µs a row (0.3–0.5 s for every row). So one
+#: over (0.5 s for 发展); row by row costs ~1 µs a row (0.3–0.5 s for every row). So one
 #: pass wins only for a rare phrase over (nearly) every row, the case of a one-character query.
 SCAN_SHARE = 0.9
 
@@ -273,17 +273,6 @@ class Snapshot:
         found = map(self.search.buf.find, repeat(needle, len(starts)), starts, ends)
         return np.fromiter(found, dtype=np.int64, count=len(rows)) >= 0
 
-    def count(self, rows: np.ndarray, word: str) -> np.ndarray:
-        """How often ``word`` occurs in each row's search text (non-overlapping, as ``str.count``)."""
-        needle = word.encode("utf-8")
-        if not needle:
-            return self.lengths[rows].astype(np.int64) + 1
-        if len(rows) >= SCAN_SHARE * self.n:
-            return self._counts(needle)[rows]
-        buf = self.search.buf
-        starts, ends = self._spans(rows)
-        return np.fromiter((buf[s:e].count(needle) for s, e in zip(starts, ends)), dtype=np.int64, count=len(rows))
-
     def _spans(self, rows: np.ndarray) -> tuple[list[int], list[int]]:
         """Where each row's search text lies in the columns' bytes: (starts, ends), each end after its row end byte."""
         search = self.search
@@ -300,15 +289,3 @@ class Snapshot:
             rows.append(row)
             pos = buf.find(needle, base + off[row + 1], end)
         return np.array(rows, dtype=np.int64)
-
-    def _counts(self, needle: bytes) -> np.ndarray:
-        """How often ``needle`` occurs in every row's search text, in one pass over the blob."""
-        search = self.search
-        buf, base, step = search.buf, search.base, len(needle)
-        positions, end = [], base + int(search.offsets[-1])
-        pos = buf.find(needle, base, end)
-        while pos >= 0:
-            positions.append(pos - base)
-            pos = buf.find(needle, pos + step, end)
-        rows = np.searchsorted(search.offsets, np.array(positions, dtype=np.uint64), side="right") - 1
-        return np.bincount(rows, minlength=self.n)

@@ -218,3 +218,25 @@ def test_a_postings_file_is_the_same_whatever_the_order_of_its_terms_and_leaves_
             out.add(entries[0])
             raise RuntimeError("killed half way")
     assert list(failed.iterdir()) == []
+
+
+def test_a_paragraphs_score_does_not_depend_on_how_many_hits_the_query_has(sample_engine):
+    """BM25 reads a word's jieba frequency wherever it comes from: a paragraph scores the same when it is one
+    hit of many and when it is the only hit (counting the word's characters in the text would count 会 in 社会)."""
+    from search.ranking import bm25
+
+    snap = sample_engine.snapshot()
+    checked = 0
+    for word in ("会", "国", "社会", "项目", "为王", "发展"):
+        _, hits, _ = sample_engine.matching_rows(SearchRequest(q=word))
+        assert len(hits) >= 4, word
+        together = bm25(snap, hits, [word], False)
+        for i in sorted(set(np.linspace(0, len(hits) - 1, 12).astype(int).tolist())):
+            alone = bm25(snap, hits[i:i + 1], [word], False)
+            assert alone[0] == pytest.approx(together[i], abs=1e-12), (word, int(hits[i]))
+            checked += 1
+    assert checked > 50
+    # the two ways of counting differ on this text: 会 inside 社会, 会议 … is not jieba's word 会
+    rows, freqs = snap.postings.weighted("会")
+    token = dict(zip(rows.tolist(), freqs.tolist()))
+    assert any(snap.search[i].count("会") > token.get(i, 0) for i in range(snap.n))
