@@ -116,14 +116,18 @@ def test_a_file_of_the_older_layout_is_not_read(sample_engine, tmp_path, caplog)
     assert "older layout" in caplog.text
 
 
-def test_a_generation_without_the_file_answers_the_same(sample_index, tmp_path):
+def _copy_without_postings(root, copy):
+    """A copy of the index at ``root`` whose current generation has no saved postings file."""
     import shutil
 
-    copy = tmp_path / "copy"
-    shutil.copytree(sample_index, copy)
+    shutil.copytree(root, copy)
     store = IndexStore(copy)
     (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
-    with_file, without = Engine(sample_index), Engine(copy)
+    return copy
+
+
+def test_a_generation_without_the_file_answers_the_same(sample_index, tmp_path):
+    with_file, without = Engine(sample_index), Engine(_copy_without_postings(sample_index, tmp_path / "copy"))
     try:
         assert without.snapshot().postings.frequent is None
         for q in ("发展", "发展 改革", "高质量发展", "改革开放", "人民 生活", "农业 OR 工业", "科学 -技术"):
@@ -168,19 +172,13 @@ def test_postings_of_an_empty_index_are_empty():
 def test_packed_terms_narrow_candidates_without_changing_any_answer(tmp_path, monkeypatch):
     """With every term held by 8 rows saved (nearly all packed at the sample's size), phrases answer exactly as
     a scan of the search texts does, and as the same index without its saved postings."""
-    import shutil
-
     from index.build import build
     from tests.conftest import SAMPLE
 
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: 8)
     root = tmp_path / "index"
     build([SAMPLE], root, workers=1)
-    copy = tmp_path / "copy"
-    shutil.copytree(root, copy)
-    store = IndexStore(copy)
-    (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
-    saved, bare = Engine(root), Engine(copy)
+    saved, bare = Engine(root), Engine(_copy_without_postings(root, tmp_path / "copy"))
     try:
         snap = saved.snapshot()
         kinds = {snap.postings.frequent.kind(S.EXACT, t) for f, t in snap.postings.frequent.terms() if f == S.EXACT}
