@@ -296,9 +296,23 @@ def tally(exact: dict[str, list[int]], system: str, got: set[str], truth: set[st
     e[2] += len(got)
 
 
-def previous_indexing(result_file: Path, name: str) -> dict:
-    """The indexing figures of the run ``name`` in an earlier result file (``--reuse-index`` does not
-    build), each system's marked with ``measured`` (when that run was); empty when there is none."""
+def indexing_file(index_dir: Path) -> Path:
+    """Where a build's indexing figures are kept beside its index, for later ``--reuse-index`` runs."""
+    return index_dir.with_name(index_dir.name + "-figures.json")
+
+
+def previous_indexing(index_dir: Path, result_file: Path, name: str) -> dict:
+    """The indexing figures of the build that made ``index_dir`` (``--reuse-index`` does not build), marked
+    with ``measured`` (when that build was): kept beside the index by the run that built it, and taken only
+    while the index's bytes are still those it measured; else those of the run ``name`` in an earlier result
+    file (a workdir from before the figures were kept); empty when there are none."""
+    try:
+        kept = json.loads(indexing_file(index_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = None
+    if kept is not None:
+        gen = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+        return {"baogao": kept} if kept.get("index_bytes") == dir_bytes(gen) else {}
     try:
         result = json.loads(result_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -340,7 +354,7 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
         "paragraphs": snap.n,
         "characters": chars,
         "raw_utf8_bytes": raw_bytes,
-        "indexing": previous_indexing(Path(args.out), name) if reuse else {
+        "indexing": previous_indexing(index_dir, Path(args.out), name) if reuse else {
             "baogao": {"seconds": round(secs, 2), "characters": summary["characters"],
                        "chars_per_second": round(summary["characters"] / secs), "peak_rss_mb": round(peak / 1024),
                        "index_bytes": dir_bytes(gen), "size_ratio": round(dir_bytes(gen) / raw_bytes, 3)},
@@ -348,6 +362,9 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
         "open_seconds": opening["open_seconds"],
         "cold_open": opening,
     }
+    if not reuse:
+        kept = {**out["indexing"]["baogao"], "measured": time.strftime("%Y-%m-%d %H:%M:%S")}
+        indexing_file(index_dir).write_text(json.dumps(kept, indent=1), encoding="utf-8")
     queries = make_queries(snap.search, args.random)
     scan = Scan(snap)
     for q in queries[:20]:
@@ -526,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--reuse-index", action="store_true",
-                    help="answer the queries on an index already built in --workdir (indexing not measured)")
+                    help="answer the queries on an index already built in --workdir (indexing not measured: "
+                         "the figures of the build that made it are reported, kept beside it)")
     ap.add_argument("--workdir", default=str(ROOT / "var" / "bench"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "bench.json"))
     args = ap.parse_args(argv)
