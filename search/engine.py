@@ -109,12 +109,23 @@ class Engine:
                 new = Snapshot.load(self.store, gen)
             except IndexStoreError as exc:
                 raise EngineError(str(exc)) from exc
-            self._answer(new, SearchRequest(q=WARM_UP_QUERY))
+            self._warm_up(new)
             # requests in flight keep their reference to the old snapshot; its
             # reader is closed when the last reference goes
             self._snap = new
             log.info("loaded index generation %s (%d paragraphs)", gen, new.n)
             return True
+
+    def _warm_up(self, snap: Snapshot) -> None:
+        """Search ``snap`` once (:data:`WARM_UP_QUERY`) before any request does. Only a speed-up: a failure is
+        logged, never stops the generation from being served."""
+        t0 = time.perf_counter()
+        try:
+            self._answer(snap, SearchRequest(q=WARM_UP_QUERY))
+        except Exception:  # noqa: BLE001 (whatever it is, requests will meet it and report it themselves)
+            log.exception("the warm-up search of generation %s failed", snap.generation)
+            return
+        log.debug("warm-up search of %s: %.1f ms", snap.generation, (time.perf_counter() - t0) * 1000)
 
     def snapshot(self) -> Snapshot:
         """The current generation's snapshot: take it once per request and pass it down."""

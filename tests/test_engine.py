@@ -181,6 +181,24 @@ def test_every_generation_answers_the_warm_up_search_before_any_request(engine, 
     opened.close()
 
 
+def test_a_failed_warm_up_search_does_not_stop_the_generation_from_being_served(engine, monkeypatch, caplog):
+    from search import engine as E
+
+    answer = E.Engine._answer
+
+    def failing_warm_up(self, snap, request):
+        if request.q == E.WARM_UP_QUERY:
+            raise MemoryError("no room for the warm-up")
+        return answer(self, snap, request)
+
+    monkeypatch.setattr(E.Engine, "_answer", failing_warm_up)
+    with caplog.at_level("ERROR"):
+        opened = E.Engine(engine.store.root)
+    assert "warm-up search" in caplog.text
+    assert search(opened, "项目为王").total == search(engine, "项目为王").total > 0
+    opened.close()
+
+
 # --- exactness: random substrings against a scan --------------------------------------------
 
 
