@@ -44,6 +44,10 @@ MAX_INDEXING_MB = 2048                 # 2 GB
 MAX_INCREMENTAL_FRACTION = 0.05        # adding 1 % new reports: ≤ 5 % of a full build
 SERVER_BYTES_PER_CHAR, SERVER_BASE_MB = 3, 300
 MAX_OPEN_SECONDS = 1.0
+#: "the first search after start as fast as the second": the first (in a fresh process, right after opening)
+#: over the second, the same query. The bench reads "as fast as" as within a quarter: the same search
+#: repeated in one process varies by about that much on this machine.
+MAX_FIRST_OVER_SECOND = 1.25
 MAX_P95_ALL, MAX_P95_WORD, MAX_P95_AND, MAX_P95_HTTP = 0.1, 0.3, 0.3, 0.15
 MAX_SIZE_RATIO = 1.5
 MB = 1024 * 1024
@@ -152,6 +156,11 @@ def target_rows(run: dict) -> list[TargetRow]:
                      lambda v: f"{v:,.0f} MB{per_char(v)}"))
     rows.append(_row("open", "open the index", f"≤ {MAX_OPEN_SECONDS:g} s", run.get("open_seconds"),
                      lambda v: v <= MAX_OPEN_SECONDS, lambda v: f"{v:.2f} s"))
+    first, second = _get(run, "cold_open", "first_search_ms"), _get(run, "cold_open", "second_search_ms")
+    query = _get(run, "cold_open", "query") or ""
+    rows.append(_row("first_search", "first search after opening", f"≤ {MAX_FIRST_OVER_SECOND:g}× the second",
+                     first / second if first is not None and second else None, lambda v: v <= MAX_FIRST_OVER_SECOND,
+                     lambda v: f"{v:.2f}× ({query} {first:.0f} ms, then {second:.0f} ms)"))
     rows += [
         _latency_row(run, "p95_all", "p95, all queries", "baogao", "all", MAX_P95_ALL),
         _latency_row(run, "p95_word", "p95, single words", "baogao", "word", MAX_P95_WORD),
