@@ -55,7 +55,7 @@ from . import schema as S
 from .whoosh_internals import read_docnums, read_weighted
 
 __all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "write_frequent_postings", "write_carried_postings",
-           "frequent_threshold"]
+           "frequent_threshold", "bitmap_has", "sorted_has"]
 
 log = logging.getLogger(__name__)
 
@@ -393,6 +393,19 @@ def bitmap_has(bits: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return ((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1).astype(bool)
 
 
+def sorted_has(sorted_rows: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """A boolean mask over ``rows``: whether each is in ``sorted_rows`` (ascending rows of ``n``), by binary
+    search, or through a mask over all rows when that is cheaper."""
+    if len(sorted_rows) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    if len(sorted_rows) * 64 > n:
+        every = np.zeros(n, dtype=bool)
+        every[sorted_rows] = True
+        return every[rows]
+    at = np.minimum(np.searchsorted(sorted_rows, rows), len(sorted_rows) - 1)
+    return sorted_rows[at] == rows
+
+
 class Postings:
     """Every term's rows for one generation: frequent terms from the saved file, the rest from Whoosh.
 
@@ -429,12 +442,7 @@ class Postings:
         if bits is not None:
             return bitmap_has(bits, candidates)
         rows = self.frequent.rows_of(S.EXACT, term)
-        if rows is None:
-            return None
-        if len(rows) == 0:
-            return np.zeros(len(candidates), dtype=bool)
-        at = np.minimum(np.searchsorted(rows, candidates), len(rows) - 1)
-        return rows[at] == candidates
+        return None if rows is None else sorted_has(rows, candidates, self.n)
 
     def rows(self, field: str, term: str) -> np.ndarray:
         """The sorted rows holding ``term`` (int64)."""

@@ -26,6 +26,7 @@ import numpy as np
 from index import schema as S
 from index.analysis import bigrams, exact_term, is_exact_term
 from index.normalise import query_variants
+from index.postings import sorted_has
 from index.regions import short_name
 
 from .query import FILTER_NAMES, And, Filter, Node, Not, Or, Phrase, QueryError, canonical_filter, read_query
@@ -102,7 +103,7 @@ class Evaluator:
         if len(cands) == 0:
             return np.zeros(0, dtype=bool)
         if isinstance(node, Phrase):
-            return _member(cands, self.phrase_hits(node.text), self.snap.n)
+            return sorted_has(self.phrase_hits(node.text), cands, self.snap.n)
         if isinstance(node, Filter):
             return self.filter_mask(node)[cands]
         if isinstance(node, And):
@@ -199,18 +200,6 @@ class Evaluator:
             labels = {"province": "省份", "prefecture": "地市", "county": "区县"}
             self.notices.append(f"索引中没有{labels[field]}“{value}”")
         return []
-
-
-def _member(rows: np.ndarray, sorted_hits: np.ndarray, n: int) -> np.ndarray:
-    """A boolean mask over ``rows``: whether each is in ``sorted_hits`` (a mask over all rows when that is cheaper)."""
-    if len(sorted_hits) == 0:
-        return np.zeros(len(rows), dtype=bool)
-    if len(sorted_hits) * 64 > n:
-        every = np.zeros(n, dtype=bool)
-        every[sorted_hits] = True
-        return every[rows]
-    idx = np.minimum(np.searchsorted(sorted_hits, rows), len(sorted_hits) - 1)
-    return sorted_hits[idx] == rows
 
 
 def has_or(node: Node | None) -> bool:
