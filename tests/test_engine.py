@@ -123,6 +123,17 @@ def test_facets_count_the_hits(engine):
     assert page.years == [(2021, 1), (2022, 1), (2024, 1)]
 
 
+def test_facet_counts_read_alike_by_index_slice_and_iteration_most_first(engine):
+    """A facet's counts are made only when read (search.results.FacetCounts); every way of reading agrees."""
+    counts = search(engine, "项目为王").facets["province"]
+    listed = list(counts)
+    assert [(f.value, f.count, f.label) for f in listed] == [("河北省", 2, "河北省"), ("天津市", 1, "天津市")]
+    assert len(counts) == 2 and counts[0] == listed[0] and counts[-1] == listed[-1] and counts[1:] == listed[1:]
+    assert counts == listed and counts != listed[:1] and listed[::-1] != counts
+    with pytest.raises(IndexError):
+        counts[2]
+
+
 def test_snippet_marks_the_phrase_once_and_escapes_text(engine):
     page = search(engine, "项目为王", county="霸州")
     assert page.hits[0].snippet_html == "坚持<mark>项目为王</mark>，全力推动重点项目建设。"
