@@ -69,6 +69,15 @@ Touch points, why each is needed, and the test that pins it:
    segment a writer will write, known before its commit, names the rows the
    writer saves for it (:mod:`index.carry`). Pinned by
    ``test_a_writer_knows_the_id_of_the_segment_it_writes``.
+12. ``SegmentWriter._flush_segment`` replaced, and ``W3FieldWriter._postwriter``,
+   ``W3PostingsWriter._postfile`` / ``._terminfo`` / ``._blockcount`` and
+   ``W3TermInfo``'s statistics written directly (:func:`write_pool_postings`) —
+   Whoosh writes a segment's postings through four Python calls per posting
+   (a third of a build's main process, py-spy); the pool's postings are written
+   a block of 128 at a time instead, each block encoded exactly as
+   ``W3PostingsWriter._write_block`` encodes it. Pinned by
+   ``test_block_wise_segment_writing_writes_the_bytes_whoosh_writes`` (the
+   segment files are compared byte for byte with Whoosh's own path).
 """
 from __future__ import annotations
 
@@ -80,19 +89,21 @@ import pickle
 import shutil
 import struct
 import threading
+import zlib
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3LeafMatcher, W3TermInfo
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
 
-__all__ = ["MemoryPostingPool", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
+__all__ = ["MemoryPostingPool", "write_pool_postings", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
            "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment",
            "new_segment_id", "MappedBufferFile", "LeafSegment", "leaf_segments"]
 
@@ -126,14 +137,20 @@ class _DocumentPostings:
     def by_term(self) -> tuple[dict[bytes, tuple[int, int]], np.ndarray, np.ndarray | None]:
         """(term bytes -> its span, docnums, weights or None): a term's postings are
         ``docnums[lo:hi]`` (ascending) and ``weights[lo:hi]``."""
+        bounds, docs, weights = self.grouped()
+        spans = {tbytes: (int(bounds[tid]), int(bounds[tid + 1])) for tbytes, tid in self.ids.items()}
+        return spans, docs, weights
+
+    def grouped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(bounds, docnums, weights or None), grouped by term id: term ``t``'s postings are
+        ``docnums[bounds[t]:bounds[t + 1]]`` (ascending)."""
         ids = np.frombuffer(self.terms, dtype=np.int64)
         docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int64), np.frombuffer(self.counts, dtype=np.int64))
         order = np.argsort(ids, kind="stable")  # stable: each term's docnums stay ascending
         docs = docs[order]
         weights = np.frombuffer(self.weights, dtype=np.float64)[order] if len(self.weights) else None
         bounds = np.searchsorted(ids[order], np.arange(len(self.ids) + 1))
-        spans = {tbytes: (int(bounds[tid]), int(bounds[tid + 1])) for tbytes, tid in self.ids.items()}
-        return spans, docs, weights
+        return bounds, docs, weights
 
 
 class MemoryPostingPool:
@@ -213,6 +230,41 @@ class MemoryPostingPool:
             self.fieldnames.add(fieldname)
         return posts
 
+    def term_arrays(self, fieldname: str):
+        """``(term bytes, docnums, weights or None, values or None)`` of every term of a field, in term order.
+
+        Docnums are an int64 array (ascending); weights a float64 array, None
+        while all are 1.0; values a list of bytes, None while each is the one
+        its weight implies (see :meth:`iter_postings`, which yields the same
+        postings one at a time).
+        """
+        one_by_one = self._fields.get(fieldname, {})
+        spans, docs, weights = (self._documents[fieldname].by_term() if fieldname in self._documents
+                                else ({}, None, None))
+        for tbytes in sorted(one_by_one.keys() | spans.keys()):
+            span, posts = spans.get(tbytes), one_by_one.get(tbytes)
+            parts = []  # (docnums, weights or None, values or None) from each source, new documents first
+            if span is not None:
+                lo, hi = span
+                parts.append((docs[lo:hi], None if weights is None else weights[lo:hi], None))
+            if posts is not None:
+                parts.append((np.asarray(posts[0], dtype=np.int64),
+                              None if posts[1] is None else np.asarray(posts[1], dtype=np.float64), posts[2]))
+            if len(parts) == 1:
+                yield (tbytes, *parts[0])
+                continue
+            d = np.concatenate([p[0] for p in parts])
+            w = None
+            if any(p[1] is not None for p in parts):
+                w = np.concatenate([np.ones(len(p[0])) if p[1] is None else p[1] for p in parts])
+            v = None
+            if any(p[2] is not None for p in parts):
+                v = []
+                for pd, pw, pv in parts:
+                    v += pv if pv is not None else [self._implied_value(fieldname, x)
+                                                    for x in (pw.tolist() if pw is not None else [1.0] * len(pd))]
+            yield tbytes, d, w, v
+
     def iter_postings(self):
         for fieldname in sorted(self.fieldnames):
             one_by_one = self._fields.get(fieldname, {})
@@ -249,6 +301,218 @@ class MemoryPostingPool:
     def cleanup(self) -> None:
         self._fields.clear()
         self._documents.clear()
+
+
+_TERM_INFO = W3TermInfo._struct  # !BfIBBfII: flags, weight, df, min/max length byte, max weight, first/last id
+
+
+def _field_lengths(pdr, fieldname: str) -> np.ndarray | None:
+    """Every document's length in ``fieldname`` (what Whoosh's add_postings asks per posting), or None."""
+    if pdr is None:
+        return None
+    if isinstance(pdr, _RememberedLengths):
+        return np.asarray(pdr.field_lengths(fieldname), dtype=np.int64)
+    return np.asarray([pdr.doc_field_length(d, fieldname, 0) for d in range(pdr.doc_count_all())], dtype=np.int64)
+
+
+def _write_term_blocks(pw, docs: np.ndarray, weights: np.ndarray | None, values: list | None,
+                       lengths: np.ndarray | None, fixedsize: int | None, implied_frequency: bool) -> None:
+    """One term's postings as ``W3PostingsWriter`` writes them (``add_posting`` then ``_write_block``)."""
+    postfile, ti, limit, comp = pw._postfile, pw._terminfo, pw._blocklimit, pw._compression
+    n = len(docs)
+    ids32 = docs.astype(np.uint32)
+    w32 = None if weights is None else weights.astype(np.float32)
+    nblocks = (n + limit - 1) // limit
+    for b in range(nblocks):
+        lo, hi = b * limit, min(n, (b + 1) * limit)
+        ids = ids32[lo:hi]
+        if lo == 0:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        # statistics, as W3TermInfo.add_block and the block's own
+        if w32 is None:
+            wsum, maxweight, mini_weights = float(hi - lo), 1.0, None
+        else:
+            bw = w32[lo:hi]
+            wsum = float(bw.astype(np.float64).sum())
+            maxweight = float(weights[lo:hi].max())
+            first = float(bw[0])
+            if first == 1.0 and (bw == 1.0).all():
+                mini_weights = None
+            elif (bw == bw[0]).all():
+                mini_weights = first
+            else:
+                mini_weights = tuple(bw.tolist())
+        if lengths is not None:
+            bl = lengths[docs[lo:hi]]
+            nonzero = bl[bl > 0]
+            minlength = int(nonzero.min()) if len(nonzero) else None
+            maxlength = max(0, int(bl.max()))
+        else:
+            minlength, maxlength = None, 0
+        ti._weight += wsum
+        ti._df += hi - lo
+        ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
+        ti._maxlength = max(ti._maxlength, maxlength)
+        ti._maxweight = max(ti._maxweight, maxweight)
+        if ti._minid is None:
+            ti._minid = int(ids[0])
+        ti._maxid = int(ids[-1])
+        # the block: (delta-coded ids, weights, values) pickled and compressed, after its info
+        if fixedsize == 0:
+            mini_values = None
+        elif values is None and implied_frequency:  # each value pack_uint(int(weight))
+            packed = (weights[lo:hi] if weights is not None else np.ones(hi - lo)).astype(">u4").tobytes()
+            mini_values = packed if fixedsize is not None else tuple(packed[i:i + 4] for i in range(0, len(packed), 4))
+        else:
+            vs = [v for v in (values[lo:hi] if values is not None else ()) if v]
+            mini_values = tuple(vs) if fixedsize is None or fixedsize < 0 else b"".join(vs)
+        deltas = np.diff(ids.astype(np.int64), prepend=0)
+        databytes = pickle.dumps((tuple(deltas.tolist()), mini_weights, mini_values), 2)
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        infobytes = pickle.dumps((hi - lo, int(ids[-1]), maxweight, comp, length_to_byte(minlength),
+                                  length_to_byte(maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write(pack_int(-blocklength if b == nblocks - 1 else blocklength))
+        postfile.write(infobytes)
+        postfile.write(databytes)
+    pw._blockcount = nblocks
+
+
+class _Blocks:
+    """Every block of a field's new-document postings, with its statistics, computed at once with numpy.
+
+    ``bounds, docs, weights`` are :meth:`_DocumentPostings.grouped`; each term's
+    postings are cut into blocks of ``limit``; a block's statistics are those
+    ``W3PostingsWriter`` gathers posting by posting.
+    """
+
+    def __init__(self, bounds, docs, weights, lengths, limit: int):
+        counts = np.diff(bounds)
+        per_term = (counts + limit - 1) // limit
+        self.first_block = np.concatenate([[0], np.cumsum(per_term)])
+        term = np.repeat(np.arange(len(counts)), per_term)
+        within = np.arange(len(term)) - self.first_block[term]
+        self.starts = bounds[term] + within * limit
+        self.ends = np.minimum(self.starts + limit, bounds[term + 1])
+        starts = self.starts if len(docs) else np.zeros(0, dtype=np.int64)
+        self.deltas = docs.copy()
+        self.deltas[1:] -= docs[:-1]
+        self.deltas[starts] = docs[starts]
+        self.last = docs[self.ends - 1] if len(docs) else docs
+        if lengths is not None and len(docs):
+            lens = lengths[docs]
+            self.min_length = np.minimum.reduceat(np.where(lens > 0, lens, np.iinfo(np.int64).max), starts)
+            self.max_length = np.maximum(np.maximum.reduceat(lens, starts), 0)
+        else:
+            self.min_length = np.full(len(starts), np.iinfo(np.int64).max)
+            self.max_length = np.zeros(len(starts), dtype=np.int64)
+        self.w32 = None
+        if weights is not None and len(docs):
+            self.w32 = weights.astype(np.float32)
+            self.weight_sum = np.add.reduceat(self.w32.astype(np.float64), starts)
+            self.max_weight = np.maximum.reduceat(weights, starts)
+            self.same_weight = np.minimum.reduceat(self.w32, starts) == np.maximum.reduceat(self.w32, starts)
+            self.packed = weights.astype(">u4").tobytes()  # a frequency field's values, pack_uint(int(weight))
+        else:
+            self.weight_sum = (self.ends - self.starts).astype(np.float64)
+
+
+def _write_new_term(fieldwriter, tbytes: bytes, t: int, blocks: _Blocks, fixedsize: int | None, offset: int) -> int:
+    """Write term ``t`` of ``blocks`` (postings and term info) at ``offset`` of the postings file; return the end."""
+    postfile, comp = fieldwriter._postwriter._postfile, fieldwriter._postwriter._compression
+    b0, b1 = int(blocks.first_block[t]), int(blocks.first_block[t + 1])
+    starts, ends, w32 = blocks.starts[b0:b1].tolist(), blocks.ends[b0:b1].tolist(), blocks.w32
+    min_lengths, max_lengths = blocks.min_length[b0:b1].tolist(), blocks.max_length[b0:b1].tolist()
+    max_weights = blocks.max_weight[b0:b1].tolist() if w32 is not None else [1.0] * (b1 - b0)
+    lasts = blocks.last[b0:b1].tolist()
+    big = np.iinfo(np.int64).max
+    parts = [WHOOSH3_HEADER_MAGIC]
+    for i, (lo, hi) in enumerate(zip(starts, ends)):
+        if w32 is None:
+            mini_weights = None
+        elif blocks.same_weight[b0 + i]:
+            first = float(w32[lo])
+            mini_weights = None if first == 1.0 else first
+        else:
+            mini_weights = tuple(w32[lo:hi].tolist())
+        if fixedsize == 0:
+            mini_values = None
+        else:  # a frequency field (Whoosh 2.7's Frequency: 4 bytes a value)
+            mini_values = blocks.packed[4 * lo:4 * hi]
+        databytes = pickle.dumps((tuple(blocks.deltas[lo:hi].tolist()), mini_weights, mini_values), 2)
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        minlength = None if min_lengths[i] == big else min_lengths[i]
+        infobytes = pickle.dumps((hi - lo, lasts[i], max_weights[i], comp, length_to_byte(minlength),
+                                  length_to_byte(max_lengths[i])), 2)
+        blocklength = len(infobytes) + len(databytes)
+        parts += (pack_int(-blocklength if i == b1 - b0 - 1 else blocklength), infobytes, databytes)
+    data = b"".join(parts)
+    postfile.write(data)
+    # the term info, as W3TermInfo.add_block gathers it and to_bytes packs it
+    min_length = min(min_lengths)
+    weight = 0.0
+    for x in blocks.weight_sum[b0:b1].tolist():
+        weight += x
+    info = _TERM_INFO.pack(0, weight, ends[-1] - starts[0], 0 if min_length == big else length_to_byte(min_length),
+                           length_to_byte(max(max_lengths)), max(0, max(max_weights)),
+                           int(blocks.deltas[starts[0]]), lasts[-1])
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info + pack_long(offset) + pack_int(len(data)))
+    return offset + len(data)
+
+
+def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> None:
+    """Write every posting of ``pool`` into ``fieldwriter`` a block at a time (touch point 12).
+
+    Equivalent to Whoosh's ``fieldwriter.add_postings(schema, pdr, pool.iter_postings())``,
+    which :func:`fast_writer`'s commit used to call, byte for byte. The new
+    documents' postings (all but merged segments') are cut into blocks and their
+    statistics computed for the whole field with numpy (:class:`_Blocks`);
+    each block is then pickled and compressed as Whoosh does it. A term that
+    merged segments also hold is written by :func:`_write_term_blocks`.
+    """
+    for fieldname in sorted(pool.fieldnames):
+        fieldobj = schema[fieldname]
+        fieldwriter.start_field(fieldname, fieldobj)
+        pw = fieldwriter._postwriter
+        fixedsize = fieldobj.format.fixed_value_size()
+        frequency = fieldname in pool._frequency_fields
+        documents = pool._documents.get(fieldname)
+        # new documents' values are implied: none in an Existence field, the frequency in a Frequency one
+        if fixedsize not in (0, 4) or (documents is not None and (fixedsize == 4) != frequency):
+            raise TypeError(f"block-wise writing knows Existence and Frequency fields, not {fieldobj.format!r}")
+        lengths = _field_lengths(pdr, fieldname)
+        one_by_one = pool._fields.get(fieldname, {})
+        term_ids = documents.ids if documents is not None else {}
+        blocks = None
+        if documents is not None:
+            bounds, docs, weights = documents.grouped()
+            blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
+        offset = pw._postfile.tell()
+        mixed = None
+        for tbytes in sorted(one_by_one.keys() | term_ids.keys()):
+            if tbytes not in one_by_one:
+                offset = _write_new_term(fieldwriter, tbytes, term_ids[tbytes], blocks, fixedsize, offset)
+                continue
+            if mixed is None:
+                mixed = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname) if t in one_by_one}
+            docs_t, weights_t, values_t = mixed[tbytes]
+            fieldwriter.start_term(tbytes)
+            _write_term_blocks(pw, docs_t, weights_t, values_t, lengths, fixedsize, frequency)
+            fieldwriter.finish_term()
+            offset = pw._postfile.tell()
+        fieldwriter.finish_field()
+
+
+def _write_segment_block_wise(writer) -> None:
+    """``SegmentWriter._flush_segment`` with :func:`write_pool_postings` for its per-posting loop."""
+    writer.perdocwriter.close()
+    pdr = writer.per_document_reader() if writer.codec.length_stats else None
+    write_pool_postings(writer.fieldwriter, writer.schema, pdr, writer.pool)
+    writer.fieldwriter.close()
+    if pdr:
+        pdr.close()
 
 
 def _leaf_blocks(leaf, fieldname: str, term: str, weighted: bool):
@@ -376,13 +640,20 @@ class _RememberedLengths:
         self._lengths: dict[str, list] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        return self.field_lengths(fieldname, default)[docnum]
+
+    def field_lengths(self, fieldname: str, default=0) -> list:
+        """Every document's length in ``fieldname``, by docnum."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             pdr = self._pdr
             lengths = self._lengths[fieldname] = [
                 pdr.doc_field_length(d, fieldname, default) for d in range(pdr.doc_count_all())
             ]
-        return lengths[docnum]
+        return lengths
+
+    def doc_count_all(self) -> int:
+        return self._pdr.doc_count_all()
 
     def close(self) -> None:
         self._pdr.close()
@@ -403,6 +674,10 @@ def fast_writer(ix):
     writer = ix.writer()
     writer.pool = MemoryPostingPool()
     remember_lengths(writer)
+    if type(writer.fieldwriter) is W3FieldWriter and writer.fieldwriter._postwriter is None:
+        pw = writer.codec.postings_writer(None)
+        if not pw._byteids and pw._inlinelimit <= 1:  # Whoosh 2.7's defaults: no posting list inlined
+            writer._flush_segment = lambda: _write_segment_block_wise(writer)
     return writer
 
 

@@ -212,6 +212,76 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
     assert len(postings[0]) > 10000
 
 
+def _filled_pool(reports, new_documents=True):
+    """A pool as a build fills it: the reports' paragraphs as new documents, then merged postings one at a time
+    (only those when not ``new_documents``: a commit that only merges segments)."""
+    from index import schema as S
+    from index.whoosh_internals import MemoryPostingPool
+    from whoosh.system import pack_uint
+
+    pool = MemoryPostingPool()
+    texts = [p.search_text for r in reports for p in r.paragraphs] if new_documents else []
+    for docnum, text in enumerate(texts):
+        exact, words = S.paragraph_postings(text)
+        pool.add_terms(S.EXACT, docnum, exact)
+        pool.add_frequencies(S.WORDS, docnum, words)
+        pool.add((S.REPORT_ID, b"r%d" % (docnum // 40), docnum, 1.0, b""))
+    # a merged segment's documents come after the new ones: terms the new documents have and new terms,
+    # weights other than 1 in the exact field and a value other than the implied one in the words field
+    later = len(texts)
+    for i, (field, term, weight, value) in enumerate([
+        (S.EXACT, "发展".encode(), 1.0, b""), (S.EXACT, b"zzzz", 2.0, b""), (S.EXACT, "建设".encode(), 1.0, b""),
+        (S.WORDS, "发展".encode(), 3.0, pack_uint(3)), (S.WORDS, "发展".encode(), 2.0, pack_uint(7)),
+        (S.WORDS, "新词".encode(), 1.0, pack_uint(1))] * 70):
+        pool.add((field, term, later + i, weight, value))
+    return pool, later + 6 * 70
+
+
+class _Lengths:
+    """A per-document reader's field lengths: every document a different length, some none."""
+
+    def __init__(self, docs):
+        self.docs = docs
+
+    def doc_count_all(self):
+        return self.docs
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        return 0 if docnum % 97 == 5 else (docnum * 7 + len(fieldname)) % 300 + 1
+
+
+@pytest.mark.parametrize("lengths,new_documents", [(True, True), (False, True), (True, False)])
+def test_block_wise_segment_writing_writes_the_bytes_whoosh_writes(lengths, new_documents):
+    """Touch point 12: write_pool_postings writes the terms and postings files Whoosh's add_postings writes."""
+    from index import schema as S
+    from index.assemble import parse_path
+    from index.whoosh_internals import write_pool_postings
+    from tests.conftest import SAMPLE
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.filedb.filestore import RamStorage
+
+    reports = parse_path(SAMPLE / "001_7b54cff1a7856689.txt") + parse_path(SAMPLE / "000_1ebb74cc993d5f7f.txt")
+    schema = S.paragraph_schema()
+    files = []
+    for block_wise in (True, False):
+        pool, docs = _filled_pool(reports, new_documents)
+        codec, storage = W3Codec(), RamStorage()
+        segment = codec.new_segment(storage, "MAIN")
+        segment.segid = "fixedsegment"
+        writer = codec.field_writer(storage, segment)
+        pdr = _Lengths(docs) if lengths else None
+        if block_wise:
+            write_pool_postings(writer, schema, pdr, pool)
+        else:
+            writer.add_postings(schema, pdr, pool.iter_postings())
+        writer.close()
+        files.append({name: storage.open_file(name).read() for name in storage.list()})
+    assert files[0].keys() == files[1].keys() and len(files[0]) == 2
+    for name in files[0]:
+        assert files[0][name] == files[1][name], name
+    assert sum(len(b) for b in files[0].values()) > (50_000 if new_documents else 2_000)
+
+
 def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
     from index.whoosh_internals import read_docnums
 
