@@ -41,6 +41,7 @@ import logging
 import math
 import os
 import zlib
+from array import array
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
@@ -53,6 +54,9 @@ __all__ = [
     "WordTokenizer",
     "bigrams",
     "exact_term",
+    "exact_code",
+    "exact_codes",
+    "exact_vocabulary",
     "is_exact_term",
     "frequent_bigrams",
     "EXACT_BUCKETS",
@@ -138,6 +142,36 @@ def is_exact_term(term: str) -> bool:
 
 
 _FREQUENT = frequent_bigrams()
+
+#: Every exact-field term has a *code*: a bucket its number (0–65,535), the
+#: i-th frequent bigram (in sorted order) ``EXACT_BUCKETS + i``. A build's
+#: worker processes hand the writer codes rather than terms
+#: (:func:`exact_codes`); :func:`exact_vocabulary` turns them back.
+_FREQUENT_CODES = {g: EXACT_BUCKETS + i for i, g in enumerate(sorted(_FREQUENT))}
+
+
+def exact_code(bigram: str) -> int:
+    """The code of a bigram's exact-field term (see :data:`_FREQUENT_CODES`)."""
+    code = _FREQUENT_CODES.get(bigram)
+    return zlib.crc32(bigram.encode("utf-8")) & (EXACT_BUCKETS - 1) if code is None else code
+
+
+def exact_codes(text: str) -> array:
+    """The codes of the distinct exact-field terms of ``text``, ascending (``array('I')``)."""
+    grams = set()
+    for run in text.split():
+        if len(run) == 1:
+            grams.add(run)
+        else:
+            grams.update([run[i : i + 2] for i in range(len(run) - 1)])
+    return array("I", sorted({exact_code(g) for g in grams}))
+
+
+@functools.cache
+def exact_vocabulary() -> tuple[bytes, ...]:
+    """Every exact-field term as UTF-8, by code: ``exact_vocabulary()[exact_code(b)] == exact_term(b).encode()``."""
+    return tuple(format(c, "04x").encode() for c in range(EXACT_BUCKETS)) + tuple(
+        g.encode("utf-8") for g in sorted(_FREQUENT))
 
 
 class _TermTokenizer(Tokenizer):

@@ -16,12 +16,13 @@ number, section, facets, OCR confidence) are in the generation's columns file
 """
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 
 from whoosh import fields, formats
 from whoosh.system import pack_uint
 
-from .analysis import BigramTokenizer, WordTokenizer, bigrams, document_words, exact_term
+from .analysis import BigramTokenizer, WordTokenizer, document_words, exact_codes
 
 REPORT_ID = "report_id"
 EXACT = "exact"
@@ -68,18 +69,20 @@ def paragraph_schema() -> fields.Schema:
     return fields.Schema(**{REPORT_ID: fields.ID(), EXACT: ExactField(), WORDS: WordsField()})
 
 
-def paragraph_postings(search_text: str) -> tuple[list[bytes], list[tuple[bytes, float, bytes]]]:
-    """The postings one paragraph adds to the exact and words fields, encoded as Whoosh encodes them.
+def paragraph_postings(search_text: str) -> tuple[array, list[tuple[bytes, float, bytes]]]:
+    """The postings one paragraph adds to the exact and words fields.
 
-    Exact: the distinct bigram buckets as UTF-8 (each with the default weight
-    and no value). Words: (term, weight, encoded frequency) per distinct word,
-    as ``formats.Frequency`` makes them. Computed directly rather than through
-    Whoosh's tokenizer machinery (a third of the cost of a build); a test
-    holds the result equal to what Whoosh writes from the analyzers. The
-    writer adds these straight to its posting pool, and a worker process can
-    compute them.
+    Exact: the distinct terms' codes (:func:`index.analysis.exact_codes`;
+    each posting has the default weight and no value). Words: (term, weight,
+    encoded frequency) per distinct word, as ``formats.Frequency`` makes them.
+    Computed directly rather than through Whoosh's tokenizer machinery (a
+    third of the cost of a build); a test holds the index the writer makes
+    from them equal to what Whoosh writes from the analyzers. The writer adds
+    these straight to its posting pool, and a worker process can compute them:
+    codes are one small array to send back rather than a list of terms, and
+    the pool files them without looking terms up (a third of the writer's
+    time adding documents, py-spy).
     """
-    exact = sorted({exact_term(b).encode("utf-8") for b in bigrams(search_text)})
     freqs = Counter(w for _, w in document_words(search_text))
     words = [(w.encode("utf-8"), float(n), pack_uint(n)) for w, n in freqs.items()]
-    return exact, words
+    return exact_codes(search_text), words

@@ -117,11 +117,17 @@ class _TermIds(dict):
 
 class _DocumentPostings:
     """One field's postings as documents bring them: one term id (and weight) per posting, in
-    flat arrays filled a document at a time by C-level ``extend``; grouped by term at commit with numpy."""
+    flat arrays filled a document at a time by C-level ``extend``; grouped by term at commit with numpy.
 
-    def __init__(self):
+    A term's id is given out at first sight (:class:`_TermIds`), or, for a
+    field with a fixed ``vocabulary`` (term bytes by id), is the caller's own
+    code of the term: no lookup per posting.
+    """
+
+    def __init__(self, vocabulary: tuple[bytes, ...] | None = None):
+        self.vocabulary = vocabulary
         self.ids = _TermIds()
-        self.terms = array("q")
+        self.terms = array("q") if vocabulary is None else array("I")
         self.weights = array("d")
         self.docnums = array("q")
         self.counts = array("q")
@@ -134,22 +140,36 @@ class _DocumentPostings:
         self.docnums.append(docnum)
         self.counts.append(len(self.terms) - n)
 
+    def add_codes(self, docnum: int, codes: array) -> None:
+        """One document's distinct terms as ids into the vocabulary (``array('I')``)."""
+        self.terms.extend(codes)
+        self.docnums.append(docnum)
+        self.counts.append(len(codes))
+
+    def term_ids(self, bounds: np.ndarray) -> dict[bytes, int]:
+        """Term bytes -> id of every term with postings (``bounds`` from :meth:`grouped`)."""
+        if self.vocabulary is None:
+            return self.ids
+        vocabulary = self.vocabulary
+        return {vocabulary[t]: t for t in np.flatnonzero(np.diff(bounds)).tolist()}
+
     def by_term(self) -> tuple[dict[bytes, tuple[int, int]], np.ndarray, np.ndarray | None]:
         """(term bytes -> its span, docnums, weights or None): a term's postings are
         ``docnums[lo:hi]`` (ascending) and ``weights[lo:hi]``."""
         bounds, docs, weights = self.grouped()
-        spans = {tbytes: (int(bounds[tid]), int(bounds[tid + 1])) for tbytes, tid in self.ids.items()}
+        spans = {tbytes: (int(bounds[tid]), int(bounds[tid + 1])) for tbytes, tid in self.term_ids(bounds).items()}
         return spans, docs, weights
 
     def grouped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(bounds, docnums, weights or None), grouped by term id: term ``t``'s postings are
         ``docnums[bounds[t]:bounds[t + 1]]`` (ascending)."""
-        ids = np.frombuffer(self.terms, dtype=np.int64)
+        ids = np.frombuffer(self.terms, dtype=np.int64 if self.vocabulary is None else np.uint32)
         docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int64), np.frombuffer(self.counts, dtype=np.int64))
         order = np.argsort(ids, kind="stable")  # stable: each term's docnums stay ascending
         docs = docs[order]
         weights = np.frombuffer(self.weights, dtype=np.float64)[order] if len(self.weights) else None
-        bounds = np.searchsorted(ids[order], np.arange(len(self.ids) + 1))
+        terms = len(self.ids) if self.vocabulary is None else len(self.vocabulary)
+        bounds = np.searchsorted(ids[order], np.arange(terms + 1))
         return bounds, docs, weights
 
 
@@ -209,6 +229,17 @@ class MemoryPostingPool:
     def add_terms(self, fieldname: str, docnum: int, terms: list[bytes]) -> None:
         """Postings of one document with the default weight and no value (bigrams)."""
         self._document_postings(fieldname).add(docnum, terms)
+
+    def add_codes(self, fieldname: str, docnum: int, codes: array, vocabulary: tuple[bytes, ...]) -> None:
+        """Postings of one document with the default weight and no value, as ids into ``vocabulary``
+        (the same vocabulary for every document of the field)."""
+        posts = self._documents.get(fieldname)
+        if posts is None:
+            posts = self._documents[fieldname] = _DocumentPostings(vocabulary)
+            self.fieldnames.add(fieldname)
+        elif posts.vocabulary is not vocabulary:
+            raise ValueError(f"field {fieldname!r} takes terms by one vocabulary only")
+        posts.add_codes(docnum, codes)
 
     def add_frequencies(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
         """Postings of one document in a frequency field, given as (term, frequency, frequency packed).
@@ -484,10 +515,10 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
             raise TypeError(f"block-wise writing knows Existence and Frequency fields, not {fieldobj.format!r}")
         lengths = _field_lengths(pdr, fieldname)
         one_by_one = pool._fields.get(fieldname, {})
-        term_ids = documents.ids if documents is not None else {}
-        blocks = None
+        term_ids, blocks = {}, None
         if documents is not None:
             bounds, docs, weights = documents.grouped()
+            term_ids = documents.term_ids(bounds)
             blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
         offset = pw._postfile.tell()
         mixed = None
@@ -681,18 +712,22 @@ def fast_writer(ix):
     return writer
 
 
-def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], list]]) -> None:
+def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], list]],
+                 vocabularies: dict[str, tuple[bytes, ...]] | None = None) -> None:
     """Add one document's other fields (``fields``) with its analysed fields' postings already computed.
 
     ``postings`` maps a field name to ``(terms, weighted)``: terms with the
     default weight, or ``(term, frequency, frequency packed)`` triples of a
-    frequency field (touch point 3). A
+    frequency field (touch point 3). The terms of a field in ``vocabularies``
+    are given as ids into its vocabulary (an ``array('I')``). A
     writer without the fast pool gets them the stock way by the caller.
     """
     docnum = writer.docnum
     writer.add_document(**fields)
     for fieldname, (terms, weighted) in postings.items():
-        if terms:
+        if vocabularies and fieldname in vocabularies:
+            writer.pool.add_codes(fieldname, docnum, terms, vocabularies[fieldname])
+        elif terms:
             writer.pool.add_terms(fieldname, docnum, terms)
         if weighted:
             writer.pool.add_frequencies(fieldname, docnum, weighted)

@@ -39,12 +39,14 @@ import logging
 import os
 import shutil
 import time
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from . import schema as S
+from .analysis import exact_vocabulary
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE
 from .postings import POSTINGS_FILE
@@ -166,7 +168,7 @@ class ReportPostings:
     its content sketch and each paragraph's postings (:func:`index.schema.paragraph_postings`)."""
 
     sketch: tuple[int, ...]
-    paragraphs: tuple[tuple[list[bytes], list[tuple[bytes, float, bytes]]], ...]
+    paragraphs: tuple[tuple[array, list[tuple[bytes, float, bytes]]], ...]  # exact-term codes, words
 
 
 def report_postings(report: Report) -> ReportPostings:
@@ -644,9 +646,10 @@ class IndexUpdate:
         fast = has_fast_pool(writer)
         self._saved.add(new_segment_id(writer), rid, report)  # the rows, in the order of the documents below
         fields = {S.REPORT_ID: rid}
+        vocabularies = {S.EXACT: exact_vocabulary()}
         for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
             if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
-                add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)})
+                add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)}, vocabularies)
             else:
                 writer.add_document(**fields, **{S.EXACT: p.search_text, S.WORDS: p.search_text})
         self._unflushed_reports.add(rid)

@@ -216,6 +216,7 @@ def _filled_pool(reports, new_documents=True):
     """A pool as a build fills it: the reports' paragraphs as new documents, then merged postings one at a time
     (only those when not ``new_documents``: a commit that only merges segments)."""
     from index import schema as S
+    from index.analysis import exact_vocabulary
     from index.whoosh_internals import MemoryPostingPool
     from whoosh.system import pack_uint
 
@@ -223,7 +224,7 @@ def _filled_pool(reports, new_documents=True):
     texts = [p.search_text for r in reports for p in r.paragraphs] if new_documents else []
     for docnum, text in enumerate(texts):
         exact, words = S.paragraph_postings(text)
-        pool.add_terms(S.EXACT, docnum, exact)
+        pool.add_codes(S.EXACT, docnum, exact, exact_vocabulary())
         pool.add_frequencies(S.WORDS, docnum, words)
         pool.add((S.REPORT_ID, b"r%d" % (docnum // 40), docnum, 1.0, b""))
     # a merged segment's documents come after the new ones: terms the new documents have and new terms,
