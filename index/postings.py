@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from . import schema as S
-from .whoosh_internals import read_docnums, read_weighted
+from .whoosh_internals import doc_frequencies, read_docnums, read_weighted
 
 __all__ = ["POSTINGS_FILE", "Postings", "FrequentPostings", "write_frequent_postings", "write_carried_postings",
            "frequent_threshold", "bitmap_has", "sorted_has"]
@@ -220,9 +220,9 @@ def write_frequent_postings(path: Path, reader, docnum_to_row, rows: int,
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
     threshold = frequent_threshold(rows) if terms is None else 0
     if terms is None:  # Whoosh's counts include deleted documents: an upper bound, checked below
-        terms = [(field, tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
+        terms = [(field, tbytes.decode("utf-8"))
                  for field in _FIELDS if field in reader.schema.names()
-                 for tbytes, info in reader.iter_field(field) if info.doc_frequency() >= threshold]
+                 for tbytes, df in doc_frequencies(reader, field).items() if df >= threshold]
     with _PostingsFile(path, rows) as out:
         for field, term in terms:
             got = _live_rows(reader, field, term, d2r)

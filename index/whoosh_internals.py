@@ -69,6 +69,14 @@ Touch points, why each is needed, and the test that pins it:
    segment a writer will write, known before its commit, names the rows the
    writer saves for it (:mod:`index.carry`). Pinned by
    ``test_a_writer_knows_the_id_of_the_segment_it_writes``.
+13. ``SegmentReader._terms`` (a ``W3TermsReader``), its ``_fieldmap`` and
+   ``_tindex`` (an ``OrderedHashReader``: ``dbfile``, ``startofdata``,
+   ``endofdata``) and ``W3TermInfo``'s byte layout (:func:`doc_frequencies`) —
+   every term of a field with its document count, read straight from each
+   segment's terms file: listing them through a multi-segment reader merged
+   the segments' terms and decoded a ``TermInfo`` per term and segment (half
+   of saving the frequent postings, py-spy). Pinned by
+   ``test_doc_frequencies_equal_the_reader_api``.
 12. ``SegmentWriter._flush_segment`` replaced, and ``W3FieldWriter._postwriter``,
    ``W3PostingsWriter._postfile`` / ``._terminfo`` / ``._blockcount`` and
    ``W3TermInfo``'s statistics written directly (:func:`write_pool_postings`) —
@@ -103,7 +111,7 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["MemoryPostingPool", "write_pool_postings", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
+__all__ = ["MemoryPostingPool", "write_pool_postings", "doc_frequencies", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
            "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment",
            "new_segment_id", "MappedBufferFile", "LeafSegment", "leaf_segments"]
 
@@ -544,6 +552,34 @@ def _write_segment_block_wise(writer) -> None:
     writer.fieldwriter.close()
     if pdr:
         pdr.close()
+
+
+_RECORD_LENGTHS = struct.Struct("!ii")  # a hash file record's key and value lengths (whoosh.filedb.filetables)
+_DF = struct.Struct("!I")  # W3TermInfo's document count, after its flags byte and total weight
+
+
+def doc_frequencies(reader, fieldname: str) -> dict[bytes, int]:
+    """Every term of ``fieldname`` (UTF-8) with the number of documents holding it, deleted ones included
+    (as ``reader.doc_frequency``), summed over the reader's segments (touch point 13)."""
+    totals: dict[bytes, int] = {}
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        fieldnum = terms._fieldmap.get(fieldname) if terms is not None else None
+        if fieldnum is None:
+            continue
+        prefix = pack_ushort(fieldnum)
+        tindex = terms._tindex
+        data = tindex.dbfile.get(tindex.startofdata, tindex.endofdata - tindex.startofdata)
+        lengths, df_at, get = _RECORD_LENGTHS.unpack_from, _DF.unpack_from, totals.get
+        pos, end, size = 0, len(data), _RECORD_LENGTHS.size
+        while pos < end:
+            keylen, datalen = lengths(data, pos)
+            key = pos + size
+            if data[key:key + 2] == prefix:
+                term = data[key + 2:key + keylen]
+                totals[term] = get(term, 0) + df_at(data, key + keylen + 5)[0]
+            pos = key + keylen + datalen
+    return totals
 
 
 def _leaf_blocks(leaf, fieldname: str, term: str, weighted: bool):

@@ -283,6 +283,40 @@ def test_block_wise_segment_writing_writes_the_bytes_whoosh_writes(lengths, new_
     assert sum(len(b) for b in files[0].values()) > (50_000 if new_documents else 2_000)
 
 
+def test_doc_frequencies_equal_the_reader_api(tmp_path, monkeypatch):
+    """Touch point 13: every term's document count read from the segments' terms files, over three segments
+    and with deleted documents (counted, as Whoosh counts them)."""
+    from index import schema as S
+    from index import whoosh_internals as wi
+    from index.assemble import parse_path
+    from index.whoosh_internals import doc_frequencies
+    from tests.conftest import SAMPLE
+
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 0)  # no segment is small: none is merged away
+
+    store = IndexStore(tmp_path / "idx")
+    with store.update() as up:
+        for path in sorted(SAMPLE.iterdir())[:2]:
+            for r in parse_path(path):
+                up.add_report(r)
+    with store.update() as up:  # a second segment; the third replaces one of its reports (a deleted document)
+        up.add_report(make_report(["乾务镇加快推进产业园区建设。"], region=BAZHOU, year=2019, source="z.txt"))
+        up.add_report(make_report(["发展新质生产力。", "建设现代化产业体系。", "深化改革开放。"], region=BAZHOU,
+                                  year=2020, source="y.txt"))
+    with store.update() as up:
+        up.add_report(make_report(["乾务镇加快推进产业园区建设，发展壮大。"], region=BAZHOU, year=2019, source="z.txt"))
+    ix, _, _ = store.open_generation()
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 3 and reader.has_deletions()
+        for field in (S.EXACT, S.WORDS, S.REPORT_ID):
+            expected = {t: info.doc_frequency() for t, info in reader.iter_field(field)}
+            got = doc_frequencies(reader, field)
+            assert {t.decode("utf-8"): n for t, n in got.items()} == {
+                (t.decode("utf-8") if isinstance(t, bytes) else t): n for t, n in expected.items()}
+            assert len(got) > (100 if field != S.REPORT_ID else 2)
+        assert doc_frequencies(reader, "no such field") == {}
+
+
 def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
     from index.whoosh_internals import read_docnums
 
