@@ -284,14 +284,10 @@ def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: n
     for field in _FIELDS:
         if field not in reader.schema.names():
             continue
-        fresh_df: dict[bytes, int] = {}
-        for leaf, _ in fresh:
-            for tbytes, info in leaf.iter_field(field):
-                fresh_df[tbytes] = fresh_df.get(tbytes, 0) + info.doc_frequency()
-        for tbytes, df in fresh_df.items():
+        for tbytes, df in doc_frequencies(reader, field, fresh).items():
             if df < needed:
                 continue
-            term = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+            term = tbytes.decode("utf-8")
             if (field, term) in previous or reader.doc_frequency(field, term) < threshold:
                 continue
             got = _live_rows(reader, field, term, d2r)

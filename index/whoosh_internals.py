@@ -558,11 +558,12 @@ _RECORD_LENGTHS = struct.Struct("!ii")  # a hash file record's key and value len
 _DF = struct.Struct("!I")  # W3TermInfo's document count, after its flags byte and total weight
 
 
-def doc_frequencies(reader, fieldname: str) -> dict[bytes, int]:
+def doc_frequencies(reader, fieldname: str, leaves: list | None = None) -> dict[bytes, int]:
     """Every term of ``fieldname`` (UTF-8) with the number of documents holding it, deleted ones included
-    (as ``reader.doc_frequency``), summed over the reader's segments (touch point 13)."""
+    (as ``reader.doc_frequency``), summed over the reader's segments (touch point 13). ``leaves``: only
+    these ``(segment reader, offset)`` pairs of ``reader.leaf_readers()`` (default all)."""
     totals: dict[bytes, int] = {}
-    for leaf, _ in reader.leaf_readers():
+    for leaf, _ in (reader.leaf_readers() if leaves is None else leaves):
         terms = getattr(leaf, "_terms", None)
         fieldnum = terms._fieldmap.get(fieldname) if terms is not None else None
         if fieldnum is None:

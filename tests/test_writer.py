@@ -315,6 +315,9 @@ def test_doc_frequencies_equal_the_reader_api(tmp_path, monkeypatch):
                 (t.decode("utf-8") if isinstance(t, bytes) else t): n for t, n in expected.items()}
             assert len(got) > (100 if field != S.REPORT_ID else 2)
         assert doc_frequencies(reader, "no such field") == {}
+        last, offset = list(reader.leaf_readers())[-1]
+        assert doc_frequencies(reader, S.EXACT, [(last, offset)]) == {
+            t: info.doc_frequency() for t, info in last.iter_field(S.EXACT)}
 
 
 def test_block_wise_posting_reads_equal_the_matcher_api(sample_index):
