@@ -79,7 +79,10 @@ Touch points, why each is needed, and the test that pins it:
    ``test_doc_frequencies_equal_the_reader_api``.
 12. ``SegmentWriter._flush_segment`` replaced, and ``W3FieldWriter._postwriter``,
    ``W3PostingsWriter._postfile`` / ``._terminfo`` / ``._blockcount`` and
-   ``W3TermInfo``'s statistics written directly (:func:`write_pool_postings`) —
+   ``W3TermInfo``'s statistics written directly, and terms added to
+   ``W3FieldWriter._tindex`` as ``OrderedHashWriter.add`` adds them (its
+   ``index``, ``buckets``, ``hashfn``, ``lastkey``, ``dbfile``) at a position
+   kept by the caller (:func:`write_pool_postings`) —
    Whoosh writes a segment's postings through four Python calls per posting
    (a third of a build's main process, py-spy); the pool's postings are written
    a block of 128 at a time instead, each block encoded exactly as
@@ -342,6 +345,7 @@ class MemoryPostingPool:
         self._documents.clear()
 
 
+_RECORD_LENGTHS = struct.Struct("!ii")  # a hash file record's key and value lengths (whoosh.filedb.filetables)
 _TERM_INFO = W3TermInfo._struct  # !BfIBBfII: flags, weight, df, min/max length byte, max weight, first/last id
 
 
@@ -457,7 +461,33 @@ class _Blocks:
             self.weight_sum = (self.ends - self.starts).astype(np.float64)
 
 
-def _write_new_term(fieldwriter, tbytes: bytes, t: int, blocks: _Blocks, fixedsize: int | None, offset: int) -> int:
+class _TermTable:
+    """A field writer's term table (``W3FieldWriter._tindex``, an ``OrderedHashWriter``) added to as
+    ``OrderedHashWriter.add`` adds, at a position kept here: Whoosh asks the file for its position twice a
+    term, a system call each (a fifth of writing a new term, py-spy)."""
+
+    def __init__(self, tindex):
+        self.tindex = tindex
+        self.pos = tindex.dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        t, pos = self.tindex, self.pos
+        if key <= t.lastkey:
+            raise ValueError(f"Keys must increase: {t.lastkey!r}..{key!r}")
+        t.index.append(pos)
+        t.dbfile.write(_RECORD_LENGTHS.pack(len(key), len(value)) + key + value)
+        h = t.hashfn(key)
+        t.buckets[h & 255].append((h, pos))
+        t.lastkey = key
+        self.pos = pos + _RECORD_LENGTHS.size + len(key) + len(value)
+
+    def resync(self) -> None:
+        """Take the position from the file again, after something else wrote to it."""
+        self.pos = self.tindex.dbfile.tell()
+
+
+def _write_new_term(fieldwriter, table: _TermTable, tbytes: bytes, t: int, blocks: _Blocks, fixedsize: int | None,
+                    offset: int) -> int:
     """Write term ``t`` of ``blocks`` (postings and term info) at ``offset`` of the postings file; return the end."""
     postfile, comp = fieldwriter._postwriter._postfile, fieldwriter._postwriter._compression
     b0, b1 = int(blocks.first_block[t]), int(blocks.first_block[t + 1])
@@ -497,7 +527,7 @@ def _write_new_term(fieldwriter, tbytes: bytes, t: int, blocks: _Blocks, fixedsi
     info = _TERM_INFO.pack(0, weight, ends[-1] - starts[0], 0 if min_length == big else length_to_byte(min_length),
                            length_to_byte(max(max_lengths)), max(0, max(max_weights)),
                            int(blocks.deltas[starts[0]]), lasts[-1])
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info + pack_long(offset) + pack_int(len(data)))
+    table.add(pack_ushort(fieldwriter._fieldid) + tbytes, info + pack_long(offset) + pack_int(len(data)))
     return offset + len(data)
 
 
@@ -529,10 +559,11 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
             term_ids = documents.term_ids(bounds)
             blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
         offset = pw._postfile.tell()
+        table = _TermTable(fieldwriter._tindex)
         mixed = None
         for tbytes in sorted(one_by_one.keys() | term_ids.keys()):
             if tbytes not in one_by_one:
-                offset = _write_new_term(fieldwriter, tbytes, term_ids[tbytes], blocks, fixedsize, offset)
+                offset = _write_new_term(fieldwriter, table, tbytes, term_ids[tbytes], blocks, fixedsize, offset)
                 continue
             if mixed is None:
                 mixed = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname) if t in one_by_one}
@@ -541,6 +572,7 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
             _write_term_blocks(pw, docs_t, weights_t, values_t, lengths, fixedsize, frequency)
             fieldwriter.finish_term()
             offset = pw._postfile.tell()
+            table.resync()
         fieldwriter.finish_field()
 
 
@@ -554,7 +586,6 @@ def _write_segment_block_wise(writer) -> None:
         pdr.close()
 
 
-_RECORD_LENGTHS = struct.Struct("!ii")  # a hash file record's key and value lengths (whoosh.filedb.filetables)
 _DF = struct.Struct("!I")  # W3TermInfo's document count, after its flags byte and total weight
 
 
