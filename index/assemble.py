@@ -234,6 +234,12 @@ def _parse_one(path: str | Path, meta: list[MetaOverride], prepare: Callable | N
     return ParsedFile(name, reports, None, tuple(prepare(r) for r in reports))
 
 
+#: Files parsed ahead of the consumer, per worker process. The writer stops taking files for seconds while it
+#: writes a segment; with 2 per worker the workers then sat idle (a 20M build: 58.7 s; with 32, 55.9 s and
+#: 94 MB more held, about a megabyte a parsed file).
+AHEAD_PER_WORKER = 32
+
+
 def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = (), *,
                 prepare: Callable | None = None, executor: Executor | None = None) -> Iterator[ParsedFile]:
     """Parse every file under ``paths``, in order; problems are reported per file, never raised.
@@ -249,7 +255,7 @@ def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = (), 
             yield _parse_one(f, meta, prepare)
         return
     ahead: deque = deque()
-    window = 2 * getattr(executor, "_max_workers", 2)
+    window = AHEAD_PER_WORKER * getattr(executor, "_max_workers", 2)
     for f in files:
         ahead.append(executor.submit(_parse_one, f, meta, prepare))
         if len(ahead) >= window:

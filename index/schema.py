@@ -17,12 +17,11 @@ number, section, facets, OCR confidence) are in the generation's columns file
 from __future__ import annotations
 
 from array import array
-from collections import Counter
 
 from whoosh import fields, formats
 from whoosh.system import pack_uint
 
-from .analysis import BigramTokenizer, WordTokenizer, document_words, exact_codes
+from .analysis import BigramTokenizer, WordTokenizer, exact_codes, word_counts
 
 REPORT_ID = "report_id"
 EXACT = "exact"
@@ -83,6 +82,6 @@ def paragraph_postings(search_text: str) -> tuple[array, list[tuple[bytes, float
     the pool files them without looking terms up (a third of the writer's
     time adding documents, py-spy).
     """
-    freqs = Counter(w for _, w in document_words(search_text))
+    freqs = word_counts(search_text)
     words = [(w.encode("utf-8"), float(n), pack_uint(n)) for w, n in freqs.items()]
     return exact_codes(search_text), words

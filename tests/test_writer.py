@@ -212,6 +212,25 @@ def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_
     assert len(postings[0]) > 10000
 
 
+def test_word_counts_count_what_document_words_yields():
+    """The words field's counts (index.analysis.word_counts, memoised per word) equal counting
+    document_words, on the sample and on strings it was not written against."""
+    from collections import Counter
+
+    from index.analysis import document_words, word_counts
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    texts = [p.search_text for path in sorted(SAMPLE.iterdir()) for r in parse_path(path) for p in r.paragraphs]
+    texts += ["", " ", "，。！", "---", "a b  c", "中华人民共和国国民经济和社会发展第十四个五年规划", "乾务镇乾务镇乾务镇",
+              "推进“放管服”改革，GDP增长6.5%。", "堅持項目為王，推動高質量發展。", "人工智能+ 新质生产力 2035年远景目标"]
+    for text in texts + texts:  # the second time from the memo
+        expected = Counter(w for _, w in document_words(text))
+        got = word_counts(text)
+        assert list(got.items()) == list(expected.items()), text
+    assert sum(len(word_counts(t)) for t in texts) > 10_000
+
+
 def _filled_pool(reports, new_documents=True):
     """A pool as a build fills it: the reports' paragraphs as new documents, then merged postings one at a time
     (only those when not ``new_documents``: a commit that only merges segments)."""
