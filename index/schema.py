@@ -19,7 +19,6 @@ from __future__ import annotations
 from array import array
 
 from whoosh import fields, formats
-from whoosh.system import pack_uint
 
 from .analysis import BigramTokenizer, WordTokenizer, exact_codes, word_counts
 
@@ -68,20 +67,20 @@ def paragraph_schema() -> fields.Schema:
     return fields.Schema(**{REPORT_ID: fields.ID(), EXACT: ExactField(), WORDS: WordsField()})
 
 
-def paragraph_postings(search_text: str) -> tuple[array, list[tuple[bytes, float, bytes]]]:
-    """The postings one paragraph adds to the exact and words fields.
+def paragraph_postings(search_text: str) -> tuple[array, list[bytes], array]:
+    """The postings one paragraph adds to the exact and words fields: (exact-term codes, words, frequencies).
 
     Exact: the distinct terms' codes (:func:`index.analysis.exact_codes`;
-    each posting has the default weight and no value). Words: (term, weight,
-    encoded frequency) per distinct word, as ``formats.Frequency`` makes them.
-    Computed directly rather than through Whoosh's tokenizer machinery (a
-    third of the cost of a build); a test holds the index the writer makes
-    from them equal to what Whoosh writes from the analyzers. The writer adds
-    these straight to its posting pool, and a worker process can compute them:
-    codes are one small array to send back rather than a list of terms, and
-    the pool files them without looking terms up (a third of the writer's
-    time adding documents, py-spy).
+    each posting has the default weight and no value). Words: each distinct
+    word as UTF-8, and its frequency (``array('d')``), which is the posting's
+    weight and, packed, its value (``formats.Frequency``). Computed directly
+    rather than through Whoosh's tokenizer machinery (a third of the cost of a
+    build); a test holds the index the writer makes from them equal to what
+    Whoosh writes from the analyzers. The writer adds these straight to its
+    posting pool, and a worker process can compute them: codes are one small
+    array to send back rather than a list of terms, and the pool files them
+    without looking terms up (a third of the writer's time adding documents,
+    py-spy).
     """
-    freqs = word_counts(search_text)
-    words = [(w.encode("utf-8"), float(n), pack_uint(n)) for w, n in freqs.items()]
-    return exact_codes(search_text), words
+    counts = word_counts(search_text)
+    return exact_codes(search_text), [w.encode("utf-8") for w in counts], array("d", counts.values())

@@ -252,18 +252,15 @@ class MemoryPostingPool:
             raise ValueError(f"field {fieldname!r} takes terms by one vocabulary only")
         posts.add_codes(docnum, codes)
 
-    def add_frequencies(self, fieldname: str, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> None:
-        """Postings of one document in a frequency field, given as (term, frequency, frequency packed).
+    def add_frequencies(self, fieldname: str, docnum: int, terms: list[bytes], frequencies: array) -> None:
+        """Postings of one document in a frequency field: its distinct terms and their frequencies
+        (``array('d')``), the postings' weights; each value is the frequency packed, made at commit.
 
         Every posting of ``fieldname`` must come this way or through :meth:`add`
-        (which checks each value); the packed value is not kept but made again at commit.
+        (which checks each value).
         """
         self._frequency_fields.add(fieldname)
-        if postings:
-            terms, weights, _ = zip(*postings)
-            self._document_postings(fieldname).add(docnum, terms, weights)
-        else:
-            self._document_postings(fieldname).add(docnum, ())
+        self._document_postings(fieldname).add(docnum, terms, frequencies if terms else None)
 
     def _document_postings(self, fieldname: str) -> _DocumentPostings:
         posts = self._documents.get(fieldname)
@@ -785,8 +782,8 @@ def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], li
     """Add one document's other fields (``fields``) with its analysed fields' postings already computed.
 
     ``postings`` maps a field name to ``(terms, weighted)``: terms with the
-    default weight, or ``(term, frequency, frequency packed)`` triples of a
-    frequency field (touch point 3). The terms of a field in ``vocabularies``
+    default weight, or a frequency field's ``(terms, frequencies)``
+    (``array('d')``) (touch point 3). The terms of a field in ``vocabularies``
     are given as ids into its vocabulary (an ``array('I')``). A
     writer without the fast pool gets them the stock way by the caller.
     """
@@ -797,8 +794,8 @@ def add_document(writer, fields: dict, postings: dict[str, tuple[list[bytes], li
             writer.pool.add_codes(fieldname, docnum, terms, vocabularies[fieldname])
         elif terms:
             writer.pool.add_terms(fieldname, docnum, terms)
-        if weighted:
-            writer.pool.add_frequencies(fieldname, docnum, weighted)
+        if weighted is not None:
+            writer.pool.add_frequencies(fieldname, docnum, *weighted)
 
 
 def has_fast_pool(writer) -> bool:

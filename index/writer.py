@@ -40,6 +40,7 @@ import os
 import shutil
 import time
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,21 +163,51 @@ def report_record(report: Report, indexed_at: str, sketch: tuple[int, ...]) -> d
     }
 
 
+#: Between one paragraph's words in :attr:`ReportPostings.words`: a byte UTF-8 never uses.
+WORD_SEPARATOR = b"\xff"
+
+
 @dataclass(frozen=True)
 class ReportPostings:
-    """What writing a report needs beyond the report, computable in a worker process:
-    its content sketch and each paragraph's postings (:func:`index.schema.paragraph_postings`)."""
+    """What writing a report needs beyond the report, computable in a worker process: its content sketch
+    and each paragraph's postings (:func:`index.schema.paragraph_postings`), read with :meth:`paragraphs`.
+
+    Packed for the trip back from the worker: the paragraphs' exact-term codes
+    in one array, their words in one blob (UTF-8, separated by
+    :data:`WORD_SEPARATOR`) and the words' frequencies in one array; ``*_ends``
+    say where each paragraph's codes and words end. As a list of (word,
+    weight, value) per paragraph, the words took 0.27 µs a character to
+    pickle in the worker and 0.14 µs to unpickle in the writer.
+    """
 
     sketch: tuple[int, ...]
-    paragraphs: tuple[tuple[array, list[tuple[bytes, float, bytes]]], ...]  # exact-term codes, words
+    exact: array  # 'I'
+    exact_ends: array  # 'I', one per paragraph
+    words: bytes
+    frequencies: array  # 'd', one per word
+    word_ends: array  # 'I', one per paragraph
+
+    def paragraphs(self) -> Iterator[tuple[array, list[bytes], array]]:
+        """(exact-term codes, words, frequencies) of each paragraph, in order."""
+        words = self.words.split(WORD_SEPARATOR) if self.words else []
+        e0 = w0 = 0
+        for e1, w1 in zip(self.exact_ends, self.word_ends):
+            yield self.exact[e0:e1], words[w0:w1], self.frequencies[w0:w1]
+            e0, w0 = e1, w1
 
 
 def report_postings(report: Report) -> ReportPostings:
     """The :class:`ReportPostings` of a report."""
-    return ReportPostings(
-        report_sketch(report),
-        tuple(S.paragraph_postings(p.search_text) for p in report.paragraphs),
-    )
+    exact, exact_ends, words, frequencies, word_ends = array("I"), array("I"), [], array("d"), array("I")
+    for p in report.paragraphs:
+        codes, terms, freqs = S.paragraph_postings(p.search_text)
+        exact.extend(codes)
+        exact_ends.append(len(exact))
+        words += terms
+        frequencies.extend(freqs)
+        word_ends.append(len(words))
+    return ReportPostings(report_sketch(report), exact, exact_ends, WORD_SEPARATOR.join(words), frequencies,
+                          word_ends)
 
 
 SKETCH_SIZE = 256
@@ -647,9 +678,10 @@ class IndexUpdate:
         self._saved.add(new_segment_id(writer), rid, report)  # the rows, in the order of the documents below
         fields = {S.REPORT_ID: rid}
         vocabularies = {S.EXACT: exact_vocabulary()}
-        for p, (exact, words) in zip(report.paragraphs, prepared.paragraphs):
+        for p, (exact, words, frequencies) in zip(report.paragraphs, prepared.paragraphs()):
             if fast:  # the analysed fields go straight into the pool, as Whoosh would put them
-                add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, words)}, vocabularies)
+                add_document(writer, fields, {S.EXACT: (exact, None), S.WORDS: (None, (words, frequencies))},
+                             vocabularies)
             else:
                 writer.add_document(**fields, **{S.EXACT: p.search_text, S.WORDS: p.search_text})
         self._unflushed_reports.add(rid)

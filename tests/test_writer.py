@@ -231,6 +231,25 @@ def test_word_counts_count_what_document_words_yields():
     assert sum(len(word_counts(t)) for t in texts) > 10_000
 
 
+@pytest.mark.parametrize("paragraphs", [
+    ["坚持项目为王。", "，。！", "乾务镇", "A", "推进“放管服”改革，GDP增长6.5%。"],
+    ["，。"],  # no word at all
+    ["乾务镇"],  # one word
+])
+def test_a_reports_packed_postings_unpack_to_each_paragraphs_own(paragraphs):
+    """ReportPostings packs every paragraph's postings for the trip from a worker; read back (after pickling)
+    they are each paragraph's paragraph_postings."""
+    import pickle
+
+    from index.writer import report_postings
+
+    report = make_report(paragraphs, region=BAZHOU, year=2021, source="x.txt")
+    packed = pickle.loads(pickle.dumps(report_postings(report)))
+    got = [(list(e), w, list(f)) for e, w, f in packed.paragraphs()]
+    expected = [(list(e), w, list(f)) for e, w, f in (S.paragraph_postings(p.search_text) for p in report.paragraphs)]
+    assert got == expected and len(got) == len(report.paragraphs)
+
+
 def _filled_pool(reports, new_documents=True):
     """A pool as a build fills it: the reports' paragraphs as new documents, then merged postings one at a time
     (only those when not ``new_documents``: a commit that only merges segments)."""
@@ -242,9 +261,9 @@ def _filled_pool(reports, new_documents=True):
     pool = MemoryPostingPool()
     texts = [p.search_text for r in reports for p in r.paragraphs] if new_documents else []
     for docnum, text in enumerate(texts):
-        exact, words = S.paragraph_postings(text)
+        exact, words, frequencies = S.paragraph_postings(text)
         pool.add_codes(S.EXACT, docnum, exact, exact_vocabulary())
-        pool.add_frequencies(S.WORDS, docnum, words)
+        pool.add_frequencies(S.WORDS, docnum, words, frequencies)
         pool.add((S.REPORT_ID, b"r%d" % (docnum // 40), docnum, 1.0, b""))
     # a merged segment's documents come after the new ones: terms the new documents have and new terms,
     # weights other than 1 in the exact field and a value other than the implied one in the words field
