@@ -133,9 +133,11 @@ def build_report(raw: RawReport, override: MetaOverride | None = None) -> Report
     evidence: list[Evidence] = []
     title, ev = titles.detect_title(display, title_hint=raw.title_hint)
     evidence += ev
-    year, ev = years.detect_year(display, title=title or raw.title_hint, source=raw.source)
+    plain = titles.reading_copy(display)  # read by both detectors
+    year, ev = years.detect_year(display, title=title or raw.title_hint, source=raw.source, plain=plain)
     evidence += ev
-    region, ev = regions.detect_region(display, title=title or raw.title_hint, source=raw.source, year=year)
+    region, ev = regions.detect_region(display, title=title or raw.title_hint, source=raw.source, year=year,
+                                       plain=plain)
     evidence += ev
     date, speaker, ev = titles.detect_delivery(display)
     evidence += ev

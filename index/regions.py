@@ -599,15 +599,16 @@ def _speaking_suffix(opening: str, text: str) -> tuple[str, Evidence | None]:
 
 
 def detect_region(paragraphs: list[str], *, title: str | None, source: str,
-                  year: int | None) -> tuple[Region, list[Evidence]]:
+                  year: int | None, plain: list[str] | None = None) -> tuple[Region, list[Evidence]]:
     """Where a report is from, with the evidence (see the module docstring).
 
     Returns :data:`~index.report.UNKNOWN_REGION` when the text does not support one
-    region; the hints found are then returned with ``confident=False``.
+    region; the hints found are then returned with ``confident=False``. ``plain``: the paragraphs'
+    :func:`~index.titles.reading_copy`, when the caller has it.
     """
     table = division_table()
     scanner = table.scanner(year)
-    plain = reading_copy(paragraphs)
+    plain = reading_copy(paragraphs) if plain is None else plain
     text = "\n".join(plain)
     opening = opening_text(plain)
     title_plain = reading_copy([title])[0] if title else ""

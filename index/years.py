@@ -443,13 +443,14 @@ def _deadline_years(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def detect_year(paragraphs: list[str], *, title: str | None, source: str) -> tuple[int | None, list[Evidence]]:
+def detect_year(paragraphs: list[str], *, title: str | None, source: str,
+                plain: list[str] | None = None) -> tuple[int | None, list[Evidence]]:
     """The report's year and the evidence for it (see the module docstring for the tiers).
 
     ``None`` when nothing supports a year; the weak hints found are still returned,
-    with ``confident=False``.
+    with ``confident=False``. ``plain``: the paragraphs' :func:`~index.titles.reading_copy`, when the caller has it.
     """
-    plain = reading_copy(paragraphs)
+    plain = reading_copy(paragraphs) if plain is None else plain
     text = "\n".join(plain)
     title_plain = reading_copy([title])[0] if title else None
     file_titled, file_digits = _file_years(source)
