@@ -250,20 +250,24 @@ def iter_parsed(paths: Iterable[str | Path], meta: Iterable[MetaOverride] = (), 
     report where the file was parsed. With an ``executor`` (a process pool)
     files are parsed in its processes, a few ahead of the consumer.
     """
-    meta = list(meta)
+    rows = overrides.by_file_name(list(meta))  # each file gets only the rows that can name it
     files = sources.iter_source_files(paths)
     if executor is None:
         for f in files:
-            yield _parse_one(f, meta, prepare)
+            yield _parse_one(f, _rows_for(rows, f), prepare)
         return
     ahead: deque = deque()
     window = AHEAD_PER_WORKER * getattr(executor, "_max_workers", 2)
     for f in files:
-        ahead.append(executor.submit(_parse_one, f, meta, prepare))
+        ahead.append(executor.submit(_parse_one, f, _rows_for(rows, f), prepare))
         if len(ahead) >= window:
             yield ahead.popleft().result()
     while ahead:
         yield ahead.popleft().result()
+
+
+def _rows_for(rows: dict[str, list[MetaOverride]], path: str | Path) -> list[MetaOverride]:
+    return rows.get(overrides.file_name(Path(path).as_posix()), [])
 
 
 def parse_pool(workers: int) -> Executor | None:

@@ -25,7 +25,7 @@ from pathlib import Path, PurePath
 from .report import MetaOverride
 from .years import parse_chinese_year
 
-__all__ = ["MetaFileError", "load_overrides", "overrides_for", "REQUIRED_COLUMNS"]
+__all__ = ["MetaFileError", "load_overrides", "overrides_for", "by_file_name", "file_name", "REQUIRED_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,27 @@ def _path_names(source: str, file: str) -> bool:
 
 
 def _basename_names(source: str, file: str) -> bool:
-    return PurePath(_norm(source.split("#", 1)[0])).name == PurePath(file).name
+    return file_name(source) == PurePath(file).name
+
+
+def file_name(source: str) -> str:
+    """The base name of a source (a path, ``#part`` dropped), as :func:`overrides_for` compares it."""
+    return PurePath(_norm(source.split("#", 1)[0])).name
+
+
+def by_file_name(overrides: list[MetaOverride]) -> dict[str, list[MetaOverride]]:
+    """The rows grouped by their file's base name, each group in file order.
+
+    Every row :func:`overrides_for` picks for a source has the source's base
+    name, so ``overrides_for(source, by_file_name(rows).get(file_name(source), []))``
+    equals ``overrides_for(source, rows)``: a build sends each file's worker
+    its few rows rather than the whole ``--meta`` file (at 100M characters,
+    5,000 rows pickled with each of 5,000 files took a fifth of the writer's time, py-spy).
+    """
+    groups: dict[str, list[MetaOverride]] = {}
+    for o in overrides:
+        groups.setdefault(PurePath(o.file).name, []).append(o)
+    return groups
 
 
 def overrides_for(source: str, overrides: list[MetaOverride]) -> list[MetaOverride]:

@@ -94,3 +94,20 @@ def test_meta_row_naming_a_county_listed_under_two_codes_is_applied(tmp_path, co
     report = build_report(raw, row)
     assert (report.region.display, report.year) == (display, year)
     assert any(e.where == "meta file" and e.value == display for e in report.evidence)
+
+
+def test_rows_grouped_by_file_name_pick_what_all_rows_pick():
+    """A build sends each file only the --meta rows of its base name (overrides.by_file_name); for any
+    source that picks exactly what overrides_for picks from every row."""
+    from index.overrides import by_file_name, file_name, overrides_for
+    from index.report import MetaOverride
+
+    rows = [MetaOverride(file=f, region="霸州市", year=2021, row=i + 2) for i, f in enumerate([
+        "2015.txt", "hailar-gbk/2015.txt", "national-gbk-scrape/2015.txt", "/abs/dir/a.txt", "a.txt",
+        "dir/b.docx", "b.docx", "sub/dir/b.docx", "c.txt", "other/c.txt"])]
+    sources = ["corpus/hailar-gbk/2015.txt", "x/2015.txt", "2015.txt", "/abs/dir/a.txt", "elsewhere/a.txt",
+               "dir/b.docx#2", "q/sub/dir/b.docx", "c.txt", "d.txt", "./c.txt", "z\\\\other\\\\c.txt"]
+    groups = by_file_name(rows)
+    for source in sources:
+        assert overrides_for(source, groups.get(file_name(source), [])) == overrides_for(source, rows), source
+    assert sum(len(g) for g in groups.values()) == len(rows) and len(groups) == 4
