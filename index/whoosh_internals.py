@@ -353,12 +353,19 @@ _TERM_INFO = W3TermInfo._struct  # !BfIBBfII: flags, weight, df, min/max length 
 
 
 def _field_lengths(pdr, fieldname: str) -> np.ndarray | None:
-    """Every document's length in ``fieldname`` (what Whoosh's add_postings asks per posting), or None."""
-    if pdr is None:
+    """Every document's length in ``fieldname`` (what Whoosh's add_postings asks per posting; None, as
+    Whoosh answers for a length byte of 0, counts as 0), or None when every length is 0.
+
+    A build gives Whoosh no analysed field (their postings go straight to the
+    pool), so the segment's total length of the field is 0 and nothing is asked
+    per document (69,000 calls a segment at 100M characters, for zeros)."""
+    if pdr is None or not pdr.field_length(fieldname):
         return None
     if isinstance(pdr, _RememberedLengths):
-        return np.asarray(pdr.field_lengths(fieldname), dtype=np.int64)
-    return np.asarray([pdr.doc_field_length(d, fieldname, 0) for d in range(pdr.doc_count_all())], dtype=np.int64)
+        lengths = pdr.field_lengths(fieldname)
+    else:
+        lengths = [pdr.doc_field_length(d, fieldname, 0) for d in range(pdr.doc_count_all())]
+    return np.asarray([n or 0 for n in lengths], dtype=np.int64)
 
 
 def _write_term_blocks(pw, docs: np.ndarray, weights: np.ndarray | None, values: list | None,
@@ -756,6 +763,9 @@ class _RememberedLengths:
 
     def doc_count_all(self) -> int:
         return self._pdr.doc_count_all()
+
+    def field_length(self, fieldname: str) -> int:
+        return self._pdr.field_length(fieldname)
 
     def close(self) -> None:
         self._pdr.close()
