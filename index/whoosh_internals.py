@@ -368,6 +368,22 @@ def _field_lengths(pdr, fieldname: str) -> np.ndarray | None:
     return np.asarray([n or 0 for n in lengths], dtype=np.int64)
 
 
+_NO_LENGTH = np.iinfo(np.int64).max  # a block's minimum length when none of its documents has one
+
+
+def _block_bytes(deltas: list[int], mini_weights, mini_values, last_id: int, max_weight: float, compression: int,
+                 min_length: int | None, max_length: int, last: bool) -> bytes:
+    """One block as ``W3PostingsWriter._write_block`` writes it: its length (negative for a term's last
+    block), its info and its data ((delta-coded ids, weights, values) pickled, then compressed)."""
+    databytes = pickle.dumps((tuple(deltas), mini_weights, mini_values), 2)
+    if compression:
+        databytes = zlib.compress(databytes, compression)
+    infobytes = pickle.dumps((len(deltas), last_id, max_weight, compression, length_to_byte(min_length),
+                              length_to_byte(max_length)), 2)
+    length = len(infobytes) + len(databytes)
+    return pack_int(-length if last else length) + infobytes + databytes
+
+
 def _write_term_blocks(pw, docs: np.ndarray, weights: np.ndarray | None, values: list | None,
                        lengths: np.ndarray | None, fixedsize: int | None, implied_frequency: bool) -> None:
     """One term's postings as ``W3PostingsWriter`` writes them (``add_posting`` then ``_write_block``)."""
@@ -419,16 +435,9 @@ def _write_term_blocks(pw, docs: np.ndarray, weights: np.ndarray | None, values:
         else:
             vs = [v for v in (values[lo:hi] if values is not None else ()) if v]
             mini_values = tuple(vs) if fixedsize is None or fixedsize < 0 else b"".join(vs)
-        deltas = np.diff(ids.astype(np.int64), prepend=0)
-        databytes = pickle.dumps((tuple(deltas.tolist()), mini_weights, mini_values), 2)
-        if comp:
-            databytes = zlib.compress(databytes, comp)
-        infobytes = pickle.dumps((hi - lo, int(ids[-1]), maxweight, comp, length_to_byte(minlength),
-                                  length_to_byte(maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        postfile.write(pack_int(-blocklength if b == nblocks - 1 else blocklength))
-        postfile.write(infobytes)
-        postfile.write(databytes)
+        deltas = np.diff(ids.astype(np.int64), prepend=0).tolist()
+        postfile.write(_block_bytes(deltas, mini_weights, mini_values, int(ids[-1]), maxweight, comp, minlength,
+                                    maxlength, b == nblocks - 1))
     pw._blockcount = nblocks
 
 
@@ -455,10 +464,10 @@ class _Blocks:
         self.last = docs[self.ends - 1] if len(docs) else docs
         if lengths is not None and len(docs):
             lens = lengths[docs]
-            self.min_length = np.minimum.reduceat(np.where(lens > 0, lens, np.iinfo(np.int64).max), starts)
+            self.min_length = np.minimum.reduceat(np.where(lens > 0, lens, _NO_LENGTH), starts)
             self.max_length = np.maximum(np.maximum.reduceat(lens, starts), 0)
         else:
-            self.min_length = np.full(len(starts), np.iinfo(np.int64).max)
+            self.min_length = np.full(len(starts), _NO_LENGTH)
             self.max_length = np.zeros(len(starts), dtype=np.int64)
         self.w32 = None
         if weights is not None and len(docs):
@@ -505,7 +514,6 @@ def _write_new_term(fieldwriter, table: _TermTable, tbytes: bytes, t: int, block
     min_lengths, max_lengths = blocks.min_length[b0:b1].tolist(), blocks.max_length[b0:b1].tolist()
     max_weights = blocks.max_weight[b0:b1].tolist() if w32 is not None else [1.0] * (b1 - b0)
     lasts = blocks.last[b0:b1].tolist()
-    big = np.iinfo(np.int64).max
     parts = [WHOOSH3_HEADER_MAGIC]
     for i, (lo, hi) in enumerate(zip(starts, ends)):
         if w32 is None:
@@ -519,14 +527,9 @@ def _write_new_term(fieldwriter, table: _TermTable, tbytes: bytes, t: int, block
             mini_values = None
         else:  # a frequency field (Whoosh 2.7's Frequency: 4 bytes a value)
             mini_values = blocks.packed[4 * lo:4 * hi]
-        databytes = pickle.dumps((tuple(blocks.deltas[lo:hi].tolist()), mini_weights, mini_values), 2)
-        if comp:
-            databytes = zlib.compress(databytes, comp)
-        minlength = None if min_lengths[i] == big else min_lengths[i]
-        infobytes = pickle.dumps((hi - lo, lasts[i], max_weights[i], comp, length_to_byte(minlength),
-                                  length_to_byte(max_lengths[i])), 2)
-        blocklength = len(infobytes) + len(databytes)
-        parts += (pack_int(-blocklength if i == b1 - b0 - 1 else blocklength), infobytes, databytes)
+        minlength = None if min_lengths[i] == _NO_LENGTH else min_lengths[i]
+        parts.append(_block_bytes(blocks.deltas[lo:hi].tolist(), mini_weights, mini_values, lasts[i], max_weights[i],
+                                  comp, minlength, max_lengths[i], i == b1 - b0 - 1))
     data = b"".join(parts)
     postfile.write(data)
     # the term info, as W3TermInfo.add_block gathers it and to_bytes packs it
@@ -534,9 +537,9 @@ def _write_new_term(fieldwriter, table: _TermTable, tbytes: bytes, t: int, block
     weight = 0.0
     for x in blocks.weight_sum[b0:b1].tolist():
         weight += x
-    info = _TERM_INFO.pack(0, weight, ends[-1] - starts[0], 0 if min_length == big else length_to_byte(min_length),
-                           length_to_byte(max(max_lengths)), max(0, max(max_weights)),
-                           int(blocks.deltas[starts[0]]), lasts[-1])
+    min_byte = 0 if min_length == _NO_LENGTH else length_to_byte(min_length)
+    info = _TERM_INFO.pack(0, weight, ends[-1] - starts[0], min_byte, length_to_byte(max(max_lengths)),
+                           max(0, max(max_weights)), int(blocks.deltas[starts[0]]), lasts[-1])
     table.add(pack_ushort(fieldwriter._fieldid) + tbytes, info + pack_long(offset) + pack_int(len(data)))
     return offset + len(data)
 
