@@ -20,9 +20,10 @@ Touch points, why each is needed, and the test that pins it:
 2. ``SegmentWriter.per_document_reader`` wrapped (:func:`remember_lengths`) —
    at commit Whoosh asks the length of the field for every posting, reading a
    column file each time. Same test.
-3. ``SegmentWriter.docnum`` and ``pool.add_terms`` (:func:`add_document`) — the
-   analysed fields' postings are computed in worker processes and go straight
-   into the pool, not through Whoosh's tokenizer machinery. Same test.
+3. ``SegmentWriter.docnum`` and the pool's ``add_terms`` / ``add_codes`` /
+   ``add_frequencies`` (:func:`add_document`) — the analysed fields' postings
+   are computed in worker processes and go straight into the pool, not
+   through Whoosh's tokenizer machinery. Same test.
 4. ``W3LeafMatcher._data``, ``._read_data()``, ``._next_block()``,
    ``._byteids`` and ``FilterMatcher.child`` / ``._ids`` / ``._exclude``
    (:func:`read_docnums`, :func:`read_weighted`) — a block of postings decoded
@@ -69,14 +70,6 @@ Touch points, why each is needed, and the test that pins it:
    segment a writer will write, known before its commit, names the rows the
    writer saves for it (:mod:`index.carry`). Pinned by
    ``test_a_writer_knows_the_id_of_the_segment_it_writes``.
-13. ``SegmentReader._terms`` (a ``W3TermsReader``), its ``_fieldmap`` and
-   ``_tindex`` (an ``OrderedHashReader``: ``dbfile``, ``startofdata``,
-   ``endofdata``) and ``W3TermInfo``'s byte layout (:func:`doc_frequencies`) —
-   every term of a field with its document count, read straight from each
-   segment's terms file: listing them through a multi-segment reader merged
-   the segments' terms and decoded a ``TermInfo`` per term and segment (half
-   of saving the frequent postings, py-spy). Pinned by
-   ``test_doc_frequencies_equal_the_reader_api``.
 12. ``SegmentWriter._flush_segment`` replaced, and ``W3FieldWriter._postwriter``,
    ``W3PostingsWriter._postfile`` / ``._terminfo`` / ``._blockcount`` and
    ``W3TermInfo``'s statistics written directly, and terms added to
@@ -89,6 +82,14 @@ Touch points, why each is needed, and the test that pins it:
    ``W3PostingsWriter._write_block`` encodes it. Pinned by
    ``test_block_wise_segment_writing_writes_the_bytes_whoosh_writes`` (the
    segment files are compared byte for byte with Whoosh's own path).
+13. ``SegmentReader._terms`` (a ``W3TermsReader``), its ``_fieldmap`` and
+   ``_tindex`` (an ``OrderedHashReader``: ``dbfile``, ``startofdata``,
+   ``endofdata``) and ``W3TermInfo``'s byte layout (:func:`doc_frequencies`) —
+   every term of a field with its document count, read straight from each
+   segment's terms file: listing them through a multi-segment reader merged
+   the segments' terms and decoded a ``TermInfo`` per term and segment (half
+   of saving the frequent postings, py-spy). Pinned by
+   ``test_doc_frequencies_equal_the_reader_api``.
 """
 from __future__ import annotations
 
