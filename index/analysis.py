@@ -135,7 +135,12 @@ def exact_term(bigram: str) -> str:
     """
     if bigram in _FREQUENT:
         return bigram
-    return format(zlib.crc32(bigram.encode("utf-8")) & (EXACT_BUCKETS - 1), "04x")
+    return format(_bucket(bigram), "04x")
+
+
+def _bucket(bigram: str) -> int:
+    """The bucket (0–65,535) of a bigram that is not frequent."""
+    return zlib.crc32(bigram.encode("utf-8")) & (EXACT_BUCKETS - 1)
 
 
 def is_exact_term(term: str) -> bool:
@@ -155,18 +160,12 @@ _FREQUENT_CODES = {g: EXACT_BUCKETS + i for i, g in enumerate(sorted(_FREQUENT))
 def exact_code(bigram: str) -> int:
     """The code of a bigram's exact-field term (see :data:`_FREQUENT_CODES`)."""
     code = _FREQUENT_CODES.get(bigram)
-    return zlib.crc32(bigram.encode("utf-8")) & (EXACT_BUCKETS - 1) if code is None else code
+    return _bucket(bigram) if code is None else code
 
 
 def exact_codes(text: str) -> array:
     """The codes of the distinct exact-field terms of ``text``, ascending (``array('I')``)."""
-    grams = set()
-    for run in text.split():
-        if len(run) == 1:
-            grams.add(run)
-        else:
-            grams.update([run[i : i + 2] for i in range(len(run) - 1)])
-    return array("I", sorted({exact_code(g) for g in grams}))
+    return array("I", sorted({exact_code(g) for g in set(bigrams(text))}))
 
 
 @functools.cache
@@ -217,29 +216,20 @@ def _is_word(w: str) -> bool:
 
 def document_words(text: str) -> Iterator[tuple[int, str]]:
     """(position, word) pairs of a document's search text, as indexed in the words field."""
-    tk = jieba_tokenizer()
-    freq = tk.FREQ
     pos = 0
-    for w in tk.cut(text, HMM=True):
-        if not _is_word(w):
+    for w in jieba_tokenizer().cut(text, HMM=True):
+        terms = _word_terms(w)
+        if not terms:
             continue
-        yield pos, w
-        n = len(w)
-        if n > 2:
-            for size in (2, 3):
-                if size >= n:
-                    continue
-                for i in range(n - size + 1):
-                    sub = w[i : i + size]
-                    if freq.get(sub):
-                        yield pos, sub
+        for term in terms:
+            yield pos, term
         pos += 1
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def _word_terms(word: str) -> tuple[str, ...]:
-    """What one word of jieba's cut adds to the words field (as :func:`document_words` yields it): nothing
-    for punctuation or space; else the word, then its 2- and 3-character parts that are dictionary words."""
+    """What one word of jieba's cut adds to the words field (:func:`document_words`, :func:`word_counts`):
+    nothing for punctuation or space; else the word, then its 2- and 3-character parts that are dictionary words."""
     if not _is_word(word):
         return ()
     n = len(word)

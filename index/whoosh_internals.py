@@ -115,9 +115,10 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["MemoryPostingPool", "write_pool_postings", "doc_frequencies", "fast_writer", "add_document", "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths",
-           "abandon_writer", "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment",
-           "new_segment_id", "MappedBufferFile", "LeafSegment", "leaf_segments"]
+__all__ = ["MemoryPostingPool", "write_pool_postings", "doc_frequencies", "fast_writer", "add_document",
+           "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths", "abandon_writer",
+           "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment", "new_segment_id",
+           "MappedBufferFile", "LeafSegment", "leaf_segments"]
 
 class _TermIds(dict):
     """Term bytes -> a small int, given out in order of first sight."""
@@ -276,22 +277,28 @@ class MemoryPostingPool:
             self.fieldnames.add(fieldname)
         return posts
 
-    def term_arrays(self, fieldname: str):
+    def term_arrays(self, fieldname: str, grouped: tuple | None = None, terms=None):
         """``(term bytes, docnums, weights or None, values or None)`` of every term of a field, in term order.
 
         Docnums are an int64 array (ascending); weights a float64 array, None
         while all are 1.0; values a list of bytes, None while each is the one
         its weight implies (see :meth:`iter_postings`, which yields the same
-        postings one at a time).
+        postings one at a time). ``grouped``: the new documents' postings as
+        ``(bounds, docnums, weights, term ids)`` (:meth:`_DocumentPostings.grouped`
+        and ``term_ids``), when the caller has grouped them already; ``terms``:
+        only these terms (default every term of the field).
         """
         one_by_one = self._fields.get(fieldname, {})
-        spans, docs, weights = (self._documents[fieldname].by_term() if fieldname in self._documents
-                                else ({}, None, None))
-        for tbytes in sorted(one_by_one.keys() | spans.keys()):
-            span, posts = spans.get(tbytes), one_by_one.get(tbytes)
+        documents = self._documents.get(fieldname)
+        if grouped is None and documents is not None:
+            bounds, docs, weights = documents.grouped()
+            grouped = (bounds, docs, weights, documents.term_ids(bounds))
+        bounds, docs, weights, term_ids = grouped if grouped is not None else (None, None, None, {})
+        for tbytes in sorted(one_by_one.keys() | term_ids.keys() if terms is None else terms):
+            tid, posts = term_ids.get(tbytes), one_by_one.get(tbytes)
             parts = []  # (docnums, weights or None, values or None) from each source, new documents first
-            if span is not None:
-                lo, hi = span
+            if tid is not None:
+                lo, hi = int(bounds[tid]), int(bounds[tid + 1])
                 parts.append((docs[lo:hi], None if weights is None else weights[lo:hi], None))
             if posts is not None:
                 parts.append((np.asarray(posts[0], dtype=np.int64),
@@ -428,14 +435,12 @@ def _write_term_blocks(pw, docs: np.ndarray, weights: np.ndarray | None, values:
             ti._minid = int(ids[0])
         ti._maxid = int(ids[-1])
         # the block: (delta-coded ids, weights, values) pickled and compressed, after its info
-        if fixedsize == 0:
+        if fixedsize == 0:  # Existence: no values
             mini_values = None
-        elif values is None and implied_frequency:  # each value pack_uint(int(weight))
-            packed = (weights[lo:hi] if weights is not None else np.ones(hi - lo)).astype(">u4").tobytes()
-            mini_values = packed if fixedsize is not None else tuple(packed[i:i + 4] for i in range(0, len(packed), 4))
+        elif values is None and implied_frequency:  # Frequency: each value pack_uint(int(weight))
+            mini_values = (weights[lo:hi] if weights is not None else np.ones(hi - lo)).astype(">u4").tobytes()
         else:
-            vs = [v for v in (values[lo:hi] if values is not None else ()) if v]
-            mini_values = tuple(vs) if fixedsize is None or fixedsize < 0 else b"".join(vs)
+            mini_values = b"".join(v for v in (values[lo:hi] if values is not None else ()) if v)
         deltas = np.diff(ids.astype(np.int64), prepend=0).tolist()
         postfile.write(_block_bytes(deltas, mini_weights, mini_values, int(ids[-1]), maxweight, comp, minlength,
                                     maxlength, b == nblocks - 1))
@@ -567,21 +572,21 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
             raise TypeError(f"block-wise writing knows Existence and Frequency fields, not {fieldobj.format!r}")
         lengths = _field_lengths(pdr, fieldname)
         one_by_one = pool._fields.get(fieldname, {})
-        term_ids, blocks = {}, None
+        grouped, term_ids, blocks = None, {}, None
         if documents is not None:
             bounds, docs, weights = documents.grouped()
             term_ids = documents.term_ids(bounds)
+            grouped = (bounds, docs, weights, term_ids)
             blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
+        # the terms merged segments hold, with the new documents' postings of the same terms in front
+        merged = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname, grouped, one_by_one.keys())}
         offset = pw._postfile.tell()
         table = _TermTable(fieldwriter._tindex)
-        mixed = None
         for tbytes in sorted(one_by_one.keys() | term_ids.keys()):
             if tbytes not in one_by_one:
                 offset = _write_new_term(fieldwriter, table, tbytes, term_ids[tbytes], blocks, fixedsize, offset)
                 continue
-            if mixed is None:
-                mixed = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname) if t in one_by_one}
-            docs_t, weights_t, values_t = mixed[tbytes]
+            docs_t, weights_t, values_t = merged[tbytes]
             fieldwriter.start_term(tbytes)
             _write_term_blocks(pw, docs_t, weights_t, values_t, lengths, fixedsize, frequency)
             fieldwriter.finish_term()
