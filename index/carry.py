@@ -22,7 +22,8 @@ Vocabulary:
   (:class:`index.whoosh_internals.MergedSegment`): a merged segment's rows are
   its own saved rows, then each merged segment's rows live at the merge, found
   in the previous columns file or among the saved rows. Fresh segments'
-  postings are read from Whoosh.
+  postings are read where the writer saved them as it wrote the segments
+  (:class:`index.postings.SavedPostings`), else from Whoosh.
 * the **previous generation** (:class:`Previous`) is usable when its columns
   file lists its segments. An update needs it: a generation whose columns file
   is of an older layout (or missing) cannot be updated, only rebuilt.
@@ -44,7 +45,7 @@ import numpy as np
 
 from .columns import (COLUMNS_FILE, ColumnsBlock, MappedColumns, ParagraphColumns, append_paragraph, carried_block,
                       columns_block, columns_file_parts, load_columns)
-from .postings import POSTINGS_FILE, FrequentPostings, write_carried_postings, write_frequent_postings
+from .postings import POSTINGS_FILE, FrequentPostings, SavedPostings, write_carried_postings, write_frequent_postings
 from .report import Report
 from .whoosh_internals import LeafSegment, MergedSegment, leaf_segments
 
@@ -250,9 +251,9 @@ class RowPlan:
     def carried_rows(self) -> int:
         return sum(len(d) for d, old in zip(self.live, self.carried) if old is not None)
 
-    def fresh_leaves(self) -> list[tuple]:
-        """``(segment reader, offset)`` of every fresh segment."""
-        return [(s.leaf, s.offset) for s, old in zip(self.segments, self.carried) if old is None]
+    def fresh_segments(self) -> list[LeafSegment]:
+        """Every fresh segment."""
+        return [s for s, old in zip(self.segments, self.carried) if old is None]
 
     def blocks(self) -> list[ColumnsBlock]:
         """The new generation's rows as column blocks, copied from the previous columns or the saved rows."""
@@ -269,12 +270,12 @@ class RowPlan:
         segments = [[s.segment_id, s.documents] for s in self.segments]
         return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
 
-    def write_postings(self, path: Path, reader) -> None:
+    def write_postings(self, path: Path, reader, saved: SavedPostings | None = None) -> None:
         """Write the new :data:`index.postings.POSTINGS_FILE` at ``path``: the previous one carried forward, or
-        made whole."""
+        made whole; ``saved``: the postings this update's writer kept of the segments it wrote."""
         frequent = self.previous.frequent if self.previous is not None else None
         if frequent is None:
-            write_frequent_postings(path, reader, self.docnum_to_row, self.rows)
+            write_frequent_postings(path, reader, self.docnum_to_row, self.rows, saved=saved)
         else:
-            write_carried_postings(path, frequent, self.old_to_new, self.rows, reader, self.fresh_leaves(),
-                                   self.docnum_to_row)
+            write_carried_postings(path, frequent, self.old_to_new, self.rows, reader, self.fresh_segments(),
+                                   self.docnum_to_row, saved)

@@ -79,7 +79,10 @@ Touch points, why each is needed, and the test that pins it:
    Whoosh writes a segment's postings through four Python calls per posting
    (a third of a build's main process, py-spy); the pool's postings are written
    a block of 128 at a time instead, each block encoded exactly as
-   ``W3PostingsWriter._write_block`` encodes it. Pinned by
+   ``W3PostingsWriter._write_block`` encodes it. The new documents' postings,
+   grouped by term for that, are handed to the caller too
+   (:class:`GroupedPostings`), who keeps the frequent ones without reading
+   them back (:class:`index.postings.SavedPostings`). Pinned by
    ``test_block_wise_segment_writing_writes_the_bytes_whoosh_writes`` (the
    segment files are compared byte for byte with Whoosh's own path).
 13. ``SegmentReader._terms`` (a ``W3TermsReader``), its ``_fieldmap`` and
@@ -103,6 +106,7 @@ import struct
 import threading
 import zlib
 from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +122,7 @@ from whoosh.util.numeric import length_to_byte
 __all__ = ["MemoryPostingPool", "write_pool_postings", "doc_frequencies", "fast_writer", "add_document",
            "has_fast_pool", "read_docnums", "read_weighted", "remember_lengths", "abandon_writer",
            "close_leftover_files", "link_index", "merge_small_segments", "MergedSegment", "new_segment_id",
-           "MappedBufferFile", "LeafSegment", "leaf_segments"]
+           "MappedBufferFile", "LeafSegment", "leaf_segments", "GroupedPostings"]
 
 class _TermIds(dict):
     """Term bytes -> a small int, given out in order of first sight."""
@@ -550,7 +554,26 @@ def _write_new_term(fieldwriter, table: _TermTable, tbytes: bytes, t: int, block
     return offset + len(data)
 
 
-def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> None:
+@dataclass(frozen=True)
+class GroupedPostings:
+    """One field's postings of the documents a writer added (not those of segments merged into its
+    segment), grouped by term as the block-wise writer writes them: term ``terms[t]`` is held by the
+    documents ``docnums[bounds[t]:bounds[t + 1]]`` (the segment's own docnums, ascending), with the
+    postings' ``weights`` likewise (None when every weight is 1.0). ``documents``: how many documents the
+    writer added to the segment ``segment_id``."""
+
+    segment_id: str
+    field: str
+    documents: int
+    terms: Sequence[bytes]
+    bounds: np.ndarray
+    docnums: np.ndarray
+    weights: np.ndarray | None
+
+
+def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
+                        on_grouped: Callable[[str, Sequence[bytes], np.ndarray, np.ndarray, np.ndarray | None], None]
+                        | None = None) -> None:
     """Write every posting of ``pool`` into ``fieldwriter`` a block at a time (touch point 12).
 
     Equivalent to Whoosh's ``fieldwriter.add_postings(schema, pdr, pool.iter_postings())``,
@@ -559,6 +582,8 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
     statistics computed for the whole field with numpy (:class:`_Blocks`);
     each block is then pickled and compressed as Whoosh does it. A term that
     merged segments also hold is written by :func:`_write_term_blocks`.
+    ``on_grouped(field, terms by id, bounds, docnums, weights)``, when given,
+    gets each field's new-document postings once grouped (see :class:`GroupedPostings`).
     """
     for fieldname in sorted(pool.fieldnames):
         fieldobj = schema[fieldname]
@@ -578,6 +603,9 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
             term_ids = documents.term_ids(bounds)
             grouped = (bounds, docs, weights, term_ids)
             blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
+            if on_grouped is not None:
+                by_id = documents.vocabulary if documents.vocabulary is not None else list(documents.ids)
+                on_grouped(fieldname, by_id, bounds, docs, weights)
         # the terms merged segments hold, with the new documents' postings of the same terms in front
         merged = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname, grouped, one_by_one.keys())}
         offset = pw._postfile.tell()
@@ -595,11 +623,17 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool) -> No
         fieldwriter.finish_field()
 
 
-def _write_segment_block_wise(writer) -> None:
+def _write_segment_block_wise(writer, on_grouped: Callable[[GroupedPostings], None] | None = None) -> None:
     """``SegmentWriter._flush_segment`` with :func:`write_pool_postings` for its per-posting loop."""
     writer.perdocwriter.close()
     pdr = writer.per_document_reader() if writer.codec.length_stats else None
-    write_pool_postings(writer.fieldwriter, writer.schema, pdr, writer.pool)
+    each = None
+    if on_grouped is not None:
+        segment_id, documents = new_segment_id(writer), writer.docnum
+
+        def each(field, terms, bounds, docnums, weights):
+            on_grouped(GroupedPostings(segment_id, field, documents, terms, bounds, docnums, weights))
+    write_pool_postings(writer.fieldwriter, writer.schema, pdr, writer.pool, each)
     writer.fieldwriter.close()
     if pdr:
         pdr.close()
@@ -790,15 +824,18 @@ def remember_lengths(writer) -> None:
     writer.per_document_reader = per_document_reader
 
 
-def fast_writer(ix):
-    """A writer of ``ix`` with the in-memory pool and remembered lengths (touch points 1 and 2)."""
+def fast_writer(ix, on_grouped: Callable[[GroupedPostings], None] | None = None):
+    """A writer of ``ix`` with the in-memory pool and remembered lengths (touch points 1 and 2), which
+    writes its segment block-wise (touch point 12) where Whoosh's settings allow; ``on_grouped`` then gets
+    each field's postings of the documents added, grouped by term, as the segment is written (never when
+    the segment is written the stock way)."""
     writer = ix.writer()
     writer.pool = MemoryPostingPool()
     remember_lengths(writer)
     if type(writer.fieldwriter) is W3FieldWriter and writer.fieldwriter._postwriter is None:
         pw = writer.codec.postings_writer(None)
         if not pw._byteids and pw._inlinelimit <= 1:  # Whoosh 2.7's defaults: no posting list inlined
-            writer._flush_segment = lambda: _write_segment_block_wise(writer)
+            writer._flush_segment = lambda: _write_segment_block_wise(writer, on_grouped)
     return writer
 
 

@@ -50,7 +50,7 @@ from . import schema as S
 from .analysis import exact_vocabulary
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE
-from .postings import POSTINGS_FILE
+from .postings import POSTINGS_FILE, SAVED_POSTINGS, SavedPostings
 from .whoosh_internals import (MergedSegment, abandon_writer, add_document, close_leftover_files, fast_writer,
                                has_fast_pool, link_index, merge_small_segments, new_segment_id)
 from .report import Report
@@ -375,6 +375,7 @@ class IndexUpdate:
         self._previous_dir: Path | None = None  # the generation this one starts from
         self._previous: Previous | None = None  # its columns and frequent postings
         self._saved: SavedRows | None = None  # the rows of the segments this update writes
+        self._saved_postings: SavedPostings | None = None  # and their postings, as the writer writes them
         self.publish_times: PublishTimes | None = None
         self._unflushed_characters = 0
         self._unflushed_reports: set[str] = set()
@@ -462,21 +463,25 @@ class IndexUpdate:
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
             self._saved = SavedRows(self.gen_dir / SAVED_ROWS)
+            self._saved_postings = SavedPostings(self.gen_dir / SAVED_POSTINGS)
             self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
 
     def _open_writer(self) -> None:
-        self._writer = fast_writer(self._ix) if self.store.fast_pool else self._ix.writer()
+        self._writer = (fast_writer(self._ix, self._saved_postings.add) if self.store.fast_pool
+                        else self._ix.writer())
         self._unflushed_characters = 0
         self._unflushed_reports = set()
 
     def _flush(self) -> None:
         """Write the paragraphs held in memory out as a new segment of this (unpublished) generation."""
         try:
-            self._saved.segment_written(new_segment_id(self._writer))  # its rows first: they leave memory
+            segment_id = new_segment_id(self._writer)
+            self._saved.segment_written(segment_id)  # its rows first: they leave memory
             self._writer.commit(merge=False)
             self._writer = None
+            self._saved_postings.segment_written(segment_id)
             self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, self.store.root) from exc
@@ -533,6 +538,7 @@ class IndexUpdate:
             self._writer.commit(mergetype=merge_policy)
             self._writer = None
             self._saved.segment_written(segment_id, merged)
+            self._saved_postings.segment_written(segment_id, merged=bool(merged))
             _write_records(self.gen_dir, self.reports)
             t1 = time.perf_counter()
             with self._ix.reader() as reader:  # columns and frequent postings: the previous ones carried forward
@@ -543,9 +549,10 @@ class IndexUpdate:
                     log.error("%s", exc)
                     raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
                 t2 = time.perf_counter()
-                plan.write_postings(self.gen_dir / POSTINGS_FILE, reader)
+                plan.write_postings(self.gen_dir / POSTINGS_FILE, reader, self._saved_postings)
                 t3 = time.perf_counter()
             self._saved.remove()
+            self._saved_postings.remove()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)
             _write_atomic(self.gen_dir / FORMAT, f"{S.SCHEMA_VERSION}\n".encode("utf-8"))
             _fsync_dir(self.gen_dir)

@@ -3,7 +3,9 @@ holds their paragraphs, and answers every query as a fresh full build of the sam
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
+import numpy as np
 import pytest
 
 from index import postings as P
@@ -42,7 +44,7 @@ def assert_files_equal_a_whole_read(store: IndexStore, reports) -> None:
     """The published generation's columns equal those made from its ``reports`` (any superset of them),
     and its frequent postings those made from every posting; its scratch folder is gone."""
     gdir = store.generation_dir(store.current_generation())
-    assert not (gdir / SAVED_ROWS).exists()
+    assert not (gdir / SAVED_ROWS).exists() and not (gdir / P.SAVED_POSTINGS).exists()
     cols, segments = columns_from_reports(store.root, reports)
     mapped = load_columns(gdir / COLUMNS_FILE)
     assert mapped.segments == segments
@@ -204,6 +206,63 @@ def test_a_build_saves_its_rows_in_blocks(tmp_path, monkeypatch, many_frequent_t
     assert_files_equal_a_whole_read(store, reports)
 
 
+@pytest.fixture
+def saved_segments(monkeypatch):
+    """The saved segments (:meth:`SavedPostings.holds`) of every update, as it publishes."""
+    held = []
+    remove = P.SavedPostings.remove
+
+    def recording_remove(saved):
+        held.append({seg for seg in saved._written if saved.holds(seg)})
+        remove(saved)
+
+    monkeypatch.setattr(P.SavedPostings, "remove", recording_remove)
+    return held
+
+
+def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypatch, many_frequent_terms):
+    """What the writer keeps of each segment as it writes it is what Whoosh then holds there: the docnums,
+    and a word's frequencies as the postings file stores them, of exactly the terms held by 2 documents or
+    one in :data:`SAVED_SHARE`; the file saved from them is the one read from Whoosh."""
+    monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 50)  # no merge at the end
+    monkeypatch.setattr(P, "SAVED_SHARE", 32)  # so that the rule is not just "2 or more" here
+    store = IndexStore(tmp_path / "index", flush_characters=40_000)
+    reports = sample_reports()
+    kept = []
+    monkeypatch.setattr(P.SavedPostings, "remove", lambda saved: kept.append(saved))  # left on disk
+    up = publish(store, reports)
+    assert up.flushes >= 2
+    saved = kept[0]
+    ix, _, _ = store.open_generation()
+    compared = left = heaviest = raised = 0
+    with ix.reader() as reader:
+        segments = wi.leaf_segments(reader)
+        assert len(segments) >= 3 and all(saved.holds(seg.segment_id) for seg in segments)
+        for seg in segments:
+            least = max(2, seg.documents // 32)
+            raised += least > 2
+            for field in (S.EXACT, S.WORDS):
+                table = saved.terms(seg.segment_id, field)
+                counts = wi.doc_frequencies(reader, field, [(seg.leaf, seg.offset)])
+                assert set(table.spans) == {t.decode("utf-8") for t, n in counts.items() if n >= least}
+                left += sum(1 for n in counts.values() if n < least)
+                for term in table.spans:
+                    got_docs, got_freqs = table.read(term)
+                    docs = got_docs.astype(np.int64)
+                    if field == S.EXACT:
+                        assert docs.tolist() == wi.read_docnums(reader, field, term, [(seg.leaf, 0)]).tolist()
+                    else:
+                        whoosh_docs, weights = wi.read_weighted(reader, field, term, [(seg.leaf, 0)])
+                        assert docs.tolist() == whoosh_docs.tolist()
+                        assert got_freqs.tolist() == P._capped_frequencies(weights).tolist()
+                        heaviest = max(heaviest, int(weights.max()))
+                    compared += 1
+                table.close()
+    assert compared > 1000 and left > 1000 and heaviest > 1 and raised >= 2
+    shutil.rmtree(saved.folder)  # kept for the comparison above only
+    assert_files_equal_a_whole_read(store, reports)
+
+
 def test_an_update_that_only_deletes_carries_every_remaining_row(tmp_path, monkeypatch):
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: max(8, rows // 40))  # fewer rows: a lower threshold
     store = IndexStore(tmp_path / "index")
@@ -229,10 +288,12 @@ def sample_lines() -> list[str]:
 
 
 @pytest.mark.parametrize("fast_pool", [True, False])
-def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch, fast_pool):
+def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch, fast_pool,
+                                                                             saved_segments):
     """Kept segments and segments written by the update, some with deleted documents (in the middle, or
     all of them), merge into one: every search hit is still the paragraph its id names, with its text
-    (through the fast pool and through Whoosh's own writer)."""
+    (through the fast pool and through Whoosh's own writer). The merged segment's postings are read from
+    Whoosh: the writer saw only its own documents'."""
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # 27 rows: save terms held by 3 or more
     lines = sample_lines()
     store = IndexStore(tmp_path / "index", fast_pool=fast_pool)
@@ -260,6 +321,9 @@ def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_
     with ix.reader() as reader:
         after = wi.leaf_segments(reader)
     assert len(after) == 1 and after[0].segment_id not in before  # every segment was small: all merged
+    first_segments = saved_segments[0] | saved_segments[1]
+    assert first_segments == (before if fast_pool else set())  # written without a merge: saved by the fast pool
+    assert after[0].segment_id not in saved_segments[2] and len(saved_segments[2]) >= 4 * fast_pool
     assert up.publish_times.carried_rows == 0 and up.publish_times.rows == 3 * len(live)
     assert_files_equal_a_whole_read(store, live + [first[1], gone])
     assert set(store.read_reports()) == {r.report_id for r in live}
