@@ -44,6 +44,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from whoosh import index as whoosh_index
 
 from . import schema as S
@@ -213,19 +215,64 @@ def report_postings(report: Report) -> ReportPostings:
 SKETCH_SIZE = 256
 
 
+#: Characters in a shingle of :func:`report_sketch`.
+SHINGLE = 5
+
+
+def _crc_table() -> np.ndarray:
+    """The byte table of the CRC-32 zlib computes (reflected polynomial 0xEDB88320)."""
+    crc = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        crc = np.where(crc & 1, (crc >> 1) ^ np.uint32(0xEDB88320), crc >> 1).astype(np.uint32)
+    return crc
+
+
+_CRC_TABLE = _crc_table()
+
+
+def shingle_hashes(text: str, width: int = SHINGLE) -> np.ndarray:
+    """``zlib.crc32`` of the UTF-8 bytes of every ``width``-character slice of ``text`` whose first
+    character has an even code point, in order (uint32).
+
+    The CRC runs over all the slices at once, a byte position at a time, with
+    numpy: a Python call per slice took 15 % of the workers' postings at 100M
+    characters (py-spy).
+    """
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    n = len(points) - width + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    ends = np.cumsum(sizes)
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    first = np.flatnonzero((points[:n] & 1) == 0)
+    start = ends[first] - sizes[first]
+    length = ends[first + width - 1] - start
+    crc = np.full(len(first), 0xFFFFFFFF, dtype=np.uint32)
+    if not len(first):
+        return crc
+    shortest, last = int(length.min()), len(data) - 1
+    for j in range(int(length.max())):  # every slice is at least `shortest` bytes long: no mask below it
+        at = start + j
+        byte = data[at if j < shortest else np.minimum(at, last)]
+        stepped = _CRC_TABLE[(crc ^ byte) & 0xFF]
+        stepped ^= crc >> 8
+        crc = stepped if j < shortest else np.where(j < length, stepped, crc)
+    return crc ^ np.uint32(0xFFFFFFFF)
+
+
 def report_sketch(report: Report, k: int = SKETCH_SIZE) -> tuple[int, ...]:
-    """A bottom-k sketch of the report's 5-character shingles (estimates content overlap).
+    """A bottom-k sketch of the report's 5-character shingles (estimates content overlap): the ``k``
+    smallest distinct :func:`shingle_hashes` of its search texts run together without spaces.
 
     Only shingles whose first character has an even code point are hashed:
     the choice depends on the content alone, so two copies of a text sample
     the same shingles wherever they stand, at half the cost.
     """
-    import zlib
-
     text = "".join(p.search_text.replace(" ", "") for p in report.paragraphs)
-    hashes = {zlib.crc32(text[i : i + 5].encode("utf-8"))
-              for i in range(max(0, len(text) - 4)) if not ord(text[i]) & 1}
-    return tuple(sorted(hashes)[:k])
+    hashes = np.sort(shingle_hashes(text))
+    distinct = hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))] if len(hashes) else hashes
+    return tuple(distinct[:k].tolist())
 
 
 def sketch_containment(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:

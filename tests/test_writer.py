@@ -67,6 +67,33 @@ def test_a_later_run_recognises_the_same_report_by_its_sketch_kept_beside_report
     assert list(IndexStore(root).read_reports()) == ["2010-全国"]
 
 
+def _crc_of_each_shingle(text: str) -> list[int]:
+    """What :func:`index.writer.shingle_hashes` computes, a slice at a time (the sketch's first definition)."""
+    import zlib
+
+    return [zlib.crc32(text[i:i + 5].encode("utf-8")) for i in range(max(0, len(text) - 4)) if not ord(text[i]) & 1]
+
+
+@pytest.mark.parametrize("text", ["", "abcd", "abcde", "ab" * 7, "é中文😀x", "😀" * 9, "aaa中中中中中中中",
+                                  "\x00" * 6, "２０２３年ＧＤＰ增长５．２％，₂₀", "\u07ff\u0800\uffff\U00010000" * 3])
+def test_shingle_hashes_are_zlibs_crc_of_each_shingle(text):
+    from index.writer import shingle_hashes
+
+    assert shingle_hashes(text).tolist() == _crc_of_each_shingle(text)
+
+
+def test_a_reports_sketch_is_the_smallest_distinct_shingle_hashes():
+    from index.assemble import parse_path
+    from index.writer import report_sketch
+    from tests.conftest import SAMPLE
+
+    reports = [r for f in sorted(SAMPLE.glob("*.txt")) for r in parse_path(f)]
+    for report in reports:
+        text = "".join(p.search_text.replace(" ", "") for p in report.paragraphs)
+        assert report_sketch(report) == tuple(sorted(set(_crc_of_each_shingle(text)))[:256])
+    assert len(reports) > 5 and all(len(report_sketch(r)) == 256 for r in reports)
+
+
 def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):
     a = make_report(["霸州市坚持项目为王。"] * 3, region=BAZHOU, source="a.txt")
     b = make_report(["完全不同的另一篇报告内容。", "第二段。"], region=BAZHOU, source="b.txt")
