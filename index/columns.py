@@ -83,6 +83,7 @@ import json
 import logging
 import mmap
 import struct
+from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -209,14 +210,23 @@ PATCH_WHOLE, PATCH_MAP, PATCH_AT = 0, 1, 2
 
 
 def _patch(t: str, s: str) -> tuple[int, np.ndarray, str]:
-    """(kind, positions, characters) of the patch that turns search text ``s`` into display text ``t``."""
+    """(kind, positions, characters) of the patch that turns search text ``s`` into display text ``t``.
+
+    A map is valid when each search character of its pairs always becomes
+    the same display character and occurs nowhere else in ``s``: it then
+    occurs in ``s`` exactly as often as among the replaced positions.
+    """
     if len(t) == len(s):
-        at = np.flatnonzero(np.frombuffer(t.encode("utf-32-le"), dtype="<u4") != np.frombuffer(s.encode("utf-32-le"), dtype="<u4"))
-        pairs = list(dict.fromkeys((s[k], t[k]) for k in at.tolist()))
+        tc, sc = np.frombuffer(t.encode("utf-32-le"), dtype="<u4"), np.frombuffer(s.encode("utf-32-le"), dtype="<u4")
+        at = np.flatnonzero(tc != sc)
+        was, became = sc[at].tolist(), tc[at].tolist()
+        pairs = list(dict.fromkeys(zip(was, became)))
         table = dict(pairs)
-        if len(table) == len(pairs) and s.translate(str.maketrans(table)) == t:
-            return PATCH_MAP, _NO_POSITIONS, "".join(a + b for a, b in table.items())
-        replaced = "".join(t[k] for k in at.tolist())
+        if len(table) == len(pairs):
+            seen = Counter(was)
+            if all(s.count(chr(a)) == n for a, n in seen.items()):
+                return PATCH_MAP, _NO_POSITIONS, "".join(chr(a) + chr(b) for a, b in pairs)
+        replaced = tc[at].tobytes().decode("utf-32-le")
         if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
             return PATCH_AT, at.astype("<i4"), replaced
     return PATCH_WHOLE, _NO_POSITIONS, t

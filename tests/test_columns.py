@@ -248,3 +248,45 @@ def test_threads_sharing_a_reader_read_the_postings_they_would_read_alone(sample
         finally:
             sys.setswitchinterval(interval)
         assert wrong == []
+
+
+def _first_patch(t: str, s: str):
+    """The patch as first defined (a map checked by translating the whole search text)."""
+    from index.columns import PATCH_AT, PATCH_MAP, PATCH_WHOLE
+
+    if len(t) == len(s):
+        at = [k for k in range(len(t)) if t[k] != s[k]]
+        pairs = list(dict.fromkeys((s[k], t[k]) for k in at))
+        table = dict(pairs)
+        if len(table) == len(pairs) and s.translate(str.maketrans(table)) == t:
+            return PATCH_MAP, [], "".join(a + b for a, b in table.items())
+        replaced = "".join(t[k] for k in at)
+        if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
+            return PATCH_AT, at, replaced
+    return PATCH_WHOLE, [], t
+
+
+@pytest.mark.parametrize("display,search", [
+    ("坚持稳中求进，推进改革，扩大开放。", "坚持稳中求进,推进改革,扩大开放."),  # a map
+    ("一，二,三，四", "一,二,三,四"),  # "," stays "," once: positions
+    ("ＧＤＰ增长５％，财政收入增长８％，居民收入增长６％。" * 3, "GDP增长5%,财政收入增长8%,居民收入增长6%." * 3),
+    ("甲，乙。丙，", "甲,乙,丙,"),  # "," becomes "，" and "。": not a map
+    ("一二三四五六七八九十", "一二三四五六七八九X"), ("ab", "cc"),  # "c" becomes two characters: positions, whole
+    ("😀，𠀀，", "😀,𠀀,"), ("😀，𠀀，", "😀,𠀀，"),  # beyond the BMP
+    ("短", "长一点"), ("ab", "ba"),
+])
+def test_a_patch_is_the_one_first_defined_and_makes_the_display_text(display, search):
+    from index.columns import PATCH_AT, PATCH_MAP, _patch
+
+    kind, at, chars = _patch(display, search)
+    want = _first_patch(display, search)
+    assert (kind, at.tolist(), chars) == want and at.dtype == np.dtype("<i4")
+    if kind == PATCH_MAP:
+        assert search.translate(str.maketrans(dict(zip(chars[::2], chars[1::2])))) == display
+    elif kind == PATCH_AT:
+        made = list(search)
+        for k, c in zip(at.tolist(), chars):
+            made[k] = c
+        assert "".join(made) == display
+    else:
+        assert chars == display
