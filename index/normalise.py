@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
+
 __all__ = [
     "strip_pinyin_annotations",
     "is_traditional",
@@ -95,15 +97,20 @@ def is_traditional(text: str, *, sample: int = 20000) -> bool:
     changes in a large share of its characters.
     """
     chunk = text[:sample]
-    cjk = len(_CJK_RUN.findall(chunk))
+    points = _code_points(chunk)
+    cjk = int(sum(np.count_nonzero((points >= lo) & (points <= hi)) for lo, hi in _CJK_RANGES))
     if cjk < 4:
         return False
     converted = _t2s().convert(chunk)
     if len(converted) != len(chunk):
         changed = sum(1 for c in chunk if is_cjk(c) and _char_t2s(c) != c)
     else:
-        changed = sum(1 for a, b in zip(chunk, converted) if a != b)
+        changed = int(np.count_nonzero(points != _code_points(converted)))
     return changed >= 3 and changed / cjk >= 0.03
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 def to_simplified(text: str) -> str:
@@ -172,6 +179,8 @@ def _fold_chars(text: str, table: dict[str, str]) -> str:
 
 
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007"
+#: The code points of :data:`_CJK_CLASS` as inclusive ranges.
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F), (0x3007, 0x3007))
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]")
 _SPACE_RUN = re.compile(r" {2,}")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}]) (?=[{_CJK_CLASS}])")

@@ -31,6 +31,55 @@ def test_traditional_seed_is_detected_and_simplified_seeds_are_not():
         assert not is_traditional((SAMPLE / name).read_text("utf-8"))
 
 
+def _first_is_traditional(text: str, sample: int = 20000) -> bool:
+    """is_traditional as first written: CJK characters counted by regex, changes a character at a time."""
+    from index import normalise as N
+
+    chunk = text[:sample]
+    cjk = len(N._CJK_RUN.findall(chunk))
+    if cjk < 4:
+        return False
+    converted = N._t2s().convert(chunk)
+    if len(converted) != len(chunk):
+        changed = sum(1 for c in chunk if N.is_cjk(c) and N._char_t2s(c) != c)
+    else:
+        changed = sum(1 for a, b in zip(chunk, converted) if a != b)
+    return changed >= 3 and changed / cjk >= 0.03
+
+
+def test_is_traditional_decides_as_first_written_on_every_kind_of_text():
+    import opencc
+
+    texts = [f.read_text("utf-8") for f in sorted(SAMPLE.glob("*.txt"))]
+    s2t = opencc.OpenCC("s2t")
+    texts += [s2t.convert(t) for t in texts[1:4]]  # Traditional
+    texts += [t[:300] + s2t.convert(t[300:330]) + t[330:600] for t in texts[1:4]]  # a little Traditional
+    texts += ["", "abc", "乾务镇", "〇〇〇〇", "𠀀𠀁𠀂𠀃𠀄 𫠝", "發展發展 ok", "㐀䶿丽﫿" * 3]
+    decided = [is_traditional(t) for t in texts]
+    assert decided == [_first_is_traditional(t) for t in texts]
+    assert any(decided) and not all(decided)
+
+
+def test_the_cjk_ranges_are_the_cjk_character_class():
+    import numpy as np
+
+    from index import normalise as N
+
+    points = np.arange(0x40000, dtype=np.uint32)
+    points = points[(points < 0xD800) | (points > 0xDFFF)]
+    text = points.astype("<u4").tobytes().decode("utf-32-le")
+    in_ranges = np.zeros(len(points), dtype=bool)
+    for lo, hi in N._CJK_RANGES:
+        in_ranges |= (points >= lo) & (points <= hi)
+    assert "".join(np.array(list(text))[in_ranges]) == "".join(N._CJK_RUN.findall(text))
+
+
+@given(st.text(alphabet=st.sampled_from("發展经济建設〇㐀丽𠀀乾务镇 a，。"), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_is_traditional_decides_as_first_written_on_generated_text(text):
+    assert is_traditional(text) == _first_is_traditional(text)
+
+
 def test_simplified_town_name_is_never_converted():
     text = "乾务镇加快推进产业园区建设，乾务镇全年完成固定资产投资十二亿元。"
     assert not is_traditional(text)
