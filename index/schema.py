@@ -82,5 +82,11 @@ def paragraph_postings(search_text: str) -> tuple[array, list[bytes], array]:
     without looking terms up (a third of the writer's time adding documents,
     py-spy).
     """
+    return (exact_codes(search_text), *paragraph_words(search_text))
+
+
+def paragraph_words(search_text: str) -> tuple[list[bytes], array]:
+    """The words part of :func:`paragraph_postings` (a report's exact codes are found all at once,
+    :func:`index.analysis.exact_codes_of`)."""
     counts = word_counts(search_text)
-    return exact_codes(search_text), [w.encode("utf-8") for w in counts], array("d", counts.values())
+    return [w.encode("utf-8") for w in counts], array("d", counts.values())

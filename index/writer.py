@@ -49,7 +49,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .analysis import exact_vocabulary
+from .analysis import crc32_spans, exact_codes_of, exact_vocabulary, utf8_sizes
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE
 from .postings import POSTINGS_FILE, SAVED_POSTINGS, SavedPostings
@@ -200,11 +200,11 @@ class ReportPostings:
 
 def report_postings(report: Report) -> ReportPostings:
     """The :class:`ReportPostings` of a report."""
-    exact, exact_ends, words, frequencies, word_ends = array("I"), array("I"), [], array("d"), array("I")
+    codes, ends = exact_codes_of([p.search_text for p in report.paragraphs])
+    exact, exact_ends = array("I", codes.astype("=u4").tobytes()), array("I", ends.astype("=u4").tobytes())
+    words, frequencies, word_ends = [], array("d"), array("I")
     for p in report.paragraphs:
-        codes, terms, freqs = S.paragraph_postings(p.search_text)
-        exact.extend(codes)
-        exact_ends.append(len(exact))
+        terms, freqs = S.paragraph_words(p.search_text)
         words += terms
         frequencies.extend(freqs)
         word_ends.append(len(words))
@@ -219,46 +219,24 @@ SKETCH_SIZE = 256
 SHINGLE = 5
 
 
-def _crc_table() -> np.ndarray:
-    """The byte table of the CRC-32 zlib computes (reflected polynomial 0xEDB88320)."""
-    crc = np.arange(256, dtype=np.uint32)
-    for _ in range(8):
-        crc = np.where(crc & 1, (crc >> 1) ^ np.uint32(0xEDB88320), crc >> 1).astype(np.uint32)
-    return crc
-
-
-_CRC_TABLE = _crc_table()
-
-
 def shingle_hashes(text: str, width: int = SHINGLE) -> np.ndarray:
     """``zlib.crc32`` of the UTF-8 bytes of every ``width``-character slice of ``text`` whose first
     character has an even code point, in order (uint32).
 
-    The CRC runs over all the slices at once, a byte position at a time, with
-    numpy: a Python call per slice took 15 % of the workers' postings at 100M
+    The CRC runs over all the slices at once (:func:`index.analysis.crc32_spans`):
+    a Python call per slice took 15 % of the workers' postings at 100M
     characters (py-spy).
     """
     points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     n = len(points) - width + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint32)
-    sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    sizes = utf8_sizes(points)
     ends = np.cumsum(sizes)
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     first = np.flatnonzero((points[:n] & 1) == 0)
     start = ends[first] - sizes[first]
-    length = ends[first + width - 1] - start
-    crc = np.full(len(first), 0xFFFFFFFF, dtype=np.uint32)
-    if not len(first):
-        return crc
-    shortest, last = int(length.min()), len(data) - 1
-    for j in range(int(length.max())):  # every slice is at least `shortest` bytes long: no mask below it
-        at = start + j
-        byte = data[at if j < shortest else np.minimum(at, last)]
-        stepped = _CRC_TABLE[(crc ^ byte) & 0xFF]
-        stepped ^= crc >> 8
-        crc = stepped if j < shortest else np.where(j < length, stepped, crc)
-    return crc ^ np.uint32(0xFFFFFFFF)
+    return crc32_spans(data, start, ends[first + width - 1] - start)
 
 
 def report_sketch(report: Report, k: int = SKETCH_SIZE) -> tuple[int, ...]:

@@ -8,6 +8,7 @@ import textwrap
 import time
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from index.report import NATIONAL, Region
 from index import schema as S
@@ -275,6 +276,42 @@ def test_a_reports_packed_postings_unpack_to_each_paragraphs_own(paragraphs):
     got = [(list(e), w, list(f)) for e, w, f in packed.paragraphs()]
     expected = [(list(e), w, list(f)) for e, w, f in (S.paragraph_postings(p.search_text) for p in report.paragraphs)]
     assert got == expected and len(got) == len(report.paragraphs)
+
+
+EXACT_HOSTILE = ["坚持项目为王，发展是第一要务。", "", " ", "A", "A B", "甲 乙\t丙\u3000丁\xa0戊\u2003己",
+                 "推进 ", " 推进", "😀", "😀😀 𠀀", "发展发展发展", "\x1c\x1d分\x1e隔\x1f", "ab", "a\u0300b", "\u0800\uffff"]
+
+
+def _each_paragraphs_exact_codes(texts):
+    from index.analysis import exact_codes
+
+    return [list(exact_codes(t)) for t in texts]
+
+
+def _exact_codes_at_once(texts):
+    from index.analysis import exact_codes_of
+
+    codes, ends = exact_codes_of(texts)
+    starts = [0, *ends.tolist()[:-1]]
+    return [codes[a:b].tolist() for a, b in zip(starts, ends.tolist())]
+
+
+def test_exact_codes_found_at_once_are_each_texts_own():
+    from index.assemble import parse_path
+    from tests.conftest import SAMPLE
+
+    assert _exact_codes_at_once(EXACT_HOSTILE) == _each_paragraphs_exact_codes(EXACT_HOSTILE)
+    for f in sorted(SAMPLE.glob("*.txt")):
+        for report in parse_path(f):
+            texts = [p.search_text for p in report.paragraphs]
+            assert _exact_codes_at_once(texts) == _each_paragraphs_exact_codes(texts)
+    assert _exact_codes_at_once([]) == []
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("发展建设推进 \t\u3000\xa0甲A😀\u2028"), max_size=12), max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_exact_codes_found_at_once_are_each_generated_texts_own(texts):
+    assert _exact_codes_at_once(texts) == _each_paragraphs_exact_codes(texts)
 
 
 def _filled_pool(reports, new_documents=True):
