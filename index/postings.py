@@ -452,11 +452,20 @@ def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: n
     common term's rows as int64 are 8× its bitmap)."""
     rows = out.rows
     previous_terms = previous.terms()
+    # only reports added (no previous row dropped or moved): a term's new rows all follow its previous ones
+    kept_in_place = len(old_to_new) == previous.rows and np.array_equal(old_to_new, np.arange(previous.rows))
     with _TermReader(reader, fresh, saved, previous_terms) as source:
         for field, term in previous_terms:
+            if kept_in_place:
+                got = _live_rows(source, field, term, d2r) if fresh else None
+                appended = _appended(previous, field, term, got, rows, threshold)
+                if appended is not None:
+                    if appended.df >= threshold:
+                        out.add(appended)
+                    continue
             if field == S.EXACT:
                 old = old_to_new[previous.rows_of(S.EXACT, term)]
-                new = _live_rows(source, field, term, d2r) if fresh else old[:0]
+                new = (got if kept_in_place else _live_rows(source, field, term, d2r)) if fresh else old[:0]
                 got = np.concatenate((old[old >= 0], new))
             else:
                 old_rows, old_freqs = previous.weighted(term)
@@ -464,7 +473,7 @@ def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: n
                 keep = moved >= 0
                 r, f = moved[keep], old_freqs[keep]
                 if fresh:
-                    new_rows, new_freqs = _live_rows(source, field, term, d2r)
+                    new_rows, new_freqs = got if kept_in_place else _live_rows(source, field, term, d2r)
                     r, f = np.concatenate((r, new_rows)), np.concatenate((f, new_freqs))
                 order = np.argsort(r, kind="stable")
                 got = (r[order], f[order])
@@ -490,6 +499,43 @@ def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: n
             got = _live_rows(source, field, term, d2r)
             if _df(got) >= threshold:
                 out.add(_encode(field, term, got, rows))
+
+
+def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: int, threshold: int) -> _Encoded | None:
+    """A previous term's entry for ``rows`` rows when its previous rows all stay where they were and its
+    ``new`` rows (an exact term's, or a word's (rows, frequencies); None for none) all follow them: the
+    previous entry's bytes extended rather than decoded and encoded again (what :func:`_encode` gives the
+    same rows). None when the term's kind of entry changes (or the previous file is not mapped)."""
+    e = previous._entries[(field, term)]
+    mm = previous._mm
+    if mm is None:
+        return None
+    new_rows = np.empty(0, dtype=np.int64) if new is None else (np.sort(new) if field == S.EXACT else new[0])
+    df = e.df + len(new_rows)
+    if df < threshold:  # dropped: no bytes needed
+        return _Encoded(field, term, e.kind, df, b"")
+    start = previous._base + e.offset
+    if field == S.EXACT:
+        kind = "bitmap" if (rows + 7) // 8 <= 4 * _chunks(rows) + 2 * df else "packed"
+        if kind != e.kind:
+            return None
+        if kind == "bitmap":
+            bits = np.zeros((rows + 7) // 8, dtype=np.uint8)
+            bits[:e.length] = np.frombuffer(mm, dtype=np.uint8, count=e.length, offset=start)
+            first = previous.rows // 8 * 8  # the byte holding the previous last row may take new rows too
+            tail = np.zeros(rows - first, dtype=bool)
+            tail[new_rows - first] = True
+            bits[first // 8:] |= np.packbits(tail, bitorder="little")
+            return _Encoded(field, term, kind, df, bits.tobytes())
+    chunks_before, chunks = _chunks(previous.rows), _chunks(rows)
+    counts = np.zeros(chunks, dtype="<u4")
+    counts[:chunks_before] = np.frombuffer(mm, dtype="<u4", count=chunks_before, offset=start)
+    counts += np.bincount(new_rows >> _CHUNK_BITS, minlength=chunks).astype("<u4")
+    lows = start + 4 * chunks_before
+    parts = [counts.tobytes(), mm[lows:lows + 2 * e.df], (new_rows & 0xFFFF).astype("<u2").tobytes()]
+    if field == S.WORDS:
+        parts += [mm[lows + 2 * e.df:lows + 3 * e.df], b"" if new is None else np.asarray(new[1], dtype=np.uint8).tobytes()]
+    return _Encoded(field, term, "packed", df, b"".join(parts))
 
 
 class FrequentPostings:

@@ -263,6 +263,34 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
     assert_files_equal_a_whole_read(store, reports)
 
 
+def test_an_update_that_only_adds_extends_the_previous_entries(tmp_path, monkeypatch):
+    """When every previous row stays where it was, a term's entry is the previous entry's bytes extended
+    with its new rows (bitmaps and packed rows, exact terms and words): the file is still the one made from
+    every posting."""
+    monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # bitmaps for terms in one row in 16 or more
+    extended = []
+    appended = P._appended
+
+    def spying(previous, field, term, new, rows, threshold):
+        got = appended(previous, field, term, new, rows, threshold)
+        if got is not None and got.data:
+            extended.append((field, got.kind, new is not None and len(new if field == S.EXACT else new[0]) > 0))
+        return got
+
+    monkeypatch.setattr(P, "_appended", spying)
+    reports = sample_reports()
+    first, added = reports[:-3], reports[-3:]
+    store = IndexStore(tmp_path / "index")
+    publish(store, first)
+    assert not extended
+    up = publish(store, added)
+    assert up.publish_times.carried_rows == sum(len(r.paragraphs) for r in first)
+    kinds = set(extended)
+    assert {(S.EXACT, "bitmap", True), (S.EXACT, "packed", True), (S.WORDS, "packed", True)} <= kinds
+    assert (S.EXACT, "packed", False) in kinds  # a term the new reports do not hold keeps its rows
+    assert_files_equal_a_whole_read(store, first + added)
+
+
 def test_an_update_that_only_deletes_carries_every_remaining_row(tmp_path, monkeypatch):
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: max(8, rows // 40))  # fewer rows: a lower threshold
     store = IndexStore(tmp_path / "index")
