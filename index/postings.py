@@ -189,15 +189,17 @@ class _PostingsFile:
         header = json.dumps({"rows": self.rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
         header += b" " * ((-len(header)) % 8)
         self._scratch.flush()
+        source = self._scratch.fileno()
         with open(self._tmp_path, "wb") as out:
             out.write(_MAGIC + len(header).to_bytes(8, "little") + header)
-            for key in keys:
-                _, _, start, length = self._entries[key]
-                self._scratch.seek(start)
-                out.write(self._scratch.read(length))
-                out.write(b"\0" * ((-length) % 8))
             out.flush()
-            os.fsync(out.fileno())
+            target, at = out.fileno(), out.tell()
+            for key in keys:  # copied by the kernel, from the scratch file's pages to the file's
+                _, _, start, length = self._entries[key]
+                _copy_range(source, start, target, at, length)
+                at += length + (-length) % 8
+            os.ftruncate(target, at)  # the last term's padding
+            os.fsync(target)
         os.replace(self._tmp_path, self.path)
 
 
@@ -374,6 +376,18 @@ class _TermReader:
         if not docs:
             return np.empty(0, dtype=np.int64), np.empty(0)
         return np.concatenate(docs), np.concatenate(weights)
+
+
+def _copy_range(source: int, start: int, target: int, at: int, length: int) -> None:
+    """Copy ``length`` bytes at ``start`` of the file ``source`` to ``at`` of the file ``target``."""
+    while length:
+        try:
+            n = os.copy_file_range(source, target, length, start, at)
+        except OSError:  # a file system that cannot: read and write
+            n = os.pwrite(target, os.pread(source, min(length, 1 << 24), start), at)
+        if n <= 0:
+            raise OSError(f"copying the postings stopped with {length} bytes left")
+        start, at, length = start + n, at + n, length - n
 
 
 def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

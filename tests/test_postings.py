@@ -238,3 +238,32 @@ def test_a_paragraphs_score_does_not_depend_on_how_many_hits_the_query_has(sampl
     rows, freqs = snap.postings.weighted("会")
     token = dict(zip(rows.tolist(), freqs.tolist()))
     assert any(snap.search[i].count("会") > token.get(i, 0) for i in range(snap.n))
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_postings_file_is_laid_out_term_after_term_8_byte_aligned(tmp_path, monkeypatch, kernel_copy):
+    """The file is its header, then each term's bytes in term order, each padded with zeros to 8 bytes,
+    whether the kernel copies them from the scratch file or (a file system that cannot) Python does."""
+    import json
+
+    if not kernel_copy:
+        def refuse(*args):
+            raise OSError(18, "Invalid cross-device link")
+        monkeypatch.setattr(P.os, "copy_file_range", refuse)
+    rows = 70_000
+    entries = [P._encode(S.EXACT, t, np.arange(i, rows, 97 + i), rows) for i, t in enumerate(("中国", "ab", "ba"))]
+    entries.append(P._encode(S.WORDS, "发展", (np.arange(5, rows, 301), np.full(len(range(5, rows, 301)), 3)), rows))
+    assert {len(e.data) % 8 for e in entries} != {0}
+    with P._PostingsFile(tmp_path / POSTINGS_FILE, rows) as out:
+        for e in entries:
+            out.add(e)
+        out.finish()
+    ordered = sorted(entries, key=lambda e: P._term_order((e.field, e.term)))
+    terms, offset, data = [], 0, b""
+    for e in ordered:
+        terms.append([e.field, e.term, e.kind, e.df, offset, len(e.data)])
+        data += e.data + b"\0" * ((-len(e.data)) % 8)
+        offset = len(data)
+    header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
+    header += b" " * ((-len(header)) % 8)
+    assert (tmp_path / POSTINGS_FILE).read_bytes() == b"BGPOST2\n" + len(header).to_bytes(8, "little") + header + data
