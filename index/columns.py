@@ -275,7 +275,16 @@ def _region_rank(codes: dict[str, np.ndarray], labels: dict[str, list[str]]) -> 
     names = ("province", "prefecture", "county")
     if not len(codes["province"]):
         return np.zeros(0, dtype="<i4")
-    triples, inverse = np.unique(np.stack([codes[n] for n in names], axis=1), axis=0, return_inverse=True)
+    # each row's three codes as one key (a code is below 2**21: there are some 3,000 counties), so that the
+    # distinct triples are found by a 1-D unique, not numpy's much slower unique of rows (axis=0)
+    bits = 21
+    if any(len(labels[n]) >= 1 << bits for n in names):
+        raise ValueError("more than 2**21 labels in a region column")
+    keys = (codes["province"].astype(np.int64) << 2 * bits) | (codes["prefecture"].astype(np.int64) << bits) \
+        | codes["county"].astype(np.int64)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    mask = (1 << bits) - 1
+    triples = np.stack([distinct >> 2 * bits, (distinct >> bits) & mask, distinct & mask], axis=1)
     keyed = sorted(range(len(triples)), key=lambda t: tuple(labels[n][c] for n, c in zip(names, triples[t])))
     rank = np.empty(len(triples), dtype="<i4")
     rank[keyed] = np.arange(len(triples), dtype="<i4")
