@@ -30,8 +30,8 @@ Vocabulary:
   term held by one of the segment's documents in :data:`SAVED_SHARE` (at
   least 2) in a scratch folder. Saving the file reads a term's postings there
   and goes to Whoosh only for the other segments and the terms a saved
-  segment did not keep: decoding Whoosh's blocks was 87 % of saving the file
-  (19.7 s at 100M characters, py-spy).
+  segment did not keep: reading the postings back from Whoosh was 87 % of
+  saving the file (19.7 s at 100M characters, py-spy); now it takes 3.3 s.
 * a new generation **carries** the previous one's saved terms forward
   (:func:`write_carried_postings`): their surviving rows renumbered, plus the
   postings of the segments the previous generation did not have; the terms of
@@ -213,14 +213,15 @@ class SavedPostings:
     """The postings of the segments one update writes, kept as the writer writes each (see *saved segment*).
 
     :meth:`add` takes a field's grouped postings from the writer
-    (:func:`index.whoosh_internals.fast_writer`'s ``on_grouped``) and writes,
-    for the :data:`SAVED_SHARE` terms, ``<segment id>-<field>.bin`` (every
-    kept term's docnums as uint32, then for a word its frequencies as the
-    file stores them) and ``<segment id>-<field>.json`` (the kept terms and
+    (:func:`index.whoosh_internals.fast_writer`'s ``on_grouped``) and keeps
+    each term held by at least one of the segment's documents in
+    :data:`SAVED_SHARE` (and by 2): ``<segment id>-<field>.bin`` holds the
+    kept terms' docnums as uint32, then for a word their frequencies as the
+    file stores them, and ``<segment id>-<field>.json`` (the kept terms and
     their counts, in the data's order). :meth:`segment_written` then marks
     the segment saved, or not when segments were merged into it (their
     postings never passed through the writer). At 100M characters the folder
-    holds about 450 MB while the build runs.
+    holds about 480 MB while the build runs.
     """
 
     def __init__(self, folder: Path):
@@ -321,8 +322,7 @@ class _TermReader:
     def __init__(self, reader, leaves: list[LeafSegment], saved: "SavedPostings | None",
                  wanted: list[tuple[str, str]] | None = None):
         self.reader = reader
-        self.leaves = leaves
-        self._tables: dict[str, list[tuple[int, _SavedTerms]]] = {field: [] for field in _FIELDS}
+        self._tables: dict[str, list[tuple[LeafSegment, _SavedTerms]]] = {field: [] for field in _FIELDS}
         self._whoosh: dict[str, list[LeafSegment]] = {field: [] for field in _FIELDS}
         fields = set(reader.schema.names()) if reader is not None else set()
         by_field: dict[str, set[str]] = {field: set() for field in _FIELDS}
@@ -358,7 +358,8 @@ class _TermReader:
                 table.close()
 
     def docnums(self, term: str) -> np.ndarray:
-        """An exact term's live docnums (int64)."""
+        """An exact term's docnums (int64): deleted documents dropped where read from Whoosh, kept where
+        saved (the row map drops them)."""
         parts, rest = self._parts(S.EXACT, term)
         got = [p[0] for p in parts]
         if rest:
