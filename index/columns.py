@@ -82,6 +82,7 @@ import hashlib
 import json
 import logging
 import mmap
+import os
 import struct
 from collections import Counter
 from dataclasses import dataclass, fields
@@ -112,6 +113,9 @@ __all__ = [
     "columns_block",
     "carried_block",
     "columns_file_parts",
+    "FileRange",
+    "write_parts",
+    "copy_range",
 ]
 
 log = logging.getLogger(__name__)
@@ -292,6 +296,54 @@ def _region_rank(codes: dict[str, np.ndarray], labels: dict[str, list[str]]) -> 
 
 
 @dataclass(frozen=True)
+class FileRange:
+    """``length`` bytes at ``offset`` of the file at ``path``: a piece of a columns file that
+    :func:`write_parts` copies file to file. The rows a publishing process carries are not mapped into it:
+    their pages would count in its memory (at 500M characters the search texts alone are 1.4 GB)."""
+
+    path: str
+    offset: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def copy_range(source: int, start: int, target: int, at: int, length: int) -> None:
+    """Copy ``length`` bytes at ``start`` of the file ``source`` to ``at`` of the file ``target`` (both file
+    descriptors; neither's position moves): by the kernel, or read and written where the file system cannot."""
+    while length:
+        try:
+            n = os.copy_file_range(source, target, length, start, at)
+        except OSError:
+            n = os.pwrite(target, os.pread(source, min(length, 1 << 24), start), at)
+        if n <= 0:
+            raise OSError(f"copying stopped with {length} bytes left")
+        start, at, length = start + n, at + n, length - n
+
+
+def write_parts(f, parts) -> None:
+    """Write ``parts`` back to back to the open binary file ``f``: bytes-like parts as they are, a
+    :class:`FileRange` copied from its file."""
+    sources: dict[str, int] = {}
+    try:
+        for part in parts:
+            if not isinstance(part, FileRange):
+                f.write(part)
+                continue
+            f.flush()
+            fd = sources.get(part.path)
+            if fd is None:
+                fd = sources[part.path] = os.open(part.path, os.O_RDONLY)
+            at = f.tell()
+            copy_range(fd, part.offset, f.fileno(), at, part.length)
+            f.seek(at + part.length)
+    finally:
+        for fd in sources.values():
+            os.close(fd)
+
+
+@dataclass(frozen=True)
 class _BlobPart:
     """Some rows of a blob: their bytes as pieces back to back, and each row's length (row end included)."""
 
@@ -373,8 +425,12 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 
 def _carried_blob(column: "TextColumn", rows: np.ndarray) -> _BlobPart:
     off = column.offsets.astype(np.int64)
-    view, base = memoryview(column.buf), column.base
-    pieces = tuple(view[base + off[a] : base + off[b]] for a, b in _runs(rows))
+    base = column.base
+    if column.path is not None:  # copied from the file, not through the mapping
+        pieces = tuple(FileRange(column.path, base + int(off[a]), int(off[b] - off[a])) for a, b in _runs(rows))
+    else:
+        view = memoryview(column.buf)
+        pieces = tuple(view[base + off[a] : base + off[b]] for a, b in _runs(rows))
     return _BlobPart(pieces, off[rows + 1] - off[rows])
 
 
@@ -537,9 +593,10 @@ def _scalars(arr: np.ndarray, fmt: str) -> memoryview:
 class TextColumn(Sequence[str]):
     """A column of strings read from a blob: ``column[i]`` decodes row ``i`` on access."""
 
-    def __init__(self, buf, offsets: np.ndarray, base: int):
+    def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None):
         self.buf = buf  # the bytes holding the blob (an mmap or bytes)
         self.base = base  # where the blob starts in ``buf``
+        self.path = path  # the file ``buf`` maps from its start, if any
         self.offsets = offsets  # numpy view, for vectorised work
         self.scalar_offsets = self._off = _scalars(offsets, "Q")
         self._n = max(len(offsets) - 1, 0)
@@ -633,8 +690,9 @@ class MappedColumns:
     Raises :class:`ColumnsFormatError` when ``buf`` is not a columns file of this version.
     """
 
-    def __init__(self, buf):
+    def __init__(self, buf, path: str | None = None):
         self.buf = buf
+        self.path = path  # the file ``buf`` maps, if any
         if len(buf) < 16 or bytes(buf[:8]) != _MAGIC:
             raise ColumnsFormatError("not a columns file")
         (size,) = struct.unpack("<Q", buf[8:16])
@@ -671,7 +729,7 @@ class MappedColumns:
 
     def _text(self, prefix: str) -> TextColumn:
         at = self.header["arrays"][prefix + "_blob"][0]
-        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at)
+        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at, self.path)
 
 
 def open_columns(columns: ParagraphColumns) -> MappedColumns:
@@ -695,7 +753,7 @@ def load_columns(path: Path, *, populate: bool = False) -> MappedColumns | None:
         log.info("no usable columns at %s: %s", path, exc)
         return None
     try:
-        return MappedColumns(mm)
+        return MappedColumns(mm, str(path))
     except (ColumnsFormatError, KeyError, struct.error) as exc:
         log.info("no usable columns at %s: %s", path, exc)
         return None

@@ -61,6 +61,7 @@ from pathlib import Path
 import numpy as np
 
 from . import schema as S
+from .columns import copy_range
 from .whoosh_internals import GroupedPostings, LeafSegment, doc_frequencies, leaf_segments, read_docnums, read_weighted
 
 __all__ = ["POSTINGS_FILE", "SAVED_POSTINGS", "SAVED_SHARE", "Postings", "FrequentPostings", "SavedPostings",
@@ -196,7 +197,7 @@ class _PostingsFile:
             target, at = out.fileno(), out.tell()
             for key in keys:  # copied by the kernel, from the scratch file's pages to the file's
                 _, _, start, length = self._entries[key]
-                _copy_range(source, start, target, at, length)
+                copy_range(source, start, target, at, length)
                 at += length + (-length) % 8
             os.ftruncate(target, at)  # the last term's padding
             os.fsync(target)
@@ -377,18 +378,6 @@ class _TermReader:
         if not docs:
             return np.empty(0, dtype=np.int64), np.empty(0)
         return np.concatenate(docs), np.concatenate(weights)
-
-
-def _copy_range(source: int, start: int, target: int, at: int, length: int) -> None:
-    """Copy ``length`` bytes at ``start`` of the file ``source`` to ``at`` of the file ``target``."""
-    while length:
-        try:
-            n = os.copy_file_range(source, target, length, start, at)
-        except OSError:  # a file system that cannot: read and write
-            n = os.pwrite(target, os.pread(source, min(length, 1 << 24), start), at)
-        if n <= 0:
-            raise OSError(f"copying the postings stopped with {length} bytes left")
-        start, at, length = start + n, at + n, length - n
 
 
 def _weighted_rows(docnums: np.ndarray, freqs: np.ndarray, d2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

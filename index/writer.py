@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -51,7 +52,7 @@ from whoosh import index as whoosh_index
 from . import schema as S
 from .analysis import crc32_spans, exact_codes_of, exact_vocabulary, utf8_sizes
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
-from .columns import COLUMNS_FILE
+from .columns import COLUMNS_FILE, write_parts
 from .postings import POSTINGS_FILE, SAVED_POSTINGS, SavedPostings
 from .whoosh_internals import (MergedSegment, abandon_writer, add_document, close_leftover_files, fast_writer,
                                has_fast_pool, link_index, merge_small_segments, new_segment_id)
@@ -117,11 +118,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_atomic(path: Path, data: bytes | list) -> None:
-    """Write ``data`` (bytes, or pieces written back to back) to ``path`` through a synced temporary file."""
+    """Write ``data`` (bytes, or pieces written back to back, :func:`index.columns.write_parts`) to ``path``
+    through a synced temporary file."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
-        for piece in data if isinstance(data, list) else (data,):
-            f.write(piece)
+        write_parts(f, data if isinstance(data, list) else (data,))
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -139,28 +140,40 @@ def _read_records(gen_dir: Path) -> dict[str, dict]:
     """The writer's report records of a generation: ``reports.json`` with each record's ``sketch``
     put back from ``sketches.json`` (a generation written before the split keeps it in reports.json)."""
     reports = json.loads((gen_dir / REPORTS).read_text(encoding="utf-8"))
+    for rec in reports.values():
+        if "sketch" in rec:
+            rec["sketch"] = _sketch_array(rec["sketch"])
     path = gen_dir / SKETCHES
     if path.exists():
         for rid, sketch in json.loads(path.read_text(encoding="utf-8")).items():
             if rid in reports:
-                reports[rid]["sketch"] = sketch
+                reports[rid]["sketch"] = _sketch_array(sketch)
     return reports
 
 
+def _sketch_array(sketch) -> array:
+    """A sketch as the writer holds it: 1 KB a report in an ``array('I')`` (the 256 hashes as Python ints in a
+    list took 9 KB: 240 MB at 500M characters, for the whole build)."""
+    return array("I", sketch or ())
+
+
 def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
-    """Write ``reports.json`` without the sketches and ``sketches.json`` with them."""
+    """Write ``reports.json`` without the sketches and ``sketches.json`` with them (a report at a time:
+    the sketches are not all made into lists at once)."""
     public = {rid: {k: v for k, v in rec.items() if k != "sketch"} for rid, rec in reports.items()}
-    sketches = {rid: rec.get("sketch") or [] for rid, rec in reports.items()}
     _write_atomic(gen_dir / REPORTS, json.dumps(public, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    _write_atomic(gen_dir / SKETCHES, json.dumps(sketches, separators=(",", ":")).encode("utf-8"))
+    dump = functools.partial(json.dumps, separators=(",", ":"))
+    sketches = ",".join(f"{dump(rid)}:{dump((rec.get('sketch') or array('I')).tolist())}" for rid, rec in reports.items())
+    _write_atomic(gen_dir / SKETCHES, ("{" + sketches + "}").encode("utf-8"))
 
 
 def report_record(report: Report, indexed_at: str, sketch: tuple[int, ...]) -> dict:
-    """The writer's record of a report: what ``reports.json`` keeps, plus its ``sketch`` (kept in ``sketches.json``)."""
+    """The writer's record of a report: what ``reports.json`` keeps, plus its ``sketch`` (kept in ``sketches.json``,
+    held as an ``array('I')``)."""
     return {
         **report.metadata(),
         "paragraphs": len(report.paragraphs),
-        "sketch": list(sketch),
+        "sketch": _sketch_array(sketch),
         "indexed_at": indexed_at,
     }
 

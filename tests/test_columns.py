@@ -290,3 +290,30 @@ def test_a_patch_is_the_one_first_defined_and_makes_the_display_text(display, se
         assert "".join(made) == display
     else:
         assert chars == display
+
+
+def test_carried_rows_are_copied_from_their_file_not_through_the_mapping(tmp_path, mixed_reports):
+    """A block carried from a columns file on disk names the bytes of its texts by file range; written out
+    they are the bytes the mapping holds, and the file made from the block is the one made in memory."""
+    import io
+
+    from index.columns import (FileRange, ParagraphColumns, append_paragraph, carried_block, columns_file_parts,
+                               open_columns, write_parts)
+
+    cols = ParagraphColumns.empty()
+    for report in mixed_reports:
+        for p in report.paragraphs:
+            append_paragraph(cols, report.report_id, report, p)
+    path = tmp_path / COLUMNS_FILE
+    path.write_bytes(dump_columns(cols))
+    on_disk, in_memory = load_columns(path), open_columns(cols)
+    rows = np.array([r for r in range(on_disk.rows) if r % 3 != 1], dtype=np.int64)
+    block = carried_block(on_disk, rows)
+    assert block.search.pieces and all(isinstance(p, FileRange) for p in block.search.pieces + block.pids.pieces)
+    written = io.BytesIO()
+    with open(tmp_path / "out.bin", "wb") as f:
+        write_parts(f, columns_file_parts([block], np.arange(len(rows))))
+    for piece in columns_file_parts([carried_block(in_memory, rows)], np.arange(len(rows))):
+        written.write(piece)
+    assert (tmp_path / "out.bin").read_bytes() == written.getvalue()
+    assert load_columns(tmp_path / "out.bin").search[:] == [on_disk.search[r] for r in rows.tolist()]

@@ -95,6 +95,24 @@ def test_a_reports_sketch_is_the_smallest_distinct_shingle_hashes():
     assert len(reports) > 5 and all(len(report_sketch(r)) == 256 for r in reports)
 
 
+def test_sketches_are_held_as_arrays_and_written_as_json_lists(make_index, tmp_path):
+    from array import array
+
+    from index.writer import SKETCHES, _read_records, _write_records
+
+    a = make_report(NATIONAL_2010, region=NATIONAL, year=2010, source="national-gbk-scrape/2010.txt")
+    b = make_report(["坚持项目为王。", "深化放管服改革。"], region=BAZHOU, source="a.txt")
+    root = make_index([a, b])
+    gen_dir = root / generation(root)
+    records = _read_records(gen_dir)
+    assert all(isinstance(r["sketch"], array) and r["sketch"].typecode == "I" for r in records.values())
+    _write_records(tmp_path, records)
+    written = (tmp_path / SKETCHES).read_bytes()
+    assert written == (gen_dir / SKETCHES).read_bytes()
+    assert written == json.dumps({rid: list(r["sketch"]) for rid, r in records.items()}, separators=(",", ":")).encode()
+    assert len(records["2010-全国"]["sketch"]) > 8
+
+
 def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):
     a = make_report(["霸州市坚持项目为王。"] * 3, region=BAZHOU, source="a.txt")
     b = make_report(["完全不同的另一篇报告内容。", "第二段。"], region=BAZHOU, source="b.txt")
