@@ -556,7 +556,7 @@ def columns_file_parts(blocks: list[ColumnsBlock], docnum_to_row, segments: list
         else:
             data = np.ascontiguousarray(arr)
             size, dtype, count = data.nbytes, data.dtype.str, len(data)
-            chunks.append(data.tobytes())
+            chunks.append(memoryview(data).cast("B"))  # the array itself, not a copy of its bytes
         layout[name] = [at, dtype, count]
         pad = -size % _ALIGN
         if pad:
