@@ -50,7 +50,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import schema as S
-from .analysis import crc32_spans, exact_codes_of, exact_vocabulary, utf8_sizes
+from .analysis import crc32_spans, exact_codes_of, exact_vocabulary, sorted_distinct, utf8_sizes
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
 from .columns import COLUMNS_FILE, write_parts
 from .postings import POSTINGS_FILE, SAVED_POSTINGS, SavedPostings
@@ -261,9 +261,7 @@ def report_sketch(report: Report, k: int = SKETCH_SIZE) -> tuple[int, ...]:
     the same shingles wherever they stand, at half the cost.
     """
     text = "".join(p.search_text.replace(" ", "") for p in report.paragraphs)
-    hashes = np.sort(shingle_hashes(text))
-    distinct = hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))] if len(hashes) else hashes
-    return tuple(distinct[:k].tolist())
+    return tuple(sorted_distinct(shingle_hashes(text))[:k].tolist())
 
 
 def sketch_containment(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:
