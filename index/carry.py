@@ -39,12 +39,12 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from .columns import (COLUMNS_FILE, ColumnsBlock, MappedColumns, ParagraphColumns, append_paragraph, carried_block,
-                      columns_block, columns_file_parts, load_columns)
+from .columns import (COLUMNS_FILE, ColumnsAssembly, ColumnsBlock, MappedColumns, ParagraphColumns, append_paragraph,
+                      carried_block, columns_block, columns_file_parts, load_columns)
 from .postings import POSTINGS_FILE, FrequentPostings, SavedPostings, write_carried_postings, write_frequent_postings
 from .report import Report
 from .whoosh_internals import LeafSegment, MergedSegment, leaf_segments
@@ -121,7 +121,6 @@ class SavedRows:
         self._pending = ParagraphColumns.empty()
         self._files: dict[str, list[Path]] = {}  # segment id -> its saved files, in docnum order
         self._merged: dict[str, list[MergedSegment]] = {}
-        self._opened: dict[Path, MappedColumns] = {}
 
     def add(self, segment_id: str, report_id: str, report: Report) -> None:
         """Take the rows of every paragraph of ``report`` (indexed under ``report_id``): the next documents
@@ -158,46 +157,49 @@ class SavedRows:
         """Whether the writer wrote this segment in this update."""
         return segment_id in self._files or segment_id in self._merged
 
-    def blocks(self, segment_id: str, documents: int, docnums: np.ndarray, previous: "Previous | None") -> list[ColumnsBlock]:
-        """The rows of a segment written in this update at ``docnums`` (its own, ascending) as column blocks:
-        its own saved rows, then those of the segments merged into it (saved here, or in ``previous``)."""
-        out: list[ColumnsBlock] = []
+    def blocks(self, segment_id: str, documents: int, docnums: np.ndarray,
+               previous: "Previous | None") -> Iterator[ColumnsBlock]:
+        """The rows of a segment written in this update at ``docnums`` (its own, ascending) as column blocks,
+        made one at a time: its own saved rows, then those of the segments merged into it (saved here, or in
+        ``previous``). Raises :class:`RowsMissingError` when they do not add up to ``documents``."""
         at = 0
         for path in self._files.get(segment_id, []):
-            mapped = self._open(path)
-            out += self._part(docnums, at, mapped.rows, lambda sel: [carried_block(mapped, sel)])
+            mapped = self._open(path)  # mapped for this block only: its pages leave with it
+            sel = self._part(docnums, at, mapped.rows)
+            if len(sel):
+                yield carried_block(mapped, sel)
             at += mapped.rows
+            del mapped
         for m in self._merged.get(segment_id, []):
-            out += self._part(docnums, at, len(m.live), lambda sel: self._source_blocks(m, m.live[sel], previous))
+            sel = self._part(docnums, at, len(m.live))
+            if len(sel):
+                yield from self._source_blocks(m, m.live[sel], previous)
             at += len(m.live)
         if at != documents:
             raise RowsMissingError(f"segment {segment_id} holds {documents} documents, its saved rows {at}")
-        return out
 
     @staticmethod
-    def _part(docnums: np.ndarray, at: int, count: int, blocks) -> list[ColumnsBlock]:
-        sel = docnums[(docnums >= at) & (docnums < at + count)] - at
-        return blocks(sel) if len(sel) else []
+    def _part(docnums: np.ndarray, at: int, count: int) -> np.ndarray:
+        return docnums[(docnums >= at) & (docnums < at + count)] - at
 
-    def _source_blocks(self, m: MergedSegment, docnums: np.ndarray, previous: "Previous | None") -> list[ColumnsBlock]:
+    def _source_blocks(self, m: MergedSegment, docnums: np.ndarray, previous: "Previous | None") -> Iterator[ColumnsBlock]:
         if self.holds(m.segment_id):
-            return self.blocks(m.segment_id, m.documents, docnums, previous)
+            yield from self.blocks(m.segment_id, m.documents, docnums, previous)
+            return
         rows = previous.rows_of(m.segment_id, m.documents, docnums) if previous is not None else None
         if rows is None:
             raise RowsMissingError(f"no rows for segment {m.segment_id}, merged into a new one")
-        return [carried_block(previous.columns, rows)]
+        yield carried_block(previous.columns, rows)
 
-    def _open(self, path: Path) -> MappedColumns:
-        mapped = self._opened.get(path)
+    @staticmethod
+    def _open(path: Path) -> MappedColumns:
+        mapped = load_columns(path)
         if mapped is None:
-            mapped = self._opened[path] = load_columns(path)
-            if mapped is None:
-                raise RowsMissingError(f"unreadable saved rows {path}")
+            raise RowsMissingError(f"unreadable saved rows {path}")
         return mapped
 
     def remove(self) -> None:
         """Delete the scratch folder (a published generation never holds it)."""
-        self._opened.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -255,20 +257,24 @@ class RowPlan:
         """Every fresh segment."""
         return [s for s, old in zip(self.segments, self.carried) if old is None]
 
-    def blocks(self) -> list[ColumnsBlock]:
-        """The new generation's rows as column blocks, copied from the previous columns or the saved rows."""
-        out = []
+    def blocks(self) -> Iterator[ColumnsBlock]:
+        """The new generation's rows as column blocks, made one at a time, copied from the previous columns or
+        the saved rows."""
         for seg, docs, old in zip(self.segments, self.live, self.carried):
             if old is not None:
-                out.append(carried_block(self.previous.columns, old))
+                yield carried_block(self.previous.columns, old)
             else:
-                out += self.saved.blocks(seg.segment_id, seg.documents, docs, self.previous)
-        return out
+                yield from self.saved.blocks(seg.segment_id, seg.documents, docs, self.previous)
 
-    def columns_parts(self) -> list:
-        """The new columns file as pieces to write back to back (see :func:`index.columns.columns_file_parts`)."""
+    def columns_parts(self, assembly: ColumnsAssembly | None = None) -> list:
+        """The new columns file as pieces to write back to back, made in ``assembly`` (default: one that keeps
+        the arrays in memory; see :class:`index.columns.ColumnsAssembly`), a block at a time."""
         segments = [[s.segment_id, s.documents] for s in self.segments]
-        return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
+        if assembly is None:
+            return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
+        for block in self.blocks():
+            assembly.add(block)
+        return assembly.parts(self.docnum_to_row, segments)
 
     def write_postings(self, path: Path, reader, saved: SavedPostings | None = None) -> None:
         """Write the new :data:`index.postings.POSTINGS_FILE` at ``path``: the previous one carried forward, or

@@ -31,7 +31,11 @@ Vocabulary:
   from the previous generation's file or from the small columns files the
   writer saved as it added the paragraphs (:func:`columns_block` of the
   paragraphs' values, :func:`append_paragraph`; see :mod:`index.carry`),
-  joined by :func:`columns_file_parts`; Whoosh keeps none of these values. A
+  joined a block at a time by a :class:`ColumnsAssembly`, which at
+  publishing writes each array to a scratch file as it goes (so what a
+  build holds does not grow with the rows: at 500M characters assembling
+  the columns took 750 MB when every block's arrays were held and joined at
+  once); Whoosh keeps none of these values. A
   generation never changes, so it never goes stale. Every server
   process maps it read-only (:func:`load_columns`): the kernel holds one copy
   of its pages for all of them, and opening costs no more than reading the
@@ -87,7 +91,7 @@ import struct
 from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -96,6 +100,7 @@ from .report import Paragraph, Report
 
 __all__ = [
     "COLUMNS_FILE",
+    "COLUMNS_SCRATCH",
     "CODED_COLUMNS",
     "ROW_END",
     "ColumnsFormatError",
@@ -113,6 +118,7 @@ __all__ = [
     "columns_block",
     "carried_block",
     "columns_file_parts",
+    "ColumnsAssembly",
     "FileRange",
     "write_parts",
     "copy_range",
@@ -127,6 +133,8 @@ class ColumnsFormatError(ValueError):
 
 #: The columns file in a generation folder.
 COLUMNS_FILE = "columns.bin"
+#: The scratch folder in an unpublished generation where :class:`ColumnsAssembly` writes the arrays (gone once published).
+COLUMNS_SCRATCH = "columns-scratch"
 _VERSION = [S.SCHEMA_VERSION, 5]
 _MAGIC = b"BGCOLS\x00\x01"
 _ALIGN = 8
@@ -355,7 +363,7 @@ class _BlobPart:
 class ColumnsBlock:
     """Consecutive rows of a columns file already in the file's encoding (see the module docstring).
 
-    A file is written from a list of blocks (:func:`columns_file_parts`): the
+    A file is written from blocks added one at a time (:class:`ColumnsAssembly`): the
     rows a new generation takes over from the previous one's file or from the
     files its writer saved (:func:`carried_block`, no text decoded), which
     hold rows made from paragraphs (:func:`columns_block`), so that neither a
@@ -473,108 +481,225 @@ def carried_block(mapped: "MappedColumns", rows: np.ndarray) -> ColumnsBlock:
     )
 
 
-def _joined_blob(parts: list[_BlobPart]) -> tuple[list, np.ndarray]:
-    lengths = np.concatenate([p.lengths for p in parts] or [np.zeros(0, dtype=np.int64)])
-    offsets = np.zeros(len(lengths) + 1, dtype="<u8")
-    np.cumsum(lengths, out=offsets[1:])
-    return [piece for p in parts for piece in p.pieces], offsets
+class _ArrayOut:
+    """One array of a columns file as it is written a block at a time: kept as the blocks' arrays (in memory),
+    or appended to a scratch file (``path``) whose bytes :func:`write_parts` later copies file to file."""
+
+    def __init__(self, dtype: str, path: Path | None):
+        self.dtype = np.dtype(dtype)
+        self.count = 0
+        self._held: list[np.ndarray] = []
+        self._path = path
+        self._file = open(path, "wb", buffering=0) if path is not None else None  # each block's bytes leave at once
+
+    def add(self, values) -> None:
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        if not len(values):
+            return
+        self.count += len(values)
+        if self._file is None:
+            self._held.append(values)
+            return
+        view = memoryview(values).cast("B")
+        while view:
+            view = view[self._file.write(view):]
+
+    def pieces(self) -> list:
+        """The array's bytes as pieces to write back to back."""
+        if self._file is None:
+            return [memoryview(a).cast("B") for a in self._held]  # the arrays themselves, not copies
+        self._file.close()
+        return [FileRange(str(self._path), 0, self.count * self.dtype.itemsize)] if self.count else []
+
+    def read(self) -> np.ndarray:
+        """The whole array, in memory."""
+        if self._file is None:
+            return np.concatenate(self._held) if self._held else np.zeros(0, dtype=self.dtype)
+        return np.fromfile(self._path, dtype=self.dtype, count=self.count)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
-def _joined_codes(blocks: list[ColumnsBlock], name: str) -> tuple[list[str], np.ndarray]:
-    """One coded column over all blocks, its labels in order of first use (as :func:`_coded` makes them)."""
-    index: dict[str, int] = {}
-    parts = []
-    for b in blocks:
-        labels, codes = b.coded[name]
-        lookup = np.array([index.setdefault(v, len(index)) for v in labels], dtype=np.int64)
-        parts.append(lookup[codes] if len(codes) else np.zeros(0, dtype=np.int64))
-    codes = np.concatenate(parts or [np.zeros(0, dtype=np.int64)])
-    used, first = np.unique(codes, return_index=True)
-    order = used[np.argsort(first, kind="stable")]
-    renumber = np.zeros(len(index), dtype=np.int64)
-    renumber[order] = np.arange(len(order))
-    every = list(index)
-    return [every[c] for c in order.tolist()], renumber[codes].astype("<i4")
+class _BlobOut:
+    """A blob written a block at a time: its rows' pieces (bytes, or :class:`FileRange`), and their offsets."""
+
+    def __init__(self, offsets: _ArrayOut):
+        self.pieces: list = []
+        self.size = 0
+        self.offsets = offsets
+        offsets.add(np.zeros(1, dtype="<u8"))
+
+    def add(self, part: _BlobPart) -> None:
+        self.pieces.extend(part.pieces)
+        if len(part.lengths):
+            self.offsets.add(np.cumsum(part.lengths, dtype=np.int64) + self.size)
+            self.size += int(part.lengths.sum(dtype=np.int64))
 
 
-def _concat(blocks: list[ColumnsBlock], field: str, dtype: str) -> np.ndarray:
-    return np.concatenate([getattr(b, field) for b in blocks] or [np.zeros(0, dtype=dtype)]).astype(dtype, copy=False)
+class ColumnsAssembly:
+    """A columns file made from :class:`ColumnsBlock` s added one at a time, so that no more than one block's
+    rows are held at once (:meth:`add`), then written from :meth:`parts`.
 
-
-def columns_file_parts(blocks: list[ColumnsBlock], docnum_to_row, segments: list | None = None) -> list:
-    """The bytes of :data:`COLUMNS_FILE` holding ``blocks``' rows in order, as pieces to write back to back.
-
-    ``segments`` (optional, kept in the header): the Whoosh segments the rows
-    come from, ``[segment id, documents]`` each in docnum order, which lets the
-    next generation take over the rows of the segments it keeps.
+    With a ``scratch`` folder each array goes to a file there as it is made
+    (the file's pieces are copied from it file to file): what stays in memory
+    is each coded column's labels and, until :meth:`parts`, no row at all;
+    the arrays made over every row (the paragraph-id index, the region rank,
+    the rows by report) are made there from the arrays read back, a few
+    bytes a row. Without one, the blocks' arrays are kept (a file of a few
+    rows, or a test). Use as a context manager: leaving it removes the
+    scratch files (and the folder, when empty), so write the parts inside it.
     """
-    arrays: dict[str, np.ndarray | list] = {}
-    arrays["search_blob"], arrays["search_offsets"] = _joined_blob([b.search for b in blocks])
-    slots, before = [], 0
-    for b in blocks:
-        slots.append(np.where(b.display_slot >= 0, b.display_slot + before, -1).astype("<i4"))
-        before += len(b.patch_kind)
-    display_slot = np.concatenate(slots or [np.zeros(0, dtype="<i4")])
-    arrays["display_slot"] = display_slot
-    arrays["patch_rows"] = np.flatnonzero(display_slot >= 0).astype("<i8")
-    arrays["patch_kind"] = _concat(blocks, "patch_kind", "u1")
-    counts = _concat(blocks, "patch_counts", "<i8")
-    starts = np.zeros(len(counts) + 1, dtype="<i8")
-    np.cumsum(counts, out=starts[1:])
-    arrays["patch_starts"] = starts
-    arrays["patch_positions"] = _concat(blocks, "patch_positions", "<i4")
-    arrays["patch_blob"], arrays["patch_offsets"] = _joined_blob([b.patches for b in blocks])
-    arrays["pid_blob"], arrays["pid_offsets"] = _joined_blob([b.pids for b in blocks])
-    keys = _concat(blocks, "pid_keys", "<u8")
-    by_key = np.argsort(keys, kind="stable")
-    arrays["pid_keys"], arrays["pid_rows"] = keys[by_key], by_key.astype("<i4")
-    arrays["numbers"] = _concat(blocks, "numbers", "<i4")
-    arrays["headings"] = _concat(blocks, "headings", "u1")
-    arrays["years"] = _concat(blocks, "years", "<i4")
-    lengths = arrays["lengths"] = _concat(blocks, "lengths", "<i4")
-    arrays["ocr"] = _concat(blocks, "ocr", "<f8")
-    arrays["docnum_to_row"] = np.asarray(docnum_to_row, dtype="<i8")
-    labels: dict[str, list[str]] = {}
-    codes: dict[str, np.ndarray] = {}
-    for name in CODED_COLUMNS:
-        labels[name], codes[name] = _joined_codes(blocks, name)
-        arrays["code_" + name] = codes[name]
-    n = len(lengths)
-    arrays["region_rank"] = _region_rank(codes, labels)
-    report_order = np.lexsort((np.arange(n), arrays["numbers"], codes["report"])).astype("<i4")
-    arrays["report_rows"] = report_order
-    arrays["report_starts"] = np.searchsorted(codes["report"][report_order], np.arange(len(labels["report"]) + 1)).astype("<i8")
 
-    layout: dict[str, list] = {}
-    chunks: list = []
-    at = 0
-    for name, arr in arrays.items():
-        if isinstance(arr, list):  # a blob's pieces
-            size = sum(len(p) for p in arr)
-            dtype, count = "u1", size
-            chunks.extend(arr)
-        else:
-            data = np.ascontiguousarray(arr)
-            size, dtype, count = data.nbytes, data.dtype.str, len(data)
-            chunks.append(memoryview(data).cast("B"))  # the array itself, not a copy of its bytes
-        layout[name] = [at, dtype, count]
-        pad = -size % _ALIGN
-        if pad:
-            chunks.append(b"\0" * pad)
-        at += size + pad
-    header_fields = {
-        "version": _VERSION,
-        "rows": n,
-        "characters": sum(b.characters for b in blocks),
-        "avg_len": float(lengths.mean()) if n else 1.0,
-        "labels": labels,
-        "arrays": layout,
-    }
-    if segments is not None:
-        header_fields["segments"] = [list(s) for s in segments]
-    header = json.dumps(header_fields, ensure_ascii=False).encode("utf-8")
-    header += b" " * (-len(header) % _ALIGN)
-    return [_MAGIC, struct.pack("<Q", len(header)), header, *chunks]
+    _ARRAYS = (("search_offsets", "<u8"), ("display_slot", "<i4"), ("patch_rows", "<i8"), ("patch_kind", "u1"),
+               ("patch_starts", "<i8"), ("patch_positions", "<i4"), ("patch_offsets", "<u8"), ("pid_offsets", "<u8"),
+               ("pid_keys", "<u8"), ("numbers", "<i4"), ("headings", "u1"), ("years", "<i4"), ("lengths", "<i4"),
+               ("ocr", "<f8"), *(("code_" + name, "<i4") for name in CODED_COLUMNS))
+
+    def __init__(self, scratch: Path | None = None):
+        if scratch is not None:
+            scratch.mkdir(parents=True, exist_ok=True)
+        self._scratch = scratch
+        self._out = {name: _ArrayOut(dtype, scratch / f"{name}.bin" if scratch is not None else None)
+                     for name, dtype in self._ARRAYS}
+        self._search = _BlobOut(self._out["search_offsets"])
+        self._patches = _BlobOut(self._out["patch_offsets"])
+        self._pids = _BlobOut(self._out["pid_offsets"])
+        self._out["patch_starts"].add(np.zeros(1, dtype="<i8"))
+        self._labels: dict[str, dict[str, int]] = {name: {} for name in CODED_COLUMNS}
+        self.rows = 0
+        self._patched = 0  # patched rows so far
+        self._positions = 0  # patch positions so far
+        self._characters = 0
+        self._search_characters = 0
+
+    def __enter__(self) -> "ColumnsAssembly":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def add(self, block: ColumnsBlock) -> None:
+        """Append ``block``'s rows."""
+        out = self._out
+        self._search.add(block.search)
+        slot = block.display_slot
+        out["display_slot"].add(np.where(slot >= 0, slot + self._patched, -1))
+        out["patch_rows"].add(np.flatnonzero(slot >= 0) + self.rows)
+        out["patch_kind"].add(block.patch_kind)
+        if len(block.patch_counts):
+            out["patch_starts"].add(np.cumsum(block.patch_counts, dtype=np.int64) + self._positions)
+            self._positions += int(block.patch_counts.sum(dtype=np.int64))
+        out["patch_positions"].add(block.patch_positions)
+        self._patches.add(block.patches)
+        self._pids.add(block.pids)
+        for name in ("pid_keys", "numbers", "headings", "years", "lengths", "ocr"):
+            out[name].add(getattr(block, name))
+        for name in CODED_COLUMNS:
+            out["code_" + name].add(self._recode(name, *block.coded[name]))
+        self.rows += block.rows
+        self._patched += len(block.patch_kind)
+        self._characters += block.characters
+        self._search_characters += int(np.asarray(block.lengths).sum(dtype=np.int64))
+
+    def _recode(self, name: str, labels: list[str], codes: np.ndarray) -> np.ndarray:
+        """A block's codes into the file's labels of column ``name``, which are in order of first use."""
+        if not len(codes):
+            return codes
+        index = self._labels[name]
+        used, first = np.unique(codes, return_index=True)
+        lookup = np.zeros(len(labels), dtype=np.int64)
+        for code in used[np.argsort(first, kind="stable")].tolist():
+            lookup[code] = index.setdefault(labels[code], len(index))
+        return lookup[codes]
+
+    def parts(self, docnum_to_row, segments: list | None = None) -> list:
+        """The bytes of :data:`COLUMNS_FILE` holding the rows added, in order, as pieces to write back to back.
+
+        ``segments`` (optional, kept in the header): the Whoosh segments the
+        rows come from, ``[segment id, documents]`` each in docnum order, which
+        lets the next generation take over the rows of the segments it keeps.
+        """
+        out, n = self._out, self.rows
+        labels = {name: list(index) for name, index in self._labels.items()}
+        keys = out["pid_keys"].read()
+        by_key = np.argsort(keys, kind="stable")
+        pid_keys, pid_rows = keys[by_key], by_key.astype("<i4")
+        del keys, by_key
+        codes = {name: out["code_" + name].read() for name in ("province", "prefecture", "county")}
+        region_rank = _region_rank(codes, labels)
+        del codes
+        report_codes = out["code_report"].read()
+        report_order = np.lexsort((np.arange(n), out["numbers"].read(), report_codes)).astype("<i4")
+        report_starts = np.searchsorted(report_codes[report_order], np.arange(len(labels["report"]) + 1)).astype("<i8")
+        del report_codes
+        arrays: dict[str, list | np.ndarray] = {
+            "search_blob": self._search.pieces, "search_offsets": out["search_offsets"],
+            "display_slot": out["display_slot"], "patch_rows": out["patch_rows"], "patch_kind": out["patch_kind"],
+            "patch_starts": out["patch_starts"], "patch_positions": out["patch_positions"],
+            "patch_blob": self._patches.pieces, "patch_offsets": out["patch_offsets"],
+            "pid_blob": self._pids.pieces, "pid_offsets": out["pid_offsets"],
+            "pid_keys": pid_keys, "pid_rows": pid_rows,
+            **{name: out[name] for name in ("numbers", "headings", "years", "lengths", "ocr")},
+            "docnum_to_row": np.asarray(docnum_to_row, dtype="<i8"),
+            **{"code_" + name: out["code_" + name] for name in CODED_COLUMNS},
+            "region_rank": region_rank, "report_rows": report_order, "report_starts": report_starts,
+        }
+        layout: dict[str, list] = {}
+        chunks: list = []
+        at = 0
+        for name, arr in arrays.items():
+            if isinstance(arr, list):  # a blob's pieces
+                size = sum(len(p) for p in arr)
+                dtype, count = "u1", size
+                chunks.extend(arr)
+            elif isinstance(arr, _ArrayOut):
+                size, dtype, count = arr.count * arr.dtype.itemsize, arr.dtype.str, arr.count
+                chunks.extend(arr.pieces())
+            else:
+                data = np.ascontiguousarray(arr)
+                size, dtype, count = data.nbytes, data.dtype.str, len(data)
+                chunks.append(memoryview(data).cast("B"))  # the array itself, not a copy of its bytes
+            layout[name] = [at, dtype, count]
+            pad = -size % _ALIGN
+            if pad:
+                chunks.append(b"\0" * pad)
+            at += size + pad
+        header_fields = {
+            "version": _VERSION,
+            "rows": n,
+            "characters": self._characters,
+            "avg_len": self._search_characters / n if n else 1.0,
+            "labels": labels,
+            "arrays": layout,
+        }
+        if segments is not None:
+            header_fields["segments"] = [list(s) for s in segments]
+        header = json.dumps(header_fields, ensure_ascii=False).encode("utf-8")
+        header += b" " * (-len(header) % _ALIGN)
+        return [_MAGIC, struct.pack("<Q", len(header)), header, *chunks]
+
+    def close(self) -> None:
+        """Close and remove the scratch files."""
+        for arr in self._out.values():
+            arr.close()
+        if self._scratch is not None:
+            for name, _ in self._ARRAYS:
+                (self._scratch / f"{name}.bin").unlink(missing_ok=True)
+            try:
+                self._scratch.rmdir()
+            except OSError:  # not empty: not only ours
+                pass
+
+
+def columns_file_parts(blocks: Iterable[ColumnsBlock], docnum_to_row, segments: list | None = None) -> list:
+    """The bytes of :data:`COLUMNS_FILE` holding ``blocks``' rows in order, as pieces to write back to back
+    (the blocks' arrays kept in memory: see :class:`ColumnsAssembly`)."""
+    assembly = ColumnsAssembly()
+    for block in blocks:
+        assembly.add(block)
+    return assembly.parts(docnum_to_row, segments)
 
 
 def dump_columns(columns: ParagraphColumns, segments: list | None = None) -> bytes:

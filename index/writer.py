@@ -41,7 +41,7 @@ import os
 import shutil
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +52,7 @@ from whoosh import index as whoosh_index
 from . import schema as S
 from .analysis import crc32_spans, exact_codes_of, exact_vocabulary, sorted_distinct, utf8_sizes
 from .carry import SAVED_ROWS, Previous, RowPlan, RowsMissingError, SavedRows
-from .columns import COLUMNS_FILE, write_parts
+from .columns import COLUMNS_FILE, COLUMNS_SCRATCH, ColumnsAssembly, write_parts
 from .postings import POSTINGS_FILE, SAVED_POSTINGS, SavedPostings
 from .whoosh_internals import (MergedSegment, abandon_writer, add_document, close_leftover_files, fast_writer,
                                has_fast_pool, link_index, merge_small_segments, new_segment_id)
@@ -117,12 +117,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: bytes | list) -> None:
-    """Write ``data`` (bytes, or pieces written back to back, :func:`index.columns.write_parts`) to ``path``
-    through a synced temporary file."""
+def _write_atomic(path: Path, data: bytes | Iterable) -> None:
+    """Write ``data`` (bytes, or pieces written back to back as they come, :func:`index.columns.write_parts`)
+    to ``path`` through a synced temporary file."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
-        write_parts(f, data if isinstance(data, list) else (data,))
+        write_parts(f, (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -157,14 +157,26 @@ def _sketch_array(sketch) -> array:
     return array("I", sketch or ())
 
 
+def _json_object(members: Iterator[tuple[str, str]], separators: tuple[str, str]) -> Iterator[bytes]:
+    """The UTF-8 pieces of a JSON object whose members are given as (key, value), both already in JSON: the
+    bytes ``json.dumps`` makes of the whole object with these ``separators``, one member at a time."""
+    item, key = separators
+    yield b"{"
+    for k, (name, value) in enumerate(members):
+        yield ((item if k else "") + name + key + value).encode("utf-8")
+    yield b"}"
+
+
 def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
-    """Write ``reports.json`` without the sketches and ``sketches.json`` with them (a report at a time:
-    the sketches are not all made into lists at once)."""
-    public = {rid: {k: v for k, v in rec.items() if k != "sketch"} for rid, rec in reports.items()}
-    _write_atomic(gen_dir / REPORTS, json.dumps(public, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    """Write ``reports.json`` without the sketches and ``sketches.json`` with them, a report at a time: the
+    file is never held whole (at 500M characters reports.json is 85 MB)."""
+    public = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    _write_atomic(gen_dir / REPORTS, _json_object(
+        ((public(rid), public({k: v for k, v in reports[rid].items() if k != "sketch"})) for rid in sorted(reports)),
+        (", ", ": ")))
     dump = functools.partial(json.dumps, separators=(",", ":"))
-    sketches = ",".join(f"{dump(rid)}:{dump((rec.get('sketch') or array('I')).tolist())}" for rid, rec in reports.items())
-    _write_atomic(gen_dir / SKETCHES, ("{" + sketches + "}").encode("utf-8"))
+    _write_atomic(gen_dir / SKETCHES, _json_object(
+        ((dump(rid), dump((rec.get("sketch") or array("I")).tolist())) for rid, rec in reports.items()), (",", ":")))
 
 
 def report_record(report: Report, indexed_at: str, sketch: tuple[int, ...]) -> dict:
@@ -580,7 +592,8 @@ class IndexUpdate:
             with self._ix.reader() as reader:  # columns and frequent postings: the previous ones carried forward
                 try:
                     plan = RowPlan.of(reader, self._previous, self._saved)
-                    _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts())
+                    with ColumnsAssembly(self.gen_dir / COLUMNS_SCRATCH) as assembly:
+                        _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts(assembly))
                 except RowsMissingError as exc:
                     log.error("%s", exc)
                     raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc

@@ -13,7 +13,7 @@ from index import schema as S
 from index import whoosh_internals as wi
 from index.assemble import parse_path
 from index.carry import SAVED_ROWS
-from index.columns import COLUMNS_FILE, dump_columns, load_columns
+from index.columns import COLUMNS_FILE, COLUMNS_SCRATCH, dump_columns, load_columns
 from index.postings import POSTINGS_FILE, FrequentPostings, write_frequent_postings
 from index.report import Region
 from index.writer import IndexStore, IndexStoreError
@@ -45,6 +45,7 @@ def assert_files_equal_a_whole_read(store: IndexStore, reports) -> None:
     and its frequent postings those made from every posting; its scratch folder is gone."""
     gdir = store.generation_dir(store.current_generation())
     assert not (gdir / SAVED_ROWS).exists() and not (gdir / P.SAVED_POSTINGS).exists()
+    assert not (gdir / COLUMNS_SCRATCH).exists()
     cols, segments = columns_from_reports(store.root, reports)
     mapped = load_columns(gdir / COLUMNS_FILE)
     assert mapped.segments == segments

@@ -317,3 +317,43 @@ def test_carried_rows_are_copied_from_their_file_not_through_the_mapping(tmp_pat
         written.write(piece)
     assert (tmp_path / "out.bin").read_bytes() == written.getvalue()
     assert load_columns(tmp_path / "out.bin").search[:] == [on_disk.search[r] for r in rows.tolist()]
+
+
+def test_an_assembly_a_block_at_a_time_writes_the_file_made_from_all_rows_at_once(tmp_path, mixed_reports):
+    """Rows added in blocks of their own labels (a report each, an empty one, rows of two reports), their
+    arrays spilled to a scratch folder as they come, make the file that one block of every row makes; the
+    scratch files are gone when the assembly is left."""
+    from index.columns import ColumnsAssembly, ParagraphColumns, append_paragraph, columns_block, write_parts
+
+    every = ParagraphColumns.empty()
+    blocks = []
+    for k, report in enumerate(mixed_reports):
+        cols = ParagraphColumns.empty()
+        for p in report.paragraphs:
+            append_paragraph(cols, report.report_id, report, p)
+            append_paragraph(every, report.report_id, report, p)
+        if k == 1:
+            blocks.append(columns_block(ParagraphColumns.empty()))
+        if k == 2 and len(report.paragraphs) > 1:  # split one report between two blocks
+            half = ParagraphColumns(*(getattr(cols, f.name)[:1] for f in dataclasses.fields(cols)))
+            rest = ParagraphColumns(*(getattr(cols, f.name)[1:] for f in dataclasses.fields(cols)))
+            blocks += [columns_block(half), columns_block(rest)]
+            continue
+        blocks.append(columns_block(cols))
+    assert len({b.coded["report"][0][0] for b in blocks if b.rows}) > 1  # each block has labels of its own
+    rows = len(every.texts)
+    every.docnum_to_row.extend(range(rows))
+    segments = [["abc", rows]]
+    scratch = tmp_path / "scratch"
+    with ColumnsAssembly(scratch) as assembly:
+        for block in blocks:
+            assembly.add(block)
+        assert (scratch / "search_offsets.bin").stat().st_size == 8 * (rows + 1)  # on disk, not held
+        with open(tmp_path / "assembled.bin", "wb") as f:
+            write_parts(f, assembly.parts(np.arange(rows), segments))
+    assert not scratch.exists()
+    assert (tmp_path / "assembled.bin").read_bytes() == dump_columns(every, segments)
+    with ColumnsAssembly() as in_memory:  # no scratch folder: the blocks' arrays are kept
+        for block in blocks:
+            in_memory.add(block)
+        assert b"".join(in_memory.parts(np.arange(rows), segments)) == dump_columns(every, segments)
