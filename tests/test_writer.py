@@ -113,6 +113,29 @@ def test_sketches_are_held_as_arrays_and_written_as_json_lists(make_index, tmp_p
     assert len(records["2010-全国"]["sketch"]) > 8
 
 
+def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_index, tmp_path):
+    """The writer holds a record's evidence as compressed JSON; reports.json gets the evidence itself, and a
+    generation's records read and written again give the same file byte for byte."""
+    from index.assemble import parse_path
+    from index.writer import REPORTS, PackedJSON, _read_records, _write_records, report_record
+    from tests.conftest import SAMPLE
+
+    reports = [r for f in sorted(SAMPLE.glob("*.txt"))[:3] for r in parse_path(f)]
+    evidence = {r.report_id: r.metadata()["evidence"] for r in reports}
+    assert all(evidence.values())  # titles, years and regions found with their excerpts
+    record = report_record(reports[0], "2026-11-27T00:00:00+00:00", (1, 2, 3))
+    assert isinstance(record["evidence"], PackedJSON)
+    assert record["evidence"].value() == json.loads(json.dumps(evidence[reports[0].report_id], ensure_ascii=False))
+    root = make_index(reports)
+    gen_dir = root / generation(root)
+    records = _read_records(gen_dir)
+    assert all(isinstance(r["evidence"], PackedJSON) for r in records.values())
+    _write_records(tmp_path, records)
+    assert (tmp_path / REPORTS).read_bytes() == (gen_dir / REPORTS).read_bytes()
+    written = json.loads((tmp_path / REPORTS).read_text(encoding="utf-8"))
+    assert {rid: rec["evidence"] for rid, rec in written.items()} == json.loads(json.dumps(evidence, ensure_ascii=False))
+
+
 def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):
     a = make_report(["霸州市坚持项目为王。"] * 3, region=BAZHOU, source="a.txt")
     b = make_report(["完全不同的另一篇报告内容。", "第二段。"], region=BAZHOU, source="b.txt")
