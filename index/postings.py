@@ -266,13 +266,24 @@ class SavedPostings:
         """Whether ``segment_id`` is a saved segment."""
         return segment_id in self._saved
 
-    def terms(self, segment_id: str, field: str, wanted: set[str] | None = None) -> "_SavedTerms":
-        """The terms a saved segment kept in ``field`` (only those in ``wanted``, when given)."""
+    def terms(self, segment_id: str, field: str, ids: dict[str, int] | None = None) -> "_SavedTerms":
+        """The terms a saved segment kept in ``field``. ``ids``: the only terms that will be asked for, each
+        with its number, shared by every segment (default: every kept term), so that a segment holds two
+        numbers per term in arrays rather than a dictionary of its own (at 500M characters 31 segments'
+        dictionaries of 13,500 terms each held 420,000 entries at publishing)."""
         header = json.loads(self._path(segment_id, field, ".json").read_text(encoding="utf-8"))
-        counts = header["counts"]
-        starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).tolist()
-        spans = {t: (starts[i], counts[i]) for i, t in enumerate(header["terms"]) if wanted is None or t in wanted}
-        return _SavedTerms(self._path(segment_id, field, ".bin"), spans, starts[-1] if field == S.WORDS else None)
+        names = header["terms"]
+        counts = np.asarray(header["counts"], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+        if ids is None:
+            ids = {t: k for k, t in enumerate(names)}
+        at = np.array([ids.get(t, -1) for t in names], dtype=np.int64)
+        held = at >= 0
+        start = np.full(len(ids), -1, dtype=np.int64)
+        count = np.zeros(len(ids), dtype=np.int64)
+        start[at[held]], count[at[held]] = starts[:-1][held], counts[held]
+        return _SavedTerms(self._path(segment_id, field, ".bin"), ids, start, count,
+                           int(starts[-1]) if field == S.WORDS else None)
 
     def remove(self) -> None:
         """Delete the scratch folder (a published generation never holds it)."""
@@ -280,25 +291,32 @@ class SavedPostings:
 
 
 class _SavedTerms:
-    """One field of a saved segment: each kept term's ``(start, count)`` among the postings in ``path``.
+    """One field of a saved segment: where each kept term's postings lie in ``path``, by the term's number in
+    ``ids``: ``starts`` (-1 for a term the segment did not keep) and ``counts``.
 
     A term's postings are read from the file when asked for (:meth:`read`),
     not mapped: mapped pages would count in the build's memory until it ends.
     ``postings``: how many the file holds, for a field with frequencies (None
     without: the file is docnums alone)."""
 
-    def __init__(self, path: Path, spans: dict[str, tuple[int, int]], postings: int | None):
+    def __init__(self, path: Path, ids: dict[str, int], starts: np.ndarray, counts: np.ndarray, postings: int | None):
         self.path = path
-        self.spans = spans
+        self._ids = ids
+        self._starts = starts
+        self._counts = counts
         self._postings = postings
         self._fd: int | None = None
 
+    def kept(self) -> list[str]:
+        """The terms asked for that the segment kept."""
+        return [t for t, k in self._ids.items() if self._starts[k] >= 0]
+
     def read(self, term: str) -> tuple[np.ndarray, np.ndarray | None] | None:
         """(docnums as uint32, frequencies as uint8 or None) of a kept term, or None when it was not kept."""
-        span = self.spans.get(term)
-        if span is None:
+        k = self._ids.get(term)
+        if k is None or self._starts[k] < 0:
             return None
-        start, count = span
+        start, count = int(self._starts[k]), int(self._counts[k])
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDONLY)
         docnums = np.frombuffer(os.pread(self._fd, 4 * count, 4 * start), dtype="<u4")
@@ -326,9 +344,9 @@ class _TermReader:
         self._tables: dict[str, list[tuple[LeafSegment, _SavedTerms]]] = {field: [] for field in _FIELDS}
         self._whoosh: dict[str, list[LeafSegment]] = {field: [] for field in _FIELDS}
         fields = set(reader.schema.names()) if reader is not None else set()
-        by_field: dict[str, set[str]] = {field: set() for field in _FIELDS}
+        by_field: dict[str, dict[str, int]] = {field: {} for field in _FIELDS}
         for field, term in wanted or ():
-            by_field[field].add(term)
+            by_field[field].setdefault(term, len(by_field[field]))
         for seg in leaves:
             for field in _FIELDS:
                 if field not in fields:

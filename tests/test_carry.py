@@ -245,9 +245,15 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
             for field in (S.EXACT, S.WORDS):
                 table = saved.terms(seg.segment_id, field)
                 counts = wi.doc_frequencies(reader, field, [(seg.leaf, seg.offset)])
-                assert set(table.spans) == {t.decode("utf-8") for t, n in counts.items() if n >= least}
+                kept_terms = {t.decode("utf-8") for t, n in counts.items() if n >= least}
+                assert set(table.kept()) == kept_terms
                 left += sum(1 for n in counts.values() if n < least)
-                for term in table.spans:
+                some = sorted(kept_terms)[:5] + sorted(t.decode("utf-8") for t, n in counts.items() if n < least)[:5]
+                asked = saved.terms(seg.segment_id, field, {t: k for k, t in enumerate(["未见之词", *some])})
+                assert set(asked.kept()) == set(some) & kept_terms  # the terms asked for, no others
+                assert all((asked.read(t) is None) == (t not in kept_terms) for t in ["未见之词", *some])
+                asked.close()
+                for term in table.kept():
                     got_docs, got_freqs = table.read(term)
                     docs = got_docs.astype(np.int64)
                     if field == S.EXACT:
