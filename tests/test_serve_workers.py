@@ -56,8 +56,11 @@ def test_two_workers_answer_searches_share_the_mapped_index_and_each_notices_a_n
                     pytest.fail(f"server did not start: {err.read_text(errors='replace')[-500:]}")
                 time.sleep(0.3)
         assert status == 200 and stats["paragraphs"] == sample_engine.snapshot().n
-        memory = server_memory(proc.pid)
-        assert memory is not None and memory.processes == 3  # gunicorn's master and two workers
+        deadline = time.monotonic() + 30  # the first answer may come while the second worker is still forking
+        while (memory := server_memory(proc.pid)) is None or memory.processes < 3:
+            assert time.monotonic() < deadline, f"gunicorn runs {memory.processes if memory else 0} processes, not 3"
+            time.sleep(0.2)
+        assert memory.processes == 3  # gunicorn's master and two workers
         expected = sorted(h.paragraph_id for h in sample_engine.search(
             SearchRequest(q="项目为王", per_page=100)).hits)
         for _ in range(6):  # several requests, so both workers answer some
