@@ -270,8 +270,7 @@ class RowPlan:
         """The new columns file as pieces to write back to back, made in ``assembly`` (default: one that keeps
         the arrays in memory; see :class:`index.columns.ColumnsAssembly`), a block at a time."""
         segments = [[s.segment_id, s.documents] for s in self.segments]
-        if assembly is None:
-            return columns_file_parts(self.blocks(), self.docnum_to_row, segments)
+        assembly = assembly if assembly is not None else ColumnsAssembly()
         for block in self.blocks():
             assembly.add(block)
         return assembly.parts(self.docnum_to_row, segments)
