@@ -185,7 +185,7 @@ def _engine(args):
 
 def cmd_reports(args) -> int:
     engine = _engine(args)
-    reports = engine.reports()
+    reports = engine.reports(evidence=args.json)
     if args.json:
         _print_json(reports)
     else:

@@ -3,8 +3,9 @@
 An *index directory* holds *generations*. Each generation is a folder
 ``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``: only
 what is searched there, :mod:`index.schema`),
-``reports.json`` (report metadata), ``sketches.json`` (each report's content
-sketch, read only by the writer to spot duplicates) and the paragraph columns
+``reports.json`` (report metadata), ``evidence.tsv`` (each report's metadata
+evidence, read one report at a time: :func:`read_evidence`), ``sketches.json`` (each
+report's content sketch, read only by the writer to spot duplicates) and the paragraph columns
 the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
 use. An update makes a new folder whose Whoosh index shares the current
 generation's *segment* files through hard links (Whoosh never rewrites a
@@ -60,7 +61,7 @@ from .whoosh_internals import (MergedSegment, abandon_writer, add_document, clos
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "PublishTimes",
-           "default_index_dir"]
+           "default_index_dir", "EVIDENCE", "evidence_offsets"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,10 @@ REPORTS = "reports.json"
 #: Each report's content sketch: only the writer reads it, so a reader opening a
 #: generation does not parse it (it was 45 % of reports.json).
 SKETCHES = "sketches.json"
+#: Each report's evidence (where its title, year and region were read), one line a report: its id, a tab,
+#: the evidence as JSON. It was 77 % of reports.json (13 of 17 MB at 100M characters) and 50 of the 68 MB
+#: a server held parsing it; a reader now parses one report's line when a page shows it.
+EVIDENCE = "evidence.tsv"
 WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
 #: The generation's format (:data:`index.schema.SCHEMA_VERSION`): code of another format would read its
 #: terms wrongly (a rare bigram's bucket name changed with the number of buckets), so it refuses.
@@ -141,16 +146,25 @@ def _disk_error(exc: OSError, root: Path) -> IndexStoreError:
 class PackedJSON:
     """A value of a record the writer only writes out, held as zlib-compressed JSON: a report's ``evidence``
     took 6.5 KB of the 8 KB a record held as Python lists and dicts (43 MB for the 5,287 reports of 100M
-    characters), about 1 KB so. ``reports.json`` holds the value itself (:func:`_write_records`)."""
+    characters), about 1 KB so. :data:`EVIDENCE` holds the value itself (:func:`_write_records`)."""
 
     data: bytes
 
     @classmethod
     def of(cls, value) -> "PackedJSON":
-        return cls(zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8")))
+        return cls.of_json(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    @classmethod
+    def of_json(cls, text: bytes) -> "PackedJSON":
+        """The value whose JSON is ``text`` (UTF-8), packed without being parsed."""
+        return cls(zlib.compress(text))
+
+    def json(self) -> bytes:
+        """The value's JSON (UTF-8)."""
+        return zlib.decompress(self.data)
 
     def value(self):
-        return json.loads(zlib.decompress(self.data))
+        return json.loads(self.json())
 
 
 #: The fields of a record held as :class:`PackedJSON`.
@@ -171,15 +185,43 @@ def _unpacked(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def evidence_lines(gen_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """(report id, its evidence as JSON) of each line of a generation's :data:`EVIDENCE` (none for a
+    generation written before it, whose reports.json holds the evidence)."""
+    try:
+        f = open(gen_dir / EVIDENCE, "rb")
+    except FileNotFoundError:
+        return
+    with f:
+        for line in f:
+            rid, _, text = line.rstrip(b"\n").partition(b"\t")
+            yield rid.decode("utf-8"), text
+
+
+def evidence_offsets(f) -> dict[str, tuple[int, int]]:
+    """Where each report's evidence lies in a generation's :data:`EVIDENCE`, open as the binary file ``f``:
+    (offset, length) of its JSON by report id."""
+    out: dict[str, tuple[int, int]] = {}
+    at = 0
+    for line in f:
+        tab = line.index(b"\t")
+        out[line[:tab].decode("utf-8")] = (at + tab + 1, len(line.rstrip(b"\n")) - tab - 1)
+        at += len(line)
+    return out
+
+
 def _read_records(gen_dir: Path) -> dict[str, dict]:
     """The writer's report records of a generation: ``reports.json`` with each record's ``sketch``
-    put back from ``sketches.json`` (a generation written before the split keeps it in reports.json), its
-    :data:`PACKED_FIELDS` packed."""
+    put back from ``sketches.json`` and its ``evidence`` from :data:`EVIDENCE` (a generation written before
+    a split keeps them in reports.json), its :data:`PACKED_FIELDS` packed."""
     reports = json.loads((gen_dir / REPORTS).read_text(encoding="utf-8"))
     for rec in reports.values():
         _packed(rec)
         if "sketch" in rec:
             rec["sketch"] = _sketch_array(rec["sketch"])
+    for rid, text in evidence_lines(gen_dir):
+        if rid in reports:
+            reports[rid]["evidence"] = PackedJSON.of_json(text)
     path = gen_dir / SKETCHES
     if path.exists():
         for rid, sketch in json.loads(path.read_text(encoding="utf-8")).items():
@@ -204,13 +246,23 @@ def _json_object(members: Iterator[tuple[str, str]], separators: tuple[str, str]
     yield b"}"
 
 
+def _evidence_json(value) -> bytes:
+    """A record's evidence as one line's JSON (no newline or tab: JSON escapes them inside strings)."""
+    if isinstance(value, PackedJSON):
+        return value.json()
+    return json.dumps(value or [], ensure_ascii=False).encode("utf-8")
+
+
 def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
-    """Write ``reports.json`` without the sketches and ``sketches.json`` with them, a report at a time: the
-    file is never held whole (at 500M characters reports.json is 85 MB)."""
+    """Write ``reports.json`` without the sketches and the evidence, :data:`EVIDENCE` and ``sketches.json``
+    with them, a report at a time: no file is ever held whole (at 500M characters reports.json was 85 MB)."""
     public = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_unpacked).encode
     _write_atomic(gen_dir / REPORTS, _json_object(
-        ((public(rid), public({k: v for k, v in reports[rid].items() if k != "sketch"})) for rid in sorted(reports)),
+        ((public(rid), public({k: v for k, v in reports[rid].items() if k not in ("sketch", "evidence")}))
+         for rid in sorted(reports)),
         (", ", ": ")))
+    _write_atomic(gen_dir / EVIDENCE, (rid.encode("utf-8") + b"\t" + _evidence_json(reports[rid].get("evidence"))
+                                       + b"\n" for rid in sorted(reports)))
     dump = functools.partial(json.dumps, separators=(",", ":"))
     _write_atomic(gen_dir / SKETCHES, _json_object(
         ((dump(rid), dump((rec.get("sketch") or array("I")).tolist())) for rid, rec in reports.items()), (",", ":")))

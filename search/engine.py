@@ -146,20 +146,22 @@ class Engine:
 
     # -- reports and paragraphs -----------------------------------------------------
 
-    def reports(self, snap: Snapshot | None = None) -> list[dict]:
-        """Every report's record, by year then region (of ``snap``, else the current snapshot)."""
+    def reports(self, snap: Snapshot | None = None, *, evidence: bool = False) -> list[dict]:
+        """Every report's record, by year then region (of ``snap``, else the current snapshot); with its
+        ``evidence`` only when asked (it is read from disk, report by report)."""
         snap = snap if snap is not None else self.snapshot()
-        return sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
+        recs = sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
+        return [{**r, "evidence": snap.evidence(r["report_id"])} for r in recs] if evidence else recs
 
     def report(self, report_id: str, snap: Snapshot | None = None) -> tuple[dict, list[dict]]:
-        """(report record, its paragraphs in order), from ``snap`` (else the current snapshot).
-        Raises :class:`NotFound`."""
+        """(report record with its ``evidence``, its paragraphs in order), from ``snap`` (else the current
+        snapshot). Raises :class:`NotFound`."""
         snap = snap if snap is not None else self.snapshot()
         rec = snap.reports.get(report_id)
         if rec is None:
             raise NotFound(report_id)
         paras = [snap.paragraph(i) for i in snap.rows_of(report_id)]
-        return rec, paras
+        return {**rec, "evidence": snap.evidence(report_id)}, paras
 
     def paragraph(self, paragraph_id: str, snap: Snapshot | None = None) -> tuple[dict, dict]:
         """(report record, paragraph) for a paragraph id, from ``snap`` (else the current snapshot).

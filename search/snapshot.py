@@ -18,7 +18,11 @@ Vocabulary:
   run on the codes.
 * a **record** (:class:`search.records.ReportRecord`) is a report's entry in
   the generation's reports.json, read once: ``records`` by report id, and
-  ``reports``, the same as JSON dicts (what the API prints).
+  ``reports``, the same as JSON dicts (what the API prints). A report's
+  **evidence** (where its title, year and region were read) is not among
+  them: :meth:`Snapshot.evidence` reads it from the generation's evidence file
+  when a page shows it (held for every report, it was 50 of the 68 MB the
+  records took at 100M characters).
 
 A :class:`Snapshot` never changes: take one per request
 (:meth:`search.engine.Engine.snapshot`) and pass it down, so every part of an
@@ -27,15 +31,17 @@ answer reads the same generation.
 from __future__ import annotations
 
 import functools
-
+import json
 import logging
+import os
+import threading
 from bisect import bisect_right
 from itertools import repeat
 import numpy as np
 
 from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
-from index.writer import IndexStore
+from index.writer import EVIDENCE, IndexStore, evidence_offsets
 
 from .records import PRIVATE_FIELDS, Passage, ReportRecord
 
@@ -93,8 +99,10 @@ class Snapshot:
     """One index generation's columns, reports and open Whoosh reader (see the module docstring)."""
 
     def __init__(self, generation: str | None, columns: MappedColumns, reports: dict[str, dict],
-                 ix=None, reader=None, frequent: FrequentPostings | None = None):
+                 ix=None, reader=None, frequent: FrequentPostings | None = None, evidence_fd: int | None = None):
         self.generation = generation
+        self._evidence_fd = evidence_fd  # the generation's evidence file, open: it outlives the folder
+        self._evidence_lock = threading.Lock()
         self.ix = ix
         self.reader = reader
         for rec in reports.values():  # a generation written before sketches.json holds them here
@@ -165,7 +173,11 @@ class Snapshot:
             raise store.old_layout(gdir)
         reader = ix.reader()
         frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows)
-        snap = cls(generation, columns, reports, ix, reader, frequent)
+        try:
+            evidence_fd = os.open(gdir / EVIDENCE, os.O_RDONLY)
+        except FileNotFoundError:  # written before the evidence left reports.json
+            evidence_fd = None
+        snap = cls(generation, columns, reports, ix, reader, frequent, evidence_fd)
         snap.prepare()
         return snap
 
@@ -178,6 +190,9 @@ class Snapshot:
 
     def close(self) -> None:
         self.postings.close()
+        if self._evidence_fd is not None:
+            os.close(self._evidence_fd)
+            self._evidence_fd = None
         if self.reader is not None:
             self.reader.close()
             self.reader = None
@@ -191,6 +206,27 @@ class Snapshot:
     def record(self, report_id: str) -> ReportRecord | None:
         """A report's record, or None when the generation does not hold it."""
         return self.records.get(report_id)
+
+    def evidence(self, report_id: str) -> list[dict]:
+        """A report's evidence as reports.json once held it (empty for an unknown id): one line of the
+        generation's evidence file, read and parsed now."""
+        rec = self.reports.get(report_id)
+        if rec is None:
+            return []
+        if "evidence" in rec:  # a generation written before the evidence file
+            return rec["evidence"] or []
+        at = self._evidence_at.get(report_id)
+        if at is None or self._evidence_fd is None:
+            return []
+        return json.loads(os.pread(self._evidence_fd, at[1], at[0]))
+
+    @functools.cached_property
+    def _evidence_at(self) -> dict[str, tuple[int, int]]:
+        """(offset, length) of each report's evidence in the evidence file, found on the first use."""
+        if self._evidence_fd is None:
+            return {}
+        with self._evidence_lock, os.fdopen(os.dup(self._evidence_fd), "rb") as f:
+            return evidence_offsets(f)
 
     def record_at(self, row: int) -> ReportRecord:
         """The record of the report holding a row."""

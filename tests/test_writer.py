@@ -114,26 +114,68 @@ def test_sketches_are_held_as_arrays_and_written_as_json_lists(make_index, tmp_p
 
 
 def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_index, tmp_path):
-    """The writer holds a record's evidence as compressed JSON; reports.json gets the evidence itself, and a
-    generation's records read and written again give the same file byte for byte."""
+    """The writer holds a record's evidence as compressed JSON and writes it to the evidence file, one line a
+    report, not to reports.json; a generation's records read and written again give the same files byte for
+    byte, and a reader gets each report's evidence back from its line."""
     from index.assemble import parse_path
-    from index.writer import REPORTS, PackedJSON, _read_records, _write_records, report_record
+    from index.writer import EVIDENCE, REPORTS, PackedJSON, _read_records, _write_records, report_record
     from tests.conftest import SAMPLE
 
     reports = [r for f in sorted(SAMPLE.glob("*.txt"))[:3] for r in parse_path(f)]
-    evidence = {r.report_id: r.metadata()["evidence"] for r in reports}
+    evidence = json.loads(json.dumps({r.report_id: r.metadata()["evidence"] for r in reports}, ensure_ascii=False))
     assert all(evidence.values())  # titles, years and regions found with their excerpts
     record = report_record(reports[0], "2026-11-27T00:00:00+00:00", (1, 2, 3))
     assert isinstance(record["evidence"], PackedJSON)
-    assert record["evidence"].value() == json.loads(json.dumps(evidence[reports[0].report_id], ensure_ascii=False))
+    assert record["evidence"].value() == evidence[reports[0].report_id]
     root = make_index(reports)
     gen_dir = root / generation(root)
+    assert not any("evidence" in rec for rec in json.loads((gen_dir / REPORTS).read_text(encoding="utf-8")).values())
+    lines = (gen_dir / EVIDENCE).read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines] == sorted(evidence)
+    assert {line.split("\t")[0]: json.loads(line.split("\t", 1)[1]) for line in lines} == evidence
     records = _read_records(gen_dir)
     assert all(isinstance(r["evidence"], PackedJSON) for r in records.values())
+    assert {rid: r["evidence"].value() for rid, r in records.items()} == evidence
     _write_records(tmp_path, records)
-    assert (tmp_path / REPORTS).read_bytes() == (gen_dir / REPORTS).read_bytes()
-    written = json.loads((tmp_path / REPORTS).read_text(encoding="utf-8"))
-    assert {rid: rec["evidence"] for rid, rec in written.items()} == json.loads(json.dumps(evidence, ensure_ascii=False))
+    for name in (REPORTS, EVIDENCE):
+        assert (tmp_path / name).read_bytes() == (gen_dir / name).read_bytes()
+    engine = Engine(root)
+    snap = engine.snapshot()
+    assert {rid: snap.evidence(rid) for rid in evidence} == evidence
+    assert snap.evidence("1999-不存在") == []
+    assert {r["report_id"]: r["evidence"] for r in engine.reports(evidence=True)} == evidence
+    assert all("evidence" not in r for r in engine.reports())
+    rec, _ = engine.report(reports[0].report_id)
+    assert rec["evidence"] == evidence[reports[0].report_id] and "evidence" not in snap.reports[reports[0].report_id]
+    engine.close()
+
+
+def test_evidence_survives_an_update_and_a_generation_with_it_in_reports_json_is_still_read(make_index):
+    """A second build carries the first one's evidence (read back from its file) into the new generation;
+    a generation written before the evidence file (reports.json holding it) shows it all the same."""
+    from index.assemble import parse_path
+    from index.writer import EVIDENCE, REPORTS
+    from tests.conftest import SAMPLE
+
+    a, b = [r for f in sorted(SAMPLE.glob("*.txt"))[:2] for r in parse_path(f)]
+    root = make_index([a])
+    first = Engine(root).report(a.report_id)[0]["evidence"]
+    assert any(e["field"] == "region" for e in first)
+    make_index([b], root)
+    gen_dir = root / generation(root)
+    engine = Engine(root)
+    assert engine.report(a.report_id)[0]["evidence"] == first
+    engine.close()
+    # rewrite the generation as an older baogao wrote it: the evidence inside reports.json, no evidence file
+    reports = json.loads((gen_dir / REPORTS).read_text(encoding="utf-8"))
+    for rid, line in (l.split("\t", 1) for l in (gen_dir / EVIDENCE).read_text(encoding="utf-8").splitlines()):
+        reports[rid]["evidence"] = json.loads(line)
+    (gen_dir / REPORTS).write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
+    (gen_dir / EVIDENCE).unlink()
+    engine = Engine(root)
+    assert engine.report(a.report_id)[0]["evidence"] == first
+    assert engine.snapshot().evidence(b.report_id) == reports[b.report_id]["evidence"]
+    engine.close()
 
 
 def test_two_different_reports_with_the_same_readable_id_are_kept_apart(make_index):

@@ -49,7 +49,7 @@ def search():
 @bp.get("/reports")
 def reports():
     """Every report's record, by year then region."""
-    return jsonify([_record(r) for r in get_engine().reports()])
+    return jsonify([_record(r) for r in get_engine().reports(evidence=True)])
 
 
 @bp.get("/reports/<report_id>")
