@@ -215,10 +215,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: Path) -> tuple[subprocess.Popen, int]:
+def start_server(index_dir: Path, preexec_fn=None) -> tuple[subprocess.Popen, int]:
+    """``baogao serve`` on a free port, once it answers (``preexec_fn`` runs in the child first)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(ROOT / "baogao.py"), "serve", "--index", str(index_dir),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=preexec_fn)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
