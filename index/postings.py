@@ -570,8 +570,14 @@ class FrequentPostings:
         self._base = base
 
     @classmethod
-    def open(cls, path: Path, rows: int) -> "FrequentPostings | None":
-        """The file at ``path``, or None when missing, unreadable or made for another row count."""
+    def open(cls, path: Path, rows: int, *, random_reads: bool = False) -> "FrequentPostings | None":
+        """The file at ``path``, or None when missing, unreadable or made for another row count.
+
+        ``random_reads`` (a server's: a query reads a few terms anywhere in the file) tells the kernel not to
+        read 128 KB around each page a lookup faults in (``MADV_RANDOM``), as
+        :func:`index.whoosh_internals.advise_random_reads` does for the segments; a writer carrying the
+        file forward reads it through and leaves read-around on.
+        """
         try:
             with open(path, "rb") as f:
                 magic = f.read(len(_MAGIC))
@@ -583,6 +589,8 @@ class FrequentPostings:
                 hlen = int.from_bytes(f.read(8), "little")
                 header = json.loads(f.read(hlen).decode("utf-8"))
                 mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else None
+                if mm is not None and random_reads:
+                    mm.madvise(mmap.MADV_RANDOM)
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             log.info("no usable frequent postings at %s: %s", path, exc)
             return None

@@ -41,6 +41,7 @@ import numpy as np
 
 from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
+from index.whoosh_internals import advise_random_reads
 from index.writer import EVIDENCE, IndexStore, evidence_offsets
 
 from .records import PRIVATE_FIELDS, Passage, ReportRecord
@@ -172,7 +173,8 @@ class Snapshot:
         if columns is None:
             raise store.old_layout(gdir)
         reader = ix.reader()
-        frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows)
+        advise_random_reads(reader)
+        frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows, random_reads=True)
         try:
             evidence_fd = os.open(gdir / EVIDENCE, os.O_RDONLY)
         except FileNotFoundError:  # written before the evidence left reports.json

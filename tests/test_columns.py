@@ -6,6 +6,7 @@ import dataclasses
 import random
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import opencc
@@ -208,6 +209,35 @@ def test_a_reader_reads_the_mapped_segment_without_copying_it(sample_index):
             engine.close()
     finally:
         reader.close()
+
+
+def _vm_flags(path_part: str) -> list[set[str]]:
+    """The VmFlags of each of this process's mappings whose file name holds ``path_part``."""
+    flags, current = [], None
+    for line in Path("/proc/self/smaps").read_text(encoding="utf-8").splitlines():
+        head = line.split()
+        if head and "-" in head[0] and not head[0].endswith(":"):
+            current = head[-1] if len(head) >= 6 else ""
+        elif head and head[0] == "VmFlags:" and current and path_part in current:
+            flags.append(set(head[1:]))
+    return flags
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux's /proc/self/smaps")
+def test_a_serving_reader_asks_for_random_reads(sample_index):
+    """A server's maps of the segments and the saved postings are advised random (``rr``): a lookup's page
+    fault reads that page, not the 128 KB around it; the columns, read through, are not."""
+    gen = IndexStore(sample_index).current_generation()
+    engine = Engine(sample_index)
+    try:
+        engine.snapshot()
+        segments = _vm_flags(f"{gen}/whoosh/")
+        postings, columns = _vm_flags(f"{gen}/postings.bin"), _vm_flags(f"{gen}/columns.bin")
+        assert segments and postings and columns
+        assert all("rr" in f for f in segments + postings)
+        assert not any("rr" in f for f in columns)
+    finally:
+        engine.close()
 
 
 def test_threads_sharing_a_reader_read_the_postings_they_would_read_alone(sample_index):
