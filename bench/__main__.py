@@ -500,7 +500,25 @@ def measure(name: str, paths: list[str], meta: Path | None, workdir: Path, args,
                                                  / out["indexing"]["stock"]["chars_per_second"], 2)
         out["phrase_p95_speedup_vs_stock"] = round(pct(phrase["stock"], 95) / pct(phrase["baogao"], 95), 1)
     engine.close()
+    if over_http:
+        del snap, engine, scan  # their maps would keep the index's pages in the page cache, uncharged
+        out["server_in_limit"] = server_in_limit(name, index_dir, queries, [len(t) for t in truth],
+                                                 pct(all_scan, 95), chars, args.repeat)
     return out
+
+
+def server_in_limit(name: str, index_dir: Path, queries: list[dict], truth: list[int], scan_p95: float,
+                    chars: int, repeat: int) -> dict | None:
+    """``baogao serve`` answering the queries inside a cgroup limited to the server memory target, the page
+    cache it reads charged to it (:mod:`bench.server_memory`); None where no cgroup can be made."""
+    from bench import server_memory
+
+    print(f"[{name}] baogao over HTTP inside {server_memory.limit_for(chars)} MB …", file=sys.stderr, flush=True)
+    try:
+        return server_memory.run_in_group(index_dir, queries, truth, scan_p95, repeat, server_memory.limit_for(chars))
+    except server_memory.CgroupUnavailable as exc:
+        print(f"[{name}] not measured: {exc}", file=sys.stderr, flush=True)
+        return None
 
 
 def print_table(runs: list[dict]) -> None:

@@ -17,6 +17,8 @@ def run_at_limits(**changes) -> dict:
         "open_seconds": 1.0,
         "cold_open": {"query": "发展", "first_search_ms": 12.5, "second_search_ms": 10.0},
         "server_rss_mb": 3 * CHARS / 1024 / 1024 + 300,
+        "server_in_limit": {"p95_vs_scan": 0.15, "p95_ms": 16.5, "peak_mb": 586, "errors": 0, "wrong_totals": 0,
+                            "oom_kills": 0},
         "latency_ms": {
             "scan": {"word": {"p95": 100.0}, "and": {"p95": 120.0}, "all": {"p95": 110.0}},
             "baogao": {"word": {"p95": 30.0, "p95_vs_scan": 0.3}, "and": {"p95": 36.0, "p95_vs_scan": 0.3},
@@ -36,7 +38,7 @@ def verdicts(run: dict) -> dict[str, str]:
 
 def test_every_target_of_the_issue_has_a_row():
     assert list(verdicts(run_at_limits())) == ["indexing_speed", "indexing_memory", "incremental", "server_memory",
-                                               "open", "first_search", "p95_all", "p95_word", "p95_and", "p95_http",
+                                               "server_in_limit", "open", "first_search", "p95_all", "p95_word", "p95_and", "p95_http",
                                                "index_size",
                                                "exactness"]
 
@@ -55,18 +57,30 @@ def test_a_figure_just_past_its_target_does_not():
     run["latency_ms"]["baogao"]["and"]["p95_vs_scan"] = 0.31
     run["latency_ms"]["baogao"]["all"]["p95_vs_scan"] = 0.101
     run["latency_ms"]["http"]["all"]["p95_vs_scan"] = 0.151
+    run["server_in_limit"]["p95_vs_scan"] = 0.151
     assert set(verdicts(run).values()) == {NOT_MET}
+
+
+def test_the_server_inside_the_limit_must_also_stay_exact_and_alive():
+    for fault in ("errors", "wrong_totals", "oom_kills"):
+        run = run_at_limits()
+        run["server_in_limit"][fault] = 1
+        row = {r.key: r for r in target_rows(run)}["server_in_limit"]
+        assert row.verdict == NOT_MET and f"1 {fault.replace('_', ' ')}" in row.figure.replace("OOM kills", "oom kills")
+    row = {r.key: r for r in target_rows(run_at_limits())}["server_in_limit"]
+    assert row.figure == "0.150× scan (16.5 ms), peak 586 MB, 0 errors, 0 wrong totals, 0 OOM kills"
+    assert row.target == "within 586 MB (cgroup), exact, p95 ≤ 0.15× scan"
 
 
 def test_absent_figures_are_not_measured_and_written_as_a_dash():
     run = run_at_limits()
-    del run["incremental"], run["server_rss_mb"], run["latency_ms"]["http"]
+    del run["incremental"], run["server_rss_mb"], run["latency_ms"]["http"], run["server_in_limit"]
     rows = {r.key: r for r in target_rows(run)}
-    for key in ("incremental", "server_memory", "p95_http"):
+    for key in ("incremental", "server_memory", "server_in_limit", "p95_http"):
         assert rows[key].verdict == NOT_MEASURED and rows[key].figure is None and rows[key].value is None
     assert rows["p95_all"].verdict == MET
     table = targets.format_rows("scaled-100M", list(rows.values()))
-    assert "9 of 9 measured met, 3 not measured" in table
+    assert "9 of 9 measured met, 4 not measured" in table
     assert "p95, HTTP first page" in table and "—" in table
 
 
@@ -109,6 +123,6 @@ def test_the_command_prints_the_scaled_runs_of_a_result_file(tmp_path, capsys):
                     encoding="utf-8")
     assert targets.main([str(path)]) == 0
     out = capsys.readouterr().out
-    assert "targets at scaled-100M: 12 of 12 measured met" in out and "targets at corpus" not in out
+    assert "targets at scaled-100M: 13 of 13 measured met" in out and "targets at corpus" not in out
     assert targets.main([str(tmp_path / "missing.json")]) == 2
     assert "无法读取基准结果" in capsys.readouterr().err
