@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -86,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
                 top[f] = max(top[f], got.get(f, 0))
         time.sleep(args.every)
     seconds = time.perf_counter() - t0
-    out_text = proc.stdout.read().strip()
+    # the kernel's own peak, which a sample each second can miss: the largest of the writer and its workers
+    max_rss_mb = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    with proc.stdout:
+        out_text = proc.stdout.read().strip()
     if not out_text:  # exit status 1 with a summary means some files were refused (the scaled corpora's --meta)
         print(f"baogao index failed ({proc.returncode})", file=sys.stderr)
         return 1
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "corpus": str(corpus), "seconds": round(seconds, 1), "characters": summary["characters"],
         "chars_per_second": round(summary["characters"] / seconds), "reports": summary["reports"],
         "paragraphs": summary["paragraphs"], "failures": summary["failures"], "publish": summary.get("publish"),
-        "index_bytes": dir_bytes(gen), "every_seconds": args.every, "peaks_mb": peaks,
+        "index_bytes": dir_bytes(gen), "every_seconds": args.every, "peaks_mb": peaks, "max_rss_mb": max_rss_mb,
         "per_minute_vmrss_mb": [[m, low, high] for m, (low, high) in sorted(minutes.items())],
         "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
@@ -111,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, top in peaks.items():
         print(f"  {name:8s} peak VmRSS {top['VmRSS']:,} MB (its own {top['RssAnon']:,} MB, "
               f"mapped files {top['RssFile']:,} MB)")
-    print(f"  peak {peak:,} MB against {TARGET_PEAK_MB:,} MB: {'met' if peak <= TARGET_PEAK_MB else 'not met'}")
+    print(f"  peak {peak:,} MB sampled, {max_rss_mb:,} MB by the kernel (ru_maxrss of the writer and its workers), "
+          f"against {TARGET_PEAK_MB:,} MB: {'met' if max(peak, max_rss_mb) <= TARGET_PEAK_MB else 'not met'}")
     print("  per minute, lowest/highest VmRSS MB: "
           + " ".join(f"{low}/{high}" for _, low, high in result["per_minute_vmrss_mb"]))
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"build-memory-{corpus.name}.json"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from bench.build_memory import publishing, sample
 
 
@@ -23,3 +25,19 @@ def test_a_sample_reads_this_process_and_none_once_a_process_is_gone():
     mine = sample(os.getpid())
     assert mine is not None and mine["VmRSS"] >= mine["RssAnon"] > 0
     assert sample(2 ** 22 + 7) is None
+
+
+@pytest.mark.slow
+def test_a_build_of_the_sample_is_sampled_and_its_kernel_peak_kept(tmp_path, capsys):
+    import json
+
+    from bench.build_memory import main
+    from tests.conftest import SAMPLE
+
+    out = tmp_path / "build-memory.json"
+    assert main([str(SAMPLE), "--index", str(tmp_path / "index"), "--every", "0.2", "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["reports"] > 0 and result["characters"] > 100_000
+    sampled = max(p["VmRSS"] for p in result["peaks_mb"].values())
+    assert 0 < sampled <= result["max_rss_mb"] < 2048  # the kernel's peak sees at least what was sampled
+    assert "by the kernel" in capsys.readouterr().out
