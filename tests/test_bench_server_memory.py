@@ -45,3 +45,20 @@ def test_the_server_answers_every_query_exactly_inside_the_limit(sample_index, t
         assert 50 < run["peak_mb"] and run["oom_kills"] == 0
     assert result["runs"]["limited"]["peak_mb"] <= 450 and result["runs"]["unlimited"]["limit_mb"] is None
     assert not any((parent / f"baogao-serve-{os.getpid()}").exists() for parent in (MemoryGroup.V1, MemoryGroup.V2))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux's /proc/self/maps")
+def test_what_this_process_still_maps_of_an_index_is_counted(sample_index):
+    import gc
+
+    from bench.server_memory import mapped_here
+    from search.engine import Engine
+
+    before = mapped_here(sample_index)  # other tests of the session may hold it open
+    engine = Engine(sample_index)
+    engine.snapshot()
+    assert mapped_here(sample_index) > before
+    engine.close()
+    del engine
+    gc.collect()
+    assert mapped_here(sample_index) == before
