@@ -540,6 +540,10 @@ def print_table(runs: list[dict]) -> None:
               + (f" ({r['server_rss_anon_mb']} MB its own, {r['server_rss_file_mb']} MB mapped index files)"
                  if "server_rss_anon_mb" in r else "")
               + (f", PSS of all its processes {r['server_pss_mb']} MB" if r.get("server_pss_mb") else ""))
+        if r.get("server_in_limit"):
+            from bench.server_memory import describe
+
+            print("  server in a cgroup, the page cache it reads counted: " + describe("", r["server_in_limit"]).strip())
         print(f"  {'latency ms (p50 / p95)':<26}" + "".join(f"{c:>18}" for c in CLASSES + ("all",)))
         for s, row in r["latency_ms"].items():
             cells = "".join(f"{row[c]['p50']:>8.2f} /{row[c]['p95']:>8.2f}" if c in row else f"{'—':>18}"

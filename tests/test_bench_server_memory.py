@@ -62,3 +62,17 @@ def test_what_this_process_still_maps_of_an_index_is_counted(sample_index):
     del engine
     gc.collect()
     assert mapped_here(sample_index) == before
+
+
+def test_the_bench_table_prints_the_server_in_its_cgroup(capsys):
+    from bench.__main__ import print_table
+
+    run = {"name": "scaled-100M", "paragraphs": 427_543, "characters": 98_794_380, "raw_utf8_bytes": 290_000_000,
+           "indexing": {}, "open_seconds": 0.3, "latency_ms": {}, "phrase_p95_vs_scan": {}, "exactness": {},
+           "server_in_limit": {"limit_mb": 583, "peak_mb": 583, "limit_hits": 17624, "oom_kills": 0, "errors": 0,
+                               "wrong_totals": 0, "p50_ms": 17.0, "p95_ms": 43.0, "p95_vs_scan": 0.195,
+                               "rss_mb": 595}}
+    print_table([run])
+    line = next(l for l in capsys.readouterr().out.splitlines() if "cgroup" in l)
+    assert line.startswith("  server in a cgroup, the page cache it reads counted: limit   583 MB  peak  583 MB")
+    assert "p95 43.0 ms = 0.195× scan" in line and "wrong totals 0" in line
