@@ -137,10 +137,11 @@ def size_label(chars: float) -> str:
 
 
 def size_label_zh(chars: float) -> str:
-    """The same size in Chinese units: 200万, 1亿, 5亿."""
+    """The same size in Chinese units: 200万, 2000万, 1亿, 5亿, 15亿 (never ``1e+03万``: ``:g`` writes a number
+    of four digits in exponent form)."""
     if chars >= 1e8:
         return f"{chars / 1e8:.3g}亿"
-    return f"{chars / 1e4:.3g}万"
+    return f"{float(f'{chars / 1e4:.3g}'):,.10g}".replace(",", "") + "万"
 
 
 def _log_axis(values: list[float]) -> list[float]:

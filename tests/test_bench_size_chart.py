@@ -83,3 +83,8 @@ def test_a_scaled_run_near_the_corpus_size_replaces_the_corpus_run(tmp_path):
     assert [r["name"] for r in size_chart.load_runs([alone])] == ["corpus", "scaled-20M"]
     with_2m = write(tmp_path / "bench-2M.json", [run("scaled-2M", 1_940_000, baogao_all=2.5, scan_all=3.0)])
     assert [r["name"] for r in size_chart.load_runs([alone, with_2m])] == ["scaled-2M", "scaled-20M"]
+
+
+def test_sizes_in_chinese_units_never_use_an_exponent():
+    assert [size_chart.size_label_zh(x) for x in (2e6, 1e7, 2e7, 5e7, 1e8, 5e8, 1.5e9, 19_755_805)] == \
+        ["200万", "1000万", "2000万", "5000万", "1亿", "5亿", "15亿", "1980万"]
