@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import threading
+import weakref
 from bisect import bisect_right
 from itertools import repeat
 import numpy as np
@@ -104,6 +105,8 @@ class Snapshot:
         self.generation = generation
         self._evidence_fd = evidence_fd  # the generation's evidence file, open: it outlives the folder
         self._evidence_lock = threading.Lock()
+        # closed by close(), or once the snapshot is collected (an engine lets a replaced snapshot go unclosed)
+        self._close_evidence = weakref.finalize(self, os.close, evidence_fd) if evidence_fd is not None else None
         self.ix = ix
         self.reader = reader
         for rec in reports.values():  # a generation written before sketches.json holds them here
@@ -192,9 +195,9 @@ class Snapshot:
 
     def close(self) -> None:
         self.postings.close()
-        if self._evidence_fd is not None:
-            os.close(self._evidence_fd)
+        if self._close_evidence is not None:
             self._evidence_fd = None
+            self._close_evidence()
         if self.reader is not None:
             self.reader.close()
             self.reader = None
