@@ -197,7 +197,7 @@ def cmd_reports(args) -> int:
 def cmd_paragraphs(args) -> int:
     engine = _engine(args)
     for r in engine.reports():
-        _, paras = engine.report(r["report_id"])
+        _, paras = engine.report(r["report_id"], evidence=False)
         for p in paras:
             rec = {"report_id": p["report_id"], "paragraph_id": p["paragraph_id"], "number": p["number"],
                    "section": p["section"], "section_category": p["section_category"], "text": p["text"]}

@@ -153,15 +153,15 @@ class Engine:
         recs = sorted(snap.reports.values(), key=lambda r: (r.get("year") or 0, r.get("region_display") or "", r["report_id"]))
         return [{**r, "evidence": snap.evidence(r["report_id"])} for r in recs] if evidence else recs
 
-    def report(self, report_id: str, snap: Snapshot | None = None) -> tuple[dict, list[dict]]:
-        """(report record with its ``evidence``, its paragraphs in order), from ``snap`` (else the current
-        snapshot). Raises :class:`NotFound`."""
+    def report(self, report_id: str, snap: Snapshot | None = None, *, evidence: bool = True) -> tuple[dict, list[dict]]:
+        """(report record with its ``evidence`` unless told not to read it, its paragraphs in order), from
+        ``snap`` (else the current snapshot). Raises :class:`NotFound`."""
         snap = snap if snap is not None else self.snapshot()
         rec = snap.reports.get(report_id)
         if rec is None:
             raise NotFound(report_id)
         paras = [snap.paragraph(i) for i in snap.rows_of(report_id)]
-        return {**rec, "evidence": snap.evidence(report_id)}, paras
+        return ({**rec, "evidence": snap.evidence(report_id)} if evidence else rec), paras
 
     def paragraph(self, paragraph_id: str, snap: Snapshot | None = None) -> tuple[dict, dict]:
         """(report record, paragraph) for a paragraph id, from ``snap`` (else the current snapshot).

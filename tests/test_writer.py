@@ -147,6 +147,8 @@ def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_ind
     assert all("evidence" not in r for r in engine.reports())
     rec, _ = engine.report(reports[0].report_id)
     assert rec["evidence"] == evidence[reports[0].report_id] and "evidence" not in snap.reports[reports[0].report_id]
+    bare, paragraphs = engine.report(reports[0].report_id, evidence=False)
+    assert "evidence" not in bare and paragraphs == engine.report(reports[0].report_id)[1]
     engine.close()
 
 
