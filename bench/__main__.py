@@ -513,9 +513,10 @@ def server_in_limit(name: str, index_dir: Path, queries: list[dict], truth: list
     cache it reads charged to it (:mod:`bench.server_memory`); None where no cgroup can be made."""
     from bench import server_memory
 
-    print(f"[{name}] baogao over HTTP inside {server_memory.limit_for(chars)} MB …", file=sys.stderr, flush=True)
+    limit = server_memory.limit_for(chars)
+    print(f"[{name}] baogao over HTTP inside {limit} MB …", file=sys.stderr, flush=True)
     try:
-        return server_memory.run_in_group(index_dir, queries, truth, scan_p95, repeat, server_memory.limit_for(chars))
+        return server_memory.run_in_group(index_dir, queries, truth, scan_p95, repeat, limit)
     except server_memory.CgroupUnavailable as exc:
         print(f"[{name}] not measured: {exc}", file=sys.stderr, flush=True)
         return None

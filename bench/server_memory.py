@@ -49,10 +49,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench.__main__ import ROOT, CLASSES, Scan, baogao_query, make_queries, pct, rss_kb, start_server
-
-SERVER_BYTES_PER_CHAR = 3
-SERVER_BASE_MB = 300
-HTTP_TARGET = 0.15
+from bench.targets import MAX_P95_HTTP as HTTP_TARGET, MB, SERVER_BASE_MB, SERVER_BYTES_PER_CHAR
 
 
 class CgroupUnavailable(RuntimeError):
@@ -221,7 +218,7 @@ def serve_and_ask(index_dir: Path, group: MemoryGroup, queries: list[dict], trut
 
 def limit_for(characters: int) -> int:
     """The issue's server memory target in MB for an index of ``characters``: 3 B/char + 300 MB."""
-    return round(SERVER_BYTES_PER_CHAR * characters / 2**20 + SERVER_BASE_MB)
+    return round(SERVER_BYTES_PER_CHAR * characters / MB + SERVER_BASE_MB)
 
 
 def run_in_group(index_dir: Path, queries: list[dict], truth: list[int], scan_p95: float, repeat: int,

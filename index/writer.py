@@ -4,7 +4,7 @@ An *index directory* holds *generations*. Each generation is a folder
 ``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``: only
 what is searched there, :mod:`index.schema`),
 ``reports.json`` (report metadata), ``evidence.tsv`` (each report's metadata
-evidence, read one report at a time: :func:`read_evidence`), ``sketches.json`` (each
+evidence, one line a report, read one report at a time: :func:`evidence_offsets`), ``sketches.json`` (each
 report's content sketch, read only by the writer to spot duplicates) and the paragraph columns
 the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
 use. An update makes a new folder whose Whoosh index shares the current
@@ -185,29 +185,20 @@ def _unpacked(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def evidence_lines(gen_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """(report id, its evidence as JSON) of each line of a generation's :data:`EVIDENCE` (none for a
-    generation written before it, whose reports.json holds the evidence)."""
-    try:
-        f = open(gen_dir / EVIDENCE, "rb")
-    except FileNotFoundError:
-        return
-    with f:
-        for line in f:
-            rid, _, text = line.rstrip(b"\n").partition(b"\t")
-            yield rid.decode("utf-8"), text
+def _evidence_entries(f) -> Iterator[tuple[str, int, bytes]]:
+    """(report id, offset of its JSON in the file, the JSON) of each line of a generation's :data:`EVIDENCE`,
+    open as the binary file ``f``."""
+    at = 0
+    for line in f:
+        rid, _, text = line.rstrip(b"\n").partition(b"\t")
+        yield rid.decode("utf-8"), at + len(rid) + 1, text
+        at += len(line)
 
 
 def evidence_offsets(f) -> dict[str, tuple[int, int]]:
     """Where each report's evidence lies in a generation's :data:`EVIDENCE`, open as the binary file ``f``:
     (offset, length) of its JSON by report id."""
-    out: dict[str, tuple[int, int]] = {}
-    at = 0
-    for line in f:
-        tab = line.index(b"\t")
-        out[line[:tab].decode("utf-8")] = (at + tab + 1, len(line.rstrip(b"\n")) - tab - 1)
-        at += len(line)
-    return out
+    return {rid: (at, len(text)) for rid, at, text in _evidence_entries(f)}
 
 
 def _read_records(gen_dir: Path) -> dict[str, dict]:
@@ -219,9 +210,13 @@ def _read_records(gen_dir: Path) -> dict[str, dict]:
         _packed(rec)
         if "sketch" in rec:
             rec["sketch"] = _sketch_array(rec["sketch"])
-    for rid, text in evidence_lines(gen_dir):
-        if rid in reports:
-            reports[rid]["evidence"] = PackedJSON.of_json(text)
+    try:
+        with open(gen_dir / EVIDENCE, "rb") as f:  # absent from a generation written before the split
+            for rid, _, text in _evidence_entries(f):
+                if rid in reports:
+                    reports[rid]["evidence"] = PackedJSON.of_json(text)
+    except FileNotFoundError:
+        pass
     path = gen_dir / SKETCHES
     if path.exists():
         for rid, sketch in json.loads(path.read_text(encoding="utf-8")).items():
