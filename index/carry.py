@@ -157,6 +157,23 @@ class SavedRows:
         """Whether the writer wrote this segment in this update."""
         return segment_id in self._files or segment_id in self._merged
 
+    def merged_from_previous(self, segment_id: str, previous: "Previous | None"
+                             ) -> Iterator[tuple[int, int, np.ndarray]]:
+        """(first docnum, count, previous rows) of each run of documents the segment ``segment_id`` took
+        from a segment of ``previous`` merged into it: docnums ``first .. first + count - 1`` of the new
+        segment were those previous rows. Raises :class:`RowsMissingError` when they cannot be found."""
+        merged = self._merged.get(segment_id, [])
+        if not merged:
+            return
+        at = sum(self._open(path).rows for path in self._files.get(segment_id, []))
+        for m in merged:
+            if not self.holds(m.segment_id):
+                rows = previous.rows_of(m.segment_id, m.documents, m.live) if previous is not None else None
+                if rows is None:
+                    raise RowsMissingError(f"no rows for segment {m.segment_id}, merged into a new one")
+                yield at, len(m.live), rows
+            at += len(m.live)
+
     def blocks(self, segment_id: str, documents: int, docnums: np.ndarray,
                previous: "Previous | None") -> Iterator[ColumnsBlock]:
         """The rows of a segment written in this update at ``docnums`` (its own, ascending) as column blocks,
@@ -207,7 +224,10 @@ class SavedRows:
 class RowPlan:
     """Where each row of a new generation comes from: per segment, its live docnums (its own, from 0) and
     their previous rows (None for a fresh segment); ``docnum_to_row`` of the new generation and
-    ``old_to_new``, each previous row's new row (-1 when dropped or in a merged segment)."""
+    ``old_to_new``, each previous row's new row (-1 when dropped), a row of a segment merged into a fresh
+    one included; ``new_docnum_to_row``: ``docnum_to_row`` without the documents a fresh segment took
+    from the previous generation by merging (-1 there), whose postings the previous generation's saved
+    postings hold where Whoosh may not (:mod:`index.postings`: a segment leaves its frequent terms out)."""
 
     segments: list[LeafSegment]
     live: list[np.ndarray]
@@ -216,6 +236,7 @@ class RowPlan:
     old_to_new: np.ndarray | None
     previous: Previous | None
     saved: SavedRows | None
+    new_docnum_to_row: np.ndarray | None = None
 
     @classmethod
     def of(cls, reader, previous: Previous | None, saved: SavedRows | None) -> "RowPlan":
@@ -227,6 +248,7 @@ class RowPlan:
         segments = leaf_segments(reader)
         d2r = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         old_to_new = np.full(previous.columns.rows, -1, dtype=np.int64) if previous is not None else None
+        taken: list[np.ndarray] = []  # docnums a fresh segment took from the previous generation by merging
         live, carried = [], []
         row = 0
         for seg in segments:
@@ -234,6 +256,11 @@ class RowPlan:
             rows = np.arange(row, row + len(docs), dtype=np.int64)
             if saved is not None and saved.holds(seg.segment_id):
                 old = None
+                for first, count, previous_rows in saved.merged_from_previous(seg.segment_id, previous):
+                    ids = np.arange(first, first + count)
+                    live_now = np.isin(ids, docs)
+                    old_to_new[previous_rows[live_now]] = rows[np.searchsorted(docs, ids[live_now])]
+                    taken.append(seg.offset + np.arange(first, first + count))
             else:
                 old = previous.rows_of(seg.segment_id, seg.documents, docs) if previous is not None else None
                 if old is None:
@@ -243,7 +270,11 @@ class RowPlan:
             live.append(docs)
             carried.append(old)
             row += len(docs)
-        return cls(segments, live, carried, d2r, old_to_new, previous, saved)
+        new_d2r = d2r
+        if taken:
+            new_d2r = d2r.copy()
+            new_d2r[np.concatenate(taken)] = -1
+        return cls(segments, live, carried, d2r, old_to_new, previous, saved, new_d2r)
 
     @property
     def rows(self) -> int:
@@ -278,9 +309,11 @@ class RowPlan:
     def write_postings(self, path: Path, reader, saved: SavedPostings | None = None) -> None:
         """Write the new :data:`index.postings.POSTINGS_FILE` at ``path``: the previous one carried forward, or
         made whole; ``saved``: the postings this update's writer kept of the segments it wrote."""
-        frequent = self.previous.frequent if self.previous is not None else None
-        if frequent is None:
+        if self.previous is None:
             write_frequent_postings(path, reader, self.docnum_to_row, self.rows, saved=saved)
-        else:
-            write_carried_postings(path, frequent, self.old_to_new, self.rows, reader, self.fresh_segments(),
-                                   self.docnum_to_row, saved)
+            return
+        frequent = self.previous.frequent
+        if frequent is None:  # its segments left their frequent terms out of Whoosh: only that file held them
+            raise RowsMissingError(f"the previous generation's {POSTINGS_FILE} is missing or unreadable")
+        write_carried_postings(path, frequent, self.old_to_new, self.rows, reader, self.fresh_segments(),
+                               self.docnum_to_row, saved, self.new_docnum_to_row)

@@ -56,6 +56,7 @@ import mmap
 import os
 import shutil
 from dataclasses import dataclass
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -225,23 +226,37 @@ class SavedPostings:
     holds about 480 MB while the build runs.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, saved_before: Collection[tuple[str, str]] = ()):
         folder.mkdir(exist_ok=True)
         self.folder = folder
         self._written: set[str] = set()  # the segments whose fields were handed over
         self._saved: set[str] = set()
+        self._saved_before = saved_before  # the previous generation's saved (field, term) pairs
+        self._merging: set[str] = set()  # segments written with others merged into them: nothing left out
+        self._left_out: dict[str, set[tuple[str, str]]] = {}  # segment id: the terms left out of Whoosh
 
     def _path(self, segment_id: str, field: str, suffix: str) -> Path:
         return self.folder / f"{segment_id}-{field}{suffix}"
 
-    def add(self, grouped: GroupedPostings) -> None:
-        """Keep the frequent-enough terms of one field of a segment being written."""
+    def add(self, grouped: GroupedPostings) -> np.ndarray | None:
+        """Keep the frequent-enough terms of one field of a segment being written; return which of them the
+        segment leaves out of Whoosh (a mask over the terms: :func:`left_out_of_whoosh`), None for none."""
         if grouped.field not in _FIELDS:
-            return
+            return None
         self._written.add(grouped.segment_id)
         counts = np.diff(grouped.bounds)
         kept = counts >= max(2, grouped.documents // SAVED_SHARE)
         ids = np.flatnonzero(kept)
+        left_out = None
+        if grouped.segment_id not in self._merging:
+            left_out = kept & (counts >= frequent_threshold(grouped.documents))
+            before, field, terms = self._saved_before, grouped.field, grouped.terms
+            if before:
+                for t in ids.tolist():
+                    if not left_out[t] and (field, terms[t].decode("utf-8")) in before:
+                        left_out[t] = True
+            self._left_out.setdefault(grouped.segment_id, set()).update(
+                (field, terms[t].decode("utf-8")) for t in np.flatnonzero(left_out).tolist())
         every = np.repeat(kept, counts)
         with open(self._path(grouped.segment_id, grouped.field, ".bin"), "wb") as f:
             f.write(grouped.docnums[every].astype("<u4").tobytes())
@@ -252,9 +267,19 @@ class SavedPostings:
         header = {"terms": [terms[t].decode("utf-8") for t in ids.tolist()], "counts": counts[ids].tolist()}
         self._path(grouped.segment_id, grouped.field, ".json").write_text(json.dumps(header, ensure_ascii=False),
                                                                           encoding="utf-8")
+        return left_out
+
+    def merging(self, segment_id: str) -> None:
+        """The segment ``segment_id`` is being written with other segments merged into it: it leaves nothing
+        out of Whoosh (the merged documents' postings never pass through here)."""
+        if segment_id in self._left_out:
+            raise RuntimeError(f"segment {segment_id} already left terms out of Whoosh")
+        self._merging.add(segment_id)
 
     def segment_written(self, segment_id: str, merged: bool = False) -> None:
         """The writer committed ``segment_id``; ``merged``: with other segments merged into it."""
+        if merged and segment_id in self._left_out:
+            raise RuntimeError(f"segment {segment_id} left terms out of Whoosh and had segments merged into it")
         if segment_id in self._written and not merged:
             self._saved.add(segment_id)
         else:
@@ -265,6 +290,15 @@ class SavedPostings:
     def holds(self, segment_id: str) -> bool:
         """Whether ``segment_id`` is a saved segment."""
         return segment_id in self._saved
+
+    def left_out(self, segments: Collection[str] | None = None) -> set[tuple[str, str]]:
+        """The ``(field, term)`` pairs the saved segments (or those of ``segments``) left out of Whoosh: the
+        generation must save them, whatever their number of rows."""
+        out: set[tuple[str, str]] = set()
+        for segment_id, terms in self._left_out.items():
+            if segment_id in self._saved and (segments is None or segment_id in segments):
+                out |= terms
+        return out
 
     def terms(self, segment_id: str, field: str, ids: dict[str, int] | None = None) -> "_SavedTerms":
         """The terms a saved segment kept in ``field``. ``ids``: the only terms that will be asked for, each
@@ -426,68 +460,77 @@ def write_frequent_postings(path: Path, reader, docnum_to_row, rows: int,
     """Write :data:`POSTINGS_FILE` at ``path`` for an open Whoosh reader whose live documents are ``rows`` rows.
 
     ``terms``: save these ``(field, term)`` (default: every term held by at
-    least :func:`frequent_threshold` live documents). ``saved``: the postings
+    least :func:`frequent_threshold` live documents, and every term a segment
+    of ``saved`` left out of Whoosh, held by any). ``saved``: the postings
     of the segments this update wrote, read there rather than from Whoosh.
+    Only for a first generation (or ``terms`` given): a later one's segments
+    left terms out that only the previous file holds (:func:`write_carried_postings`).
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
-    threshold = frequent_threshold(rows) if terms is None else 0
+    threshold = frequent_threshold(rows) if terms is None else 1
+    left_out = saved.left_out() if saved is not None and terms is None else set()
     if terms is None:  # Whoosh's counts include deleted documents: an upper bound, checked below
         terms = [(field, tbytes.decode("utf-8"))
                  for field in _FIELDS if field in reader.schema.names()
                  for tbytes, df in doc_frequencies(reader, field).items() if df >= threshold]
+        terms = list(dict.fromkeys(terms + sorted(left_out)))
     with _TermReader(reader, leaf_segments(reader), saved, terms) as source, _PostingsFile(path, rows) as out:
         for field, term in terms:
             got = _live_rows(source, field, term, d2r)
-            if _df(got) >= threshold:
+            df = _df(got)
+            if df >= threshold or (df and (field, term) in left_out):
                 out.add(_encode(field, term, got, rows))
         out.finish()
 
 
 def write_carried_postings(path: Path, previous: "FrequentPostings", old_to_new: np.ndarray, rows: int, reader,
-                           fresh: list[LeafSegment], docnum_to_row, saved: SavedPostings | None = None) -> None:
+                           fresh: list[LeafSegment], docnum_to_row, saved: SavedPostings | None = None,
+                           new_docnum_to_row=None) -> None:
     """Write :data:`POSTINGS_FILE` at ``path`` for a generation made from the previous one's: the file
     ``write_frequent_postings(path, reader, docnum_to_row, rows)`` writes, without reading the segments both share.
 
     A previous term keeps its previous rows that are still live, moved to their
     new rows (``old_to_new``: -1 for a row dropped), plus its postings in the
     ``fresh`` segments of ``reader`` (the ones the previous generation did
-    not have; read from ``saved`` where it holds them); it stays if it still reaches
-    :func:`frequent_threshold`. A term can only reach it anew through new
-    documents, all in fresh segments, held by more of them than the threshold
-    grew by: those of their terms that Whoosh counts often enough are read
-    whole. When the index shrank (a lower threshold, so a term could reach it
-    without new documents) every term is chosen again.
+    not have; read from ``saved`` where it holds them), of their documents
+    that ``new_docnum_to_row`` maps (default all: the others are previous
+    rows a fresh segment took by merging, which ``old_to_new`` moves); it stays while any row
+    holds it, for segments may have left it out of Whoosh. A term can reach
+    :func:`frequent_threshold` anew only through new documents, all in fresh
+    segments, held by more of them than the threshold grew by: those of their
+    terms that Whoosh counts often enough are read whole, as is every term a
+    fresh segment left out. When the index shrank (a lower threshold, so a
+    term could reach it without new documents) every segment's terms are counted.
     """
     d2r = np.asarray(docnum_to_row, dtype=np.int64)
     threshold = frequent_threshold(rows)
-    if threshold < frequent_threshold(previous.rows):
-        write_frequent_postings(path, reader, d2r, rows, saved=saved)
-        return
+    new_d2r = d2r if new_docnum_to_row is None else np.asarray(new_docnum_to_row, dtype=np.int64)
     with _PostingsFile(path, rows) as out:
-        _carry_terms(out, previous, old_to_new, threshold, reader, fresh, d2r, saved)
+        _carry_terms(out, previous, old_to_new, threshold, reader, fresh, d2r, new_d2r, saved)
         out.finish()
 
 
 def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: np.ndarray, threshold: int, reader,
-                 fresh: list[LeafSegment], d2r: np.ndarray, saved: SavedPostings | None) -> None:
+                 fresh: list[LeafSegment], d2r: np.ndarray, new_d2r: np.ndarray, saved: SavedPostings | None) -> None:
     """Add to ``out`` every term of :func:`write_carried_postings`'s file, encoded as soon as it is read (a
     common term's rows as int64 are 8× its bitmap)."""
     rows = out.rows
     previous_terms = previous.terms()
+    kept = 1  # a saved term stays while a row holds it: segments may have left it out of Whoosh
     # only reports added (no previous row dropped or moved): a term's new rows all follow its previous ones
     kept_in_place = len(old_to_new) == previous.rows and np.array_equal(old_to_new, np.arange(previous.rows))
     with _TermReader(reader, fresh, saved, previous_terms) as source:
         for field, term in previous_terms:
             if kept_in_place:
-                got = _live_rows(source, field, term, d2r) if fresh else None
-                appended = _appended(previous, field, term, got, rows, threshold)
+                got = _live_rows(source, field, term, new_d2r) if fresh else None
+                appended = _appended(previous, field, term, got, rows, kept)
                 if appended is not None:
-                    if appended.df >= threshold:
+                    if appended.df >= kept:
                         out.add(appended)
                     continue
             if field == S.EXACT:
                 old = old_to_new[previous.rows_of(S.EXACT, term)]
-                new = (got if kept_in_place else _live_rows(source, field, term, d2r)) if fresh else old[:0]
+                new = (got if kept_in_place else _live_rows(source, field, term, new_d2r)) if fresh else old[:0]
                 got = np.concatenate((old[old >= 0], new))
             else:
                 old_rows, old_freqs = previous.weighted(term)
@@ -495,31 +538,37 @@ def _carry_terms(out: _PostingsFile, previous: "FrequentPostings", old_to_new: n
                 keep = moved >= 0
                 r, f = moved[keep], old_freqs[keep]
                 if fresh:
-                    new_rows, new_freqs = got if kept_in_place else _live_rows(source, field, term, d2r)
+                    new_rows, new_freqs = got if kept_in_place else _live_rows(source, field, term, new_d2r)
                     r, f = np.concatenate((r, new_rows)), np.concatenate((f, new_freqs))
                 order = np.argsort(r, kind="stable")
                 got = (r[order], f[order])
-            if _df(got) >= threshold:
+            if _df(got) >= kept:
                 out.add(_encode(field, term, got, rows))
     # a term not saved before held fewer live rows than the previous threshold: to reach this one, the fresh
-    # segments must hold it in more documents than the threshold grew by
-    needed = threshold - frequent_threshold(previous.rows) + 1
+    # segments must hold it in more documents than the threshold grew by (any segment, when it fell); Whoosh
+    # holds all its postings, as no segment left it out
+    every = leaf_segments(reader)
+    shrank = threshold < frequent_threshold(previous.rows)
+    counted, needed = (every, threshold) if shrank else (fresh, threshold - frequent_threshold(previous.rows) + 1)
     candidates = []
     for field in _FIELDS:
         if field not in reader.schema.names():
             continue
-        for tbytes, df in doc_frequencies(reader, field, [(s.leaf, s.offset) for s in fresh]).items():
+        for tbytes, df in doc_frequencies(reader, field, [(s.leaf, s.offset) for s in counted]).items():
             if df < needed:
                 continue
             term = tbytes.decode("utf-8")
             if (field, term) not in previous and reader.doc_frequency(field, term) >= threshold:
                 candidates.append((field, term))
+    left_out = {key for key in (saved.left_out() if saved is not None else ()) if key not in previous}
+    candidates = list(dict.fromkeys(candidates + sorted(left_out)))
     if not candidates:
         return
-    with _TermReader(reader, leaf_segments(reader), saved, candidates) as source:
+    with _TermReader(reader, every, saved, candidates) as source:
         for field, term in candidates:
             got = _live_rows(source, field, term, d2r)
-            if _df(got) >= threshold:
+            df = _df(got)
+            if df >= threshold or (df and (field, term) in left_out):
                 out.add(_encode(field, term, got, rows))
 
 
@@ -606,6 +655,10 @@ class FrequentPostings:
     def terms(self) -> list[tuple[str, str]]:
         """The saved ``(field, term)`` pairs, in the file's order."""
         return list(self._entries)
+
+    def keys(self) -> Collection[tuple[str, str]]:
+        """The saved ``(field, term)`` pairs, as a set."""
+        return self._entries.keys()
 
     def df(self, field: str, term: str) -> int | None:
         e = self._entries.get((field, term))

@@ -581,7 +581,8 @@ class GroupedPostings:
 
 
 def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
-                        on_grouped: Callable[[str, Sequence[bytes], np.ndarray, np.ndarray, np.ndarray | None], None]
+                        on_grouped: Callable[[str, Sequence[bytes], np.ndarray, np.ndarray, np.ndarray | None],
+                                             np.ndarray | None]
                         | None = None) -> None:
     """Write every posting of ``pool`` into ``fieldwriter`` a block at a time (touch point 12).
 
@@ -592,7 +593,11 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
     each block is then pickled and compressed as Whoosh does it. A term that
     merged segments also hold is written by :func:`_write_term_blocks`.
     ``on_grouped(field, terms by id, bounds, docnums, weights)``, when given,
-    gets each field's new-document postings once grouped (see :class:`GroupedPostings`).
+    gets each field's new-document postings once grouped (see :class:`GroupedPostings`)
+    and may return a boolean mask over the terms (by id) to **leave out** of the
+    segment: terms whose postings the caller keeps elsewhere (the generation's
+    saved postings, :mod:`index.postings`), written to Whoosh a second time
+    otherwise. A term merged segments also hold is never left out.
     """
     for fieldname in sorted(pool.fieldnames):
         fieldobj = schema[fieldname]
@@ -606,7 +611,7 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
             raise TypeError(f"block-wise writing knows Existence and Frequency fields, not {fieldobj.format!r}")
         lengths = _field_lengths(pdr, fieldname)
         one_by_one = pool._fields.get(fieldname, {})
-        grouped, term_ids, blocks = None, {}, None
+        grouped, term_ids, blocks, left_out = None, {}, None, None
         if documents is not None:
             bounds, docs, weights = documents.grouped()
             term_ids = documents.term_ids(bounds)
@@ -614,13 +619,15 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
             blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
             if on_grouped is not None:
                 by_id = documents.vocabulary if documents.vocabulary is not None else list(documents.ids)
-                on_grouped(fieldname, by_id, bounds, docs, weights)
+                left_out = on_grouped(fieldname, by_id, bounds, docs, weights)
         # the terms merged segments hold, with the new documents' postings of the same terms in front
         merged = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname, grouped, one_by_one.keys())}
         offset = pw._postfile.tell()
         table = _TermTable(fieldwriter._tindex)
         for tbytes in sorted(one_by_one.keys() | term_ids.keys()):
             if tbytes not in one_by_one:
+                if left_out is not None and left_out[term_ids[tbytes]]:
+                    continue
                 offset = _write_new_term(fieldwriter, table, tbytes, term_ids[tbytes], blocks, fixedsize, offset)
                 continue
             docs_t, weights_t, values_t = merged[tbytes]
@@ -632,7 +639,8 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
         fieldwriter.finish_field()
 
 
-def _write_segment_block_wise(writer, on_grouped: Callable[[GroupedPostings], None] | None = None) -> None:
+def _write_segment_block_wise(writer, on_grouped: Callable[[GroupedPostings], np.ndarray | None] | None = None
+                              ) -> None:
     """``SegmentWriter._flush_segment`` with :func:`write_pool_postings` for its per-posting loop."""
     writer.perdocwriter.close()
     pdr = writer.per_document_reader() if writer.codec.length_stats else None
@@ -641,7 +649,7 @@ def _write_segment_block_wise(writer, on_grouped: Callable[[GroupedPostings], No
         segment_id, documents = new_segment_id(writer), writer.docnum
 
         def each(field, terms, bounds, docnums, weights):
-            on_grouped(GroupedPostings(segment_id, field, documents, terms, bounds, docnums, weights))
+            return on_grouped(GroupedPostings(segment_id, field, documents, terms, bounds, docnums, weights))
     write_pool_postings(writer.fieldwriter, writer.schema, pdr, writer.pool, each)
     writer.fieldwriter.close()
     if pdr:
@@ -847,11 +855,12 @@ def remember_lengths(writer) -> None:
     writer.per_document_reader = per_document_reader
 
 
-def fast_writer(ix, on_grouped: Callable[[GroupedPostings], None] | None = None):
+def fast_writer(ix, on_grouped: Callable[[GroupedPostings], np.ndarray | None] | None = None):
     """A writer of ``ix`` with the in-memory pool and remembered lengths (touch points 1 and 2), which
     writes its segment block-wise (touch point 12) where Whoosh's settings allow; ``on_grouped`` then gets
     each field's postings of the documents added, grouped by term, as the segment is written (never when
-    the segment is written the stock way)."""
+    the segment is written the stock way), and returns the terms to leave out of it, if any (see
+    :func:`write_pool_postings`)."""
     writer = ix.writer()
     writer.pool = MemoryPostingPool()
     remember_lengths(writer)
@@ -953,7 +962,8 @@ class MergedSegment:
     live: np.ndarray
 
 
-def merge_small_segments(writer, segments: list, merged: list[MergedSegment] | None = None) -> list:
+def merge_small_segments(writer, segments: list, merged: list[MergedSegment] | None = None,
+                         fixed: Callable[[str], bool] | None = None) -> list:
     """A merge policy for ``SegmentWriter.commit(mergetype=...)``: the segments kept as they are.
 
     Merging goes through Whoosh's per-posting loop (``add_reader``), so only
@@ -963,12 +973,14 @@ def merge_small_segments(writer, segments: list, merged: list[MergedSegment] | N
     segment whose documents are mostly deleted. Large segments are never
     rewritten; their files stay shared with the previous generation.
     ``merged``, when given, gets a :class:`MergedSegment` for each segment
-    merged, in the order their documents follow the writer's own (touch point 8).
+    merged, in the order their documents follow the writer's own (touch point 8). ``fixed(segment id)``:
+    never merge that segment (one whose left-out postings only this update's scratch holds).
     """
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    movable = [s for s in segments if fixed is None or not fixed(s.segment_id())]
+    small = [s for s in movable if s.doc_count_all() < SMALL_SEGMENT_DOCS]
     new_is_small = 0 < writer.doc_count() < SMALL_SEGMENT_DOCS  # the segment this commit writes
     merge = small if len(small) + new_is_small >= MERGE_SMALL_AT else []
-    merge += [s for s in segments if s not in merge and s.deleted_count() * 2 > s.doc_count_all()]
+    merge += [s for s in movable if s not in merge and s.deleted_count() * 2 > s.doc_count_all()]
     for seg in merge:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         if merged is not None:

@@ -446,6 +446,10 @@ class IndexStore:
         detail = f"（格式 {found}，本版为 {S.SCHEMA_VERSION}）" if found is not None else "，格式已变"
         return IndexStoreError(f"{gdir} 是旧版 baogao 写的索引{detail}：请删除 {self.root} 后重新运行 baogao index")
 
+    def incomplete(self, gdir: Path, missing: str) -> IndexStoreError:
+        """The error for a generation that lost a file it cannot be searched or updated without."""
+        return IndexStoreError(f"{gdir} 不完整（{missing} 缺失或损坏）：请删除 {self.root} 后重新运行 baogao index")
+
     def _open_whoosh(self, gdir: Path):
         """The generation's Whoosh index; :class:`IndexStoreError` for a generation of another format."""
         wdir = gdir / WHOOSH
@@ -583,6 +587,8 @@ class IndexUpdate:
                 self._previous = Previous.open(src)
                 if self._previous is None:  # nor can its rows be carried: columns of an older layout
                     raise self.store.old_layout(src)
+                if self._previous.frequent is None:  # which alone holds the terms its segments left out of Whoosh
+                    raise self.store.incomplete(src, POSTINGS_FILE)
                 self.gen_dir.mkdir()
                 link_index(src / WHOOSH, self.gen_dir / WHOOSH)
                 self._previous_dir = src
@@ -595,7 +601,8 @@ class IndexUpdate:
                 self.reports = {}
                 self.changed = True  # an empty store gets a first (possibly empty) generation
             self._saved = SavedRows(self.gen_dir / SAVED_ROWS)
-            self._saved_postings = SavedPostings(self.gen_dir / SAVED_POSTINGS)
+            self._saved_postings = SavedPostings(self.gen_dir / SAVED_POSTINGS,
+                                                 self._previous.frequent.keys() if self._previous else ())
             self._open_writer()
         except OSError as exc:
             raise _disk_error(exc, root) from exc
@@ -665,7 +672,11 @@ class IndexUpdate:
             merged: list[MergedSegment] = []
 
             def merge_policy(writer, segments):
-                return merge_small_segments(writer, segments, merged)
+                # this update's saved segments left terms out of Whoosh that only its scratch holds: not merged
+                kept = merge_small_segments(writer, segments, merged, fixed=self._saved_postings.holds)
+                if merged:
+                    self._saved_postings.merging(segment_id)
+                return kept
 
             self._writer.commit(mergetype=merge_policy)
             self._writer = None
@@ -678,12 +689,12 @@ class IndexUpdate:
                     plan = RowPlan.of(reader, self._previous, self._saved)
                     with ColumnsAssembly(self.gen_dir / COLUMNS_SCRATCH) as assembly:
                         _write_atomic(self.gen_dir / COLUMNS_FILE, plan.columns_parts(assembly))
+                    t2 = time.perf_counter()
+                    plan.write_postings(self.gen_dir / POSTINGS_FILE, reader, self._saved_postings)
+                    t3 = time.perf_counter()
                 except RowsMissingError as exc:
                     log.error("%s", exc)
                     raise self.store.old_layout(self._previous_dir or self.gen_dir) from exc
-                t2 = time.perf_counter()
-                plan.write_postings(self.gen_dir / POSTINGS_FILE, reader, self._saved_postings)
-                t3 = time.perf_counter()
             self._saved.remove()
             self._saved_postings.remove()
             self.publish_times = PublishTimes(t1 - t0, t2 - t1, t3 - t2, plan.rows, plan.carried_rows)

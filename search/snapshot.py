@@ -178,6 +178,9 @@ class Snapshot:
         reader = ix.reader()
         advise_random_reads(reader)
         frequent = FrequentPostings.open(gdir / POSTINGS_FILE, columns.rows, random_reads=True)
+        if frequent is None:  # Whoosh lacks the terms the segments left out: searching it alone would miss hits
+            reader.close()
+            raise store.incomplete(gdir, POSTINGS_FILE)
         try:
             evidence_fd = os.open(gdir / EVIDENCE, os.O_RDONLY)
         except FileNotFoundError:  # written before the evidence left reports.json

@@ -65,6 +65,49 @@ def columns_from_reports(root, reports):
     return cols, segments
 
 
+def assert_postings_complete(root) -> int:
+    """Every term of every paragraph of the current generation at ``root``, answered through the engine's
+    postings (a saved term from the saved file, any other from Whoosh), holds exactly the rows whose search
+    text makes it (:func:`index.schema.paragraph_postings`, what the writer adds), a word with its frequency
+    there; every term held by the threshold's rows is saved, and every saved term is held. A term a segment
+    left out of Whoosh and the file lost would miss rows here. Returns how many terms were checked."""
+    from collections import defaultdict
+
+    from index import postings as P
+    from index import schema
+    from index.analysis import exact_vocabulary
+    from search.engine import Engine
+
+    engine = Engine(root)
+    try:
+        snap = engine.snapshot()
+        vocabulary = exact_vocabulary()
+        exact, words = defaultdict(list), defaultdict(lambda: ([], []))
+        for row in range(snap.n):
+            codes, ws, freqs = schema.paragraph_postings(snap.search[row])
+            for c in sorted(set(codes)):
+                exact[vocabulary[c].decode("utf-8")].append(row)
+            for w, f in zip(ws, freqs):
+                words[w.decode("utf-8")][0].append(row)
+                words[w.decode("utf-8")][1].append(f)
+        postings, frequent = snap.postings, snap.postings.frequent
+        assert frequent is not None
+        for term, rows in exact.items():
+            assert postings.rows(schema.EXACT, term).tolist() == rows, term
+        for word, (rows, freqs) in words.items():
+            got_rows, got_freqs = postings.weighted(word)
+            assert got_rows.tolist() == rows and got_freqs.tolist() == [min(f, 255.0) for f in freqs], word
+        threshold = P.frequent_threshold(snap.n)
+        held = {(schema.EXACT, t): len(r) for t, r in exact.items()}
+        held.update({(schema.WORDS, w): len(r[0]) for w, r in words.items()})
+        saved = set(frequent.terms())
+        assert {key for key, n in held.items() if n >= threshold} <= saved
+        assert all(held.get(key, 0) == frequent.df(*key) for key in saved)
+        return len(held)
+    finally:
+        engine.close()
+
+
 @pytest.fixture
 def make_index(tmp_path):
     """Build an index directory from reports: ``make_index([report, ...]) -> Path``."""

@@ -18,7 +18,7 @@ from index.postings import POSTINGS_FILE, FrequentPostings, write_frequent_posti
 from index.report import Region
 from index.writer import IndexStore, IndexStoreError
 from search.engine import Engine, SearchRequest
-from tests.conftest import SAMPLE, columns_from_reports, make_report
+from tests.conftest import SAMPLE, assert_postings_complete, columns_from_reports, make_report
 
 BAZHOU = Region("county", "河北省", "廊坊市", "霸州市", "131081")
 QUERIES = ["发展", "项目为王", "营商环境", "乡村振兴 OR 脱贫攻坚", "改革 开放", "高质量发展 -疫情", "稳中求进",
@@ -42,7 +42,7 @@ def small_report(i: int, text: str = "稳中求进，推进产业园区建设。
 
 def assert_files_equal_a_whole_read(store: IndexStore, reports) -> None:
     """The published generation's columns equal those made from its ``reports`` (any superset of them),
-    and its frequent postings those made from every posting; its scratch folder is gone."""
+    and every term's postings answer the rows that make it; its scratch folder is gone."""
     gdir = store.generation_dir(store.current_generation())
     assert not (gdir / SAVED_ROWS).exists() and not (gdir / P.SAVED_POSTINGS).exists()
     assert not (gdir / COLUMNS_SCRATCH).exists()
@@ -50,15 +50,10 @@ def assert_files_equal_a_whole_read(store: IndexStore, reports) -> None:
     mapped = load_columns(gdir / COLUMNS_FILE)
     assert mapped.segments == segments
     assert bytes(mapped.buf) == dump_columns(cols, segments=segments)
-    ix, _, _ = store.open_generation()
-    with ix.reader() as reader:
-        saved = FrequentPostings.open(gdir / POSTINGS_FILE, mapped.rows)
-        assert len(saved.terms()) > 100
-        # the same terms (every one held by the threshold's live rows), the same rows
-        whole = store.root / "whole-postings.bin"
-        write_frequent_postings(whole, reader, cols.docnum_to_row, mapped.rows)
-        assert (gdir / POSTINGS_FILE).read_bytes() == whole.read_bytes()
-        whole.unlink()
+    saved = FrequentPostings.open(gdir / POSTINGS_FILE, mapped.rows)
+    assert len(saved.terms()) > 100
+    # every term's rows (saved, or read from Whoosh) are those its paragraphs make; the frequent ones saved
+    assert_postings_complete(store.root)
 
 
 def answers(root) -> dict:
@@ -81,6 +76,15 @@ def frequent_by_paragraph(root) -> dict:
             rows, freqs = snap.postings.weighted(term)
             out[(field, term)] = sorted(zip((snap.paragraph_ids[r] for r in rows.tolist()), freqs.tolist()))
     return out
+
+
+def frequent_by_paragraph_df(root, field: str, term: str) -> int:
+    """How many rows the generation's saved postings give ``term`` (0 when it is not saved)."""
+    engine = Engine(root)
+    try:
+        return engine.snapshot().postings.frequent.df(field, term) or 0
+    finally:
+        engine.close()
 
 
 def bm25_by_paragraph(root, word: str) -> dict:
@@ -148,14 +152,18 @@ def test_updates_carry_rows_forward_and_answer_as_a_full_build(tmp_path, monkeyp
         assert bm25_by_paragraph(store.root, word) == bm25_by_paragraph(fresh.root, word)
 
 
-def test_a_previous_generation_without_postings_has_them_made_whole(tmp_path, many_frequent_terms):
+def test_an_update_of_a_generation_that_lost_its_postings_is_refused_and_changes_nothing(tmp_path,
+                                                                                       many_frequent_terms):
+    """Its segments left the frequent terms out of Whoosh, so only the lost file held them: made whole from
+    Whoosh, the next generation would miss their rows. The update asks for a rebuild instead."""
     store = IndexStore(tmp_path / "index")
     reports = sample_reports()[:2]
     publish(store, reports)
-    (store.generation_dir(store.current_generation()) / POSTINGS_FILE).unlink()
-    up = publish(store, [small_report(1)])
-    assert up.publish_times.carried_rows == up.publish_times.rows - 2
-    assert_files_equal_a_whole_read(store, reports + [small_report(1)])
+    current = store.current_generation()
+    (store.generation_dir(current) / POSTINGS_FILE).unlink()
+    with pytest.raises(IndexStoreError, match="postings.bin 缺失或损坏"):
+        publish(store, [small_report(1)])
+    assert store.current_generation() == current and sorted(p.name for p in store.root.glob("gen-*")) == [current]
 
 
 @pytest.mark.parametrize("columns", ["without segments", "older version", "missing"])
@@ -224,7 +232,8 @@ def saved_segments(monkeypatch):
 def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypatch, many_frequent_terms):
     """What the writer keeps of each segment as it writes it is what Whoosh then holds there: the docnums,
     and a word's frequencies as the postings file stores them, of exactly the terms held by 2 documents or
-    one in :data:`SAVED_SHARE`; the file saved from them is the one read from Whoosh."""
+    one in :data:`SAVED_SHARE`; of those, the ones frequent among the segment's documents
+    (:func:`frequent_threshold` of its count) Whoosh does not hold at all, and the file saved has them."""
     monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 50)  # no merge at the end
     monkeypatch.setattr(P, "SAVED_SHARE", 32)  # so that the rule is not just "2 or more" here
     store = IndexStore(tmp_path / "index", flush_characters=40_000)
@@ -235,7 +244,7 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
     assert up.flushes >= 2
     saved = kept[0]
     ix, _, _ = store.open_generation()
-    compared = left = heaviest = raised = 0
+    compared = left = heaviest = raised = left_out = 0
     with ix.reader() as reader:
         segments = wi.leaf_segments(reader)
         assert len(segments) >= 3 and all(saved.holds(seg.segment_id) for seg in segments)
@@ -245,7 +254,10 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
             for field in (S.EXACT, S.WORDS):
                 table = saved.terms(seg.segment_id, field)
                 counts = wi.doc_frequencies(reader, field, [(seg.leaf, seg.offset)])
-                kept_terms = {t.decode("utf-8") for t, n in counts.items() if n >= least}
+                out = {t for f, t in saved.left_out([seg.segment_id]) if f == field}
+                assert out and not out & {t.decode("utf-8") for t in counts}  # left out of Whoosh altogether
+                assert all(frequent_by_paragraph_df(store.root, field, t) > 0 for t in sorted(out)[:20])
+                kept_terms = {t.decode("utf-8") for t, n in counts.items() if n >= least} | out
                 assert set(table.kept()) == kept_terms
                 left += sum(1 for n in counts.values() if n < least)
                 some = sorted(kept_terms)[:5] + sorted(t.decode("utf-8") for t, n in counts.items() if n < least)[:5]
@@ -256,6 +268,10 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
                 for term in table.kept():
                     got_docs, got_freqs = table.read(term)
                     docs = got_docs.astype(np.int64)
+                    if term in out:
+                        assert len(docs) >= P.frequent_threshold(seg.documents), term
+                        left_out += 1
+                        continue
                     if field == S.EXACT:
                         assert docs.tolist() == wi.read_docnums(reader, field, term, [(seg.leaf, 0)]).tolist()
                     else:
@@ -265,15 +281,15 @@ def test_a_build_keeps_the_postings_of_the_segments_it_writes(tmp_path, monkeypa
                         heaviest = max(heaviest, int(weights.max()))
                     compared += 1
                 table.close()
-    assert compared > 1000 and left > 1000 and heaviest > 1 and raised >= 2
+    assert compared > 1000 and left > 1000 and heaviest > 1 and raised >= 2 and left_out > 100
     shutil.rmtree(saved.folder)  # kept for the comparison above only
     assert_files_equal_a_whole_read(store, reports)
 
 
 def test_an_update_that_only_adds_extends_the_previous_entries(tmp_path, monkeypatch):
     """When every previous row stays where it was, a term's entry is the previous entry's bytes extended
-    with its new rows (bitmaps and packed rows, exact terms and words): the file is still the one made from
-    every posting."""
+    with its new rows (bitmaps and packed rows, exact terms and words), and every term still answers the
+    rows that make it."""
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # bitmaps for terms in one row in 16 or more
     extended = []
     appended = P._appended
@@ -308,7 +324,8 @@ def test_an_update_that_only_deletes_carries_every_remaining_row(tmp_path, monke
     remaining = up.publish_times.rows - len(moved.paragraphs)
     assert up.publish_times.carried_rows == remaining
     assert P.frequent_threshold(up.publish_times.rows) < P.frequent_threshold(remaining + len(reports[0].paragraphs))
-    assert_files_equal_a_whole_read(store, reports + [moved])  # the terms chosen again, as the threshold fell
+    # the threshold fell: terms that reach it without new documents are saved too, the saved ones stay
+    assert_files_equal_a_whole_read(store, reports + [moved])
 
 
 def sample_report(i: int, lines: list[str], paragraphs: int = 3, source: str | None = None):
@@ -326,9 +343,11 @@ def sample_lines() -> list[str]:
 def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_path, monkeypatch, fast_pool,
                                                                              saved_segments):
     """Kept segments and segments written by the update, some with deleted documents (in the middle, or
-    all of them), merge into one: every search hit is still the paragraph its id names, with its text
-    (through the fast pool and through Whoosh's own writer). The merged segment's postings are read from
-    Whoosh: the writer saw only its own documents'."""
+    all of them), merge: every search hit is still the paragraph its id names, with its text (through the
+    fast pool and through Whoosh's own writer). Through Whoosh's writer every small segment merges into
+    one; through the fast pool the update's own segments stay (they left their frequent terms out of
+    Whoosh, and only its scratch holds those postings) and the mostly deleted kept segment merges, its
+    frequent terms' rows carried from the previous saved postings, the rest read from Whoosh."""
     monkeypatch.setattr(P, "frequent_threshold", lambda rows: 3)  # 27 rows: save terms held by 3 or more
     lines = sample_lines()
     store = IndexStore(tmp_path / "index", fast_pool=fast_pool)
@@ -342,25 +361,32 @@ def test_a_merge_of_segments_with_deletions_keeps_each_paragraph_on_its_row(tmp_
     assert len(before) == 2
     store.flush_characters = 1  # each report its own segment
     replaced = sample_report(5, lines, source="r1.txt")  # r1.txt now holds another report: r1 deleted
+    replaced_first = sample_report(10, lines, source="r0.txt")  # and r0: the first segment is mostly deleted
     gone = sample_report(6, lines)  # written, then deleted in this update: its segment has no live document
     added = [sample_report(7, lines), sample_report(8, lines)]
     with store.update() as up:
         up.add_report(replaced)
+        up.add_report(replaced_first)
         up.add_report(gone)
         up.add_report(added[0])
         up.add_report(dataclasses.replace(sample_report(9, lines), sources=gone.sources))
         up.add_report(added[1])
     assert up.flushes >= 5
-    live = [first[0], first[2], *second, replaced, *added, sample_report(9, lines, source=gone.sources[0])]
+    live = [first[2], *second, replaced, replaced_first, *added, sample_report(9, lines, source=gone.sources[0])]
     ix, _, _ = store.open_generation()
     with ix.reader() as reader:
         after = wi.leaf_segments(reader)
-    assert len(after) == 1 and after[0].segment_id not in before  # every segment was small: all merged
     first_segments = saved_segments[0] | saved_segments[1]
     assert first_segments == (before if fast_pool else set())  # written without a merge: saved by the fast pool
-    assert after[0].segment_id not in saved_segments[2] and len(saved_segments[2]) >= 4 * fast_pool
-    assert up.publish_times.carried_rows == 0 and up.publish_times.rows == 3 * len(live)
-    assert_files_equal_a_whole_read(store, live + [first[1], gone])
+    ids = [s.segment_id for s in after]
+    if fast_pool:  # the update's saved segments kept; the first segment merged into the last one written
+        assert set(ids) - before == saved_segments[2] | {ids[-1]} and ids[-1] not in saved_segments[2]
+        assert len(saved_segments[2]) >= 5
+        assert len(before - set(ids)) == 1 and up.publish_times.carried_rows == 3 * len(second)
+    else:  # every segment was small: all merged
+        assert len(after) == 1 and ids[0] not in before and up.publish_times.carried_rows == 0
+    assert up.publish_times.rows == 3 * len(live)
+    assert_files_equal_a_whole_read(store, live + [first[0], first[1], gone])
     assert set(store.read_reports()) == {r.report_id for r in live}
 
     engine = Engine(store.root)

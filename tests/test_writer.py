@@ -723,8 +723,8 @@ KILLED_SEGMENT_WRITER = textwrap.dedent("""
         whoosh.writing.SegmentWriter._commit_toc = paused_commit_toc
     else:  # the final commit has merged the small segments into its pool, nothing written yet
         merge = index_writer.merge_small_segments
-        def paused_merge(writer, segments, merged):
-            kept = merge(writer, segments, merged)
+        def paused_merge(writer, segments, merged, **kw):
+            kept = merge(writer, segments, merged, **kw)
             if len(kept) < len(segments):
                 stop("merge")
             return kept
@@ -740,9 +740,14 @@ KILLED_SEGMENT_WRITER = textwrap.dedent("""
 @pytest.mark.parametrize("moment", ["flush", "merge"])
 def test_kill_9_during_a_segment_flush_or_the_merge_leaves_the_previous_generation_answering(tmp_path, moment):
     root = tmp_path / "index"
-    for i, text in enumerate(["坚持项目为王。", "项目为王，环境是金。", "新质生产力的项目为王。"]):
-        with IndexStore(root).update() as up:  # three small segments: the next commit merges them
+    # four small segments, flushed by one update, which does not merge them (they left their frequent terms
+    # out of Whoosh, and only its scratch holds their postings): the next update's last commit merges them
+    with IndexStore(root, flush_characters=1).update() as up:
+        for i, text in enumerate(["坚持项目为王。", "项目为王，环境是金。", "新质生产力的项目为王。", "项目为王，久久为功。"]):
             up.add_report(make_report([text], region=BAZHOU, year=2010 + i, source=f"a{i}.txt"))
+    ix, _, _ = IndexStore(root).open_generation()
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 4
     before_gen = IndexStore(root).current_generation()
     before = Engine(root).search(SearchRequest(q="项目为王")).as_dict()
     script = tmp_path / "writer.py"
@@ -750,7 +755,7 @@ def test_kill_9_during_a_segment_flush_or_the_merge_leaves_the_previous_generati
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env={**os.environ})
     try:
         assert proc.stdout.readline().strip() == moment.encode()
-        assert (root / "gen-000004" / "whoosh").is_dir()  # the new generation is half written
+        assert (root / "gen-000002" / "whoosh").is_dir()  # the new generation is half written
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -767,10 +772,10 @@ def test_kill_9_during_a_segment_flush_or_the_merge_leaves_the_previous_generati
             up.add_report(make_report([f"被中断的第{i}篇报告，新质生产力。"], region=BAZHOU, year=1990 + i, source=f"k{i}.txt"))
     e._checked = 0
     assert e.search(SearchRequest(q="新质生产力")).total == 51
-    assert e.search(SearchRequest(q="项目为王")).total == 3
+    assert e.search(SearchRequest(q="项目为王")).total == 4
     ix, _, _ = store.open_generation()
-    with ix.reader() as reader:
-        assert len(list(reader.leaf_readers())) < 3 + 50
+    with ix.reader() as reader:  # the four previous segments merged into the last one this build wrote
+        assert len(list(reader.leaf_readers())) < 4 + 50
 
 
 def test_the_tokenizer_keeps_the_words_jieba_keeps_on_the_sample():
