@@ -12,7 +12,9 @@ field               holds
 Whoosh stores nothing: every paragraph's values (display and search text, id,
 number, section, facets, OCR confidence) are in the generation's columns file
 (:mod:`index.columns`), which the writer makes from the paragraphs it adds
-(:mod:`index.carry`). Report metadata is in ``reports.json``.
+(:mod:`index.carry`). Report metadata is in ``reports.json``. Nor does Whoosh
+hold the frequent terms of ``exact`` and ``words``: a segment leaves them out,
+and only the generation's saved postings hold them (:mod:`index.postings`).
 """
 from __future__ import annotations
 
