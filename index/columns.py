@@ -17,11 +17,19 @@ Vocabulary:
   there; else, when the lengths differ (footnote markers, spaces) or that is
   shorter, the *whole* display text. At 100M characters the file is 358 MB:
   275 MB of search texts, 37 MB of patches (storing both texts whole took
-  556 MB), the rest the other columns.
-* a **blob** is many rows' UTF-8 bytes back to back, each row followed by one
-  **row end** byte ``0xFF`` (a byte UTF-8 never uses, so a searched phrase can
-  never match across two rows); its **offsets** (uint64, rows + 1) give row
-  ``i`` the bytes ``blob[offsets[i] : offsets[i+1] - 1]``.
+  556 MB), the rest the other columns (before the search texts were UTF-16).
+* a **blob** is many rows' encoded text back to back, each row followed by a
+  **row end** its encoding never makes, so that a searched phrase can never
+  match across two rows; its **offsets** (uint64, rows + 1) give row ``i``
+  the bytes ``blob[offsets[i] : offsets[i+1] - len(row end)]``. The paragraph
+  ids and patches are UTF-8, ended by the byte ``0xFF`` (which UTF-8 never
+  uses). The search texts are **UTF-16** (little-endian), ended by
+  ``U+FFFF`` (a noncharacter: text never holds it; the search text drops it):
+  two bytes a Chinese character instead of UTF-8's three, so 70 % of the
+  bytes at 100M characters (digits and ASCII punctuation take two bytes
+  instead of one), and decoded by Python's own codec as fast. Every row
+  starts at an even byte, so a phrase found at an odd byte straddles two
+  characters and is not a match (:func:`aligned`).
 * a **coded column** stores a short string per row as an int32 *code* into its
   *labels* (kept in the header): the report id, province, prefecture, county,
   level, section category and section path.
@@ -103,6 +111,10 @@ __all__ = [
     "COLUMNS_SCRATCH",
     "CODED_COLUMNS",
     "ROW_END",
+    "SEARCH_ENCODING",
+    "SEARCH_ROW_END",
+    "search_bytes",
+    "aligned",
     "ColumnsFormatError",
     "ParagraphColumns",
     "MappedColumns",
@@ -135,11 +147,25 @@ class ColumnsFormatError(ValueError):
 COLUMNS_FILE = "columns.bin"
 #: The scratch folder in an unpublished generation where :class:`ColumnsAssembly` writes the arrays (gone once published).
 COLUMNS_SCRATCH = "columns-scratch"
-_VERSION = [S.SCHEMA_VERSION, 5]
+_VERSION = [S.SCHEMA_VERSION, 6]  # 6: the search texts in UTF-16
 _MAGIC = b"BGCOLS\x00\x01"
 _ALIGN = 8
-#: The byte after every row in a blob (never part of UTF-8 text).
+#: The byte after every row in a UTF-8 blob (never part of UTF-8 text).
 ROW_END = b"\xff"
+#: The search texts' encoding, and the code unit after every row (U+FFFF, a noncharacter).
+SEARCH_ENCODING = "utf-16-le"
+SEARCH_ROW_END = b"\xff\xff"
+
+
+def search_bytes(text: str) -> bytes:
+    """A phrase or search text as the search blob holds it (U+FFFF dropped: it ends rows)."""
+    return text.replace("\uffff", "").encode(SEARCH_ENCODING)
+
+
+def aligned(positions: np.ndarray) -> np.ndarray:
+    """Whether each byte position found in the search blob starts a character: an even byte (rows and the
+    blob start at even bytes; a UTF-16 code unit is two bytes, and no phrase's unit is half a surrogate)."""
+    return (np.asarray(positions, dtype=np.int64) & 1) == 0
 #: The coded columns, by name, and the :class:`ParagraphColumns` field each codes.
 CODED_COLUMNS = {
     "report": "report_ids",
@@ -210,11 +236,14 @@ def paragraph_key(paragraph_id: str) -> int:
 # -- writing ---------------------------------------------------------------------------
 
 
-def _blob(values: list[str]) -> tuple[bytes, np.ndarray]:
-    encoded = [v.encode("utf-8") for v in values]
+def _blob(values: list[str], search: bool = False) -> tuple[bytes, np.ndarray]:
+    """The blob of ``values`` and its offsets: UTF-8 rows ended by :data:`ROW_END`, or with ``search`` the
+    search texts' encoding ended by :data:`SEARCH_ROW_END`."""
+    encoded = [search_bytes(v) for v in values] if search else [v.encode("utf-8") for v in values]
+    end = SEARCH_ROW_END if search else ROW_END
     offsets = np.zeros(len(encoded) + 1, dtype="<u8")
-    np.cumsum(np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-    return (ROW_END.join(encoded) + ROW_END if encoded else b""), offsets
+    np.cumsum(np.fromiter((len(e) + len(end) for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return (end.join(encoded) + end if encoded else b""), offsets
 
 
 #: How a patched row's display text is made from its search text (``patch_kind``).
@@ -393,8 +422,8 @@ class ColumnsBlock:
         return len(self.numbers)
 
 
-def _blob_part(values: list[str]) -> _BlobPart:
-    blob, offsets = _blob(values)
+def _blob_part(values: list[str], search: bool = False) -> _BlobPart:
+    blob, offsets = _blob(values, search)
     return _BlobPart((blob,), np.diff(offsets.astype(np.int64)))
 
 
@@ -403,7 +432,7 @@ def columns_block(columns: ParagraphColumns) -> ColumnsBlock:
     n = len(columns.texts)
     patches = _display_patches(columns.texts, columns.search)
     return ColumnsBlock(
-        search=_blob_part(columns.search),
+        search=_blob_part(columns.search, search=True),
         pids=_blob_part(columns.paragraph_ids),
         pid_keys=np.fromiter((paragraph_key(p) for p in columns.paragraph_ids), dtype="<u8", count=n),
         numbers=np.array(columns.numbers, dtype="<i4"),
@@ -718,13 +747,15 @@ def _scalars(arr: np.ndarray, fmt: str) -> memoryview:
 class TextColumn(Sequence[str]):
     """A column of strings read from a blob: ``column[i]`` decodes row ``i`` on access."""
 
-    def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None):
+    def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None, encoding: str = "utf-8"):
         self.buf = buf  # the bytes holding the blob (an mmap or bytes)
         self.base = base  # where the blob starts in ``buf``
         self.path = path  # the file ``buf`` maps from its start, if any
         self.offsets = offsets  # numpy view, for vectorised work
         self.scalar_offsets = self._off = _scalars(offsets, "Q")
         self._n = max(len(offsets) - 1, 0)
+        self.encoding = encoding
+        self.end = len(SEARCH_ROW_END) if encoding == SEARCH_ENCODING else len(ROW_END)  # bytes of a row end
 
     def __len__(self) -> int:
         return self._n
@@ -732,7 +763,7 @@ class TextColumn(Sequence[str]):
     def span(self, i: int) -> tuple[int, int]:
         """Row ``i``'s bytes in ``buf``: (start, end), the row end byte excluded."""
         base, off = self.base, self._off
-        return base + off[i], base + off[i + 1] - 1
+        return base + off[i], base + off[i + 1] - self.end
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -742,12 +773,12 @@ class TextColumn(Sequence[str]):
         if not 0 <= i < self._n:
             raise IndexError(i)
         base, off = self.base, self._off
-        return str(self.buf[base + off[i] : base + off[i + 1] - 1], "utf-8")
+        return str(self.buf[base + off[i] : base + off[i + 1] - self.end], self.encoding)
 
     def __iter__(self) -> Iterator[str]:
-        buf, base, off = self.buf, self.base, self._off
+        buf, base, off, end, encoding = self.buf, self.base, self._off, self.end, self.encoding
         for i in range(self._n):
-            yield str(buf[base + off[i] : base + off[i + 1] - 1], "utf-8")
+            yield str(buf[base + off[i] : base + off[i + 1] - end], encoding)
 
 
 class DisplayColumn(Sequence[str]):
@@ -835,7 +866,7 @@ class MappedColumns:
         self.labels: dict[str, list[str]] = header["labels"]
         #: ``[segment id, documents]`` of each Whoosh segment in docnum order, or None (a file written without them)
         self.segments: list[list] | None = header.get("segments")
-        self.search = self._text("search")
+        self.search = self._text("search", SEARCH_ENCODING)
         self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"), self.array("patch_kind"),
                                    self.array("patch_starts"), self.array("patch_positions"))
         self.paragraph_ids = self._text("pid")
@@ -852,9 +883,9 @@ class MappedColumns:
         """An array as a memoryview of ``fmt`` (its items are Python ints, bools or floats)."""
         return _scalars(self.array(name), fmt)
 
-    def _text(self, prefix: str) -> TextColumn:
+    def _text(self, prefix: str, encoding: str = "utf-8") -> TextColumn:
         at = self.header["arrays"][prefix + "_blob"][0]
-        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at, self.path)
+        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at, self.path, encoding)
 
 
 def open_columns(columns: ParagraphColumns) -> MappedColumns:

@@ -167,6 +167,7 @@ for _o in range(ord("A"), ord("Z") + 1):
     _FOLD_TABLE[_o] = chr(_o + 32)
 for _o in range(0xFF21, 0xFF3B):  # full-width capitals straight to lower case
     _FOLD_TABLE[_o] = chr(_o - 0xFEE0 + 32)
+_FOLD_TABLE[0xFFFF] = None  # a noncharacter, dropped: the search texts' blob ends each row with it (index.columns)
 
 # str.translate looks every character up in a dict, which is slow for Chinese
 # text; a regex finds the few characters that fold and replaces only those.

@@ -82,7 +82,8 @@ Touch points, why each is needed, and the test that pins it:
    ``W3PostingsWriter._write_block`` encodes it. The new documents' postings,
    grouped by term for that, are handed to the caller too
    (:class:`GroupedPostings`), who keeps the frequent ones without reading
-   them back (:class:`index.postings.SavedPostings`). Pinned by
+   them back (:class:`index.postings.SavedPostings`) and names the terms to
+   leave out of the segment (the saved postings alone hold those). Pinned by
    ``test_block_wise_segment_writing_writes_the_bytes_whoosh_writes`` (the
    segment files are compared byte for byte with Whoosh's own path).
 13. ``SegmentReader._terms`` (a ``W3TermsReader``), its ``_fieldmap`` and

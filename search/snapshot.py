@@ -40,7 +40,8 @@ from bisect import bisect_right
 from itertools import repeat
 import numpy as np
 
-from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key
+from index.columns import (COLUMNS_FILE, MappedColumns, ParagraphColumns, aligned, load_columns, open_columns,
+                           paragraph_key, search_bytes)
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.whoosh_internals import advise_random_reads
 from index.writer import EVIDENCE, IndexStore, evidence_offsets
@@ -308,14 +309,21 @@ class Snapshot:
         Looks in the columns' bytes, never decoding a row: row by row for a few
         rows, one pass over every row's bytes for many (see :data:`SCAN_SHARE`).
         """
-        needle = phrase.encode("utf-8")
+        needle = search_bytes(phrase)
         if not needle or len(rows) == 0:
             return np.full(len(rows), True, dtype=bool)
         if len(rows) >= SCAN_SHARE * self.n:
             return np.isin(rows, self._rows_holding(needle))
         starts, ends = self._spans(rows)  # one C-level find per row (map: a generator cost 15 % more)
-        found = map(self.search.buf.find, repeat(needle, len(starts)), starts, ends)
-        return np.fromiter(found, dtype=np.int64, count=len(rows)) >= 0
+        find = self.search.buf.find
+        found = np.fromiter(map(find, repeat(needle, len(starts)), starts, ends), dtype=np.int64, count=len(rows))
+        # a find at an odd byte straddles two characters: look again after it, in the few rows where that happened
+        for k in np.flatnonzero((found >= 0) & ~aligned(found)).tolist():
+            pos = found[k]
+            while pos >= 0 and pos & 1:
+                pos = find(needle, pos + 1, ends[k])
+            found[k] = pos
+        return found >= 0
 
     def _spans(self, rows: np.ndarray) -> tuple[list[int], list[int]]:
         """Where each row's search text lies in the columns' bytes: (starts, ends), each end after its row end byte."""
@@ -329,6 +337,9 @@ class Snapshot:
         rows, end = [], base + off[len(search)]
         pos = buf.find(needle, base, end)
         while pos >= 0:
+            if pos & 1:  # straddles two characters (see index.columns.aligned)
+                pos = buf.find(needle, pos + 1, end)
+                continue
             row = bisect_right(off, pos - base) - 1
             rows.append(row)
             pos = buf.find(needle, base + off[row + 1], end)

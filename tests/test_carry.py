@@ -414,7 +414,7 @@ def test_whoosh_stores_no_paragraph_values(tmp_path):
     whoosh_bytes = b"".join(f.read_bytes() for f in (store.generation_dir(store.current_generation()) / "whoosh").iterdir())
     columns_bytes = (store.generation_dir(store.current_generation()) / COLUMNS_FILE).read_bytes()
     paragraphs = [p for r in reports for p in r.paragraphs if len(p.search_text) >= 12][:50]
-    assert len(paragraphs) == 50 and all(p.search_text[:12].encode() in columns_bytes for p in paragraphs)
-    assert not any(p.search_text[:12].encode() in whoosh_bytes or p.text[:12].encode() in whoosh_bytes
-                   for p in paragraphs)
+    assert len(paragraphs) == 50 and all(p.search_text[:12].encode("utf-16-le") in columns_bytes for p in paragraphs)
+    assert not any(p.search_text[:12].encode(code) in whoosh_bytes or p.text[:12].encode(code) in whoosh_bytes
+                   for p in paragraphs for code in ("utf-8", "utf-16-le"))
     assert not any(r.paragraphs[0].paragraph_id.encode() in whoosh_bytes for r in reports)

@@ -17,7 +17,7 @@ from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, load_column
 from index.report import Region
 from index.writer import IndexStore
 from search import snapshot as snapshot_module
-from search.engine import Engine
+from search.engine import Engine, SearchRequest
 from tests.conftest import SAMPLE, columns_from_reports, make_report
 
 HUAIROU = Region("county", "北京市", None, "怀柔区", "110116")
@@ -151,6 +151,72 @@ def test_contains_answers_as_python_on_the_rows(snap):
     for phrase in phrases_of(snap, rng):
         for rows in (everything, some, some[::-1].copy(), everything[:0]):
             assert snap.contains(rows, phrase).tolist() == [phrase in texts[i] for i in rows], phrase
+
+
+def straddling(text: str, rng) -> list[str]:
+    """Phrases whose UTF-16 bytes the text holds at an odd byte, across two of its characters: one code unit
+    (or two) made of one character's high byte and the next one's low byte."""
+    data = text.encode("utf-16-le")
+    out = []
+    for _ in range(6):
+        if len(data) < 8:
+            break
+        at = 2 * rng.randrange(len(data) // 2 - 2) + 1
+        units = [int.from_bytes(data[k:k + 2], "little") for k in (at, at + 2)]
+        if all(not 0xD800 <= u <= 0xDFFF and u != 0xFFFF for u in units):
+            out += [chr(units[0]), chr(units[0]) + chr(units[1])]
+    return out
+
+
+def test_a_phrase_whose_bytes_straddle_two_characters_is_not_found(snap):
+    """The search texts are UTF-16: a phrase's bytes found at an odd byte are half of one character and half
+    of the next, not the phrase. Every row answers as Python's ``in``, in both ways of looking."""
+    rng = random.Random(11)
+    texts = list(snap.search)
+    everything = np.arange(snap.n, dtype=np.int64)
+    phrases = [p for i in range(0, snap.n, 3) for p in straddling(texts[i], rng)]
+    assert len(phrases) > 40
+    for phrase in phrases:
+        assert snap.contains(everything, phrase).tolist() == [phrase in t for t in texts], phrase
+
+
+def test_a_character_found_straddling_and_then_whole_is_found(make_index):
+    """中文 holds the bytes of 蝎 (U+874E) across its two characters; a row holding both finds 蝎 after them,
+    and a character outside the Basic Multilingual Plane (a surrogate pair) is found whole."""
+    straddle = chr(0x874E)
+    assert straddle.encode("utf-16-le") in "中文".encode("utf-16-le")
+    texts = ["中文报告第一段", "中文报告第二段" + straddle + "字", "𠮷野家和中文", "无关的段落"]
+    root = make_index([make_report(texts, source="u16.txt")])
+    engine = Engine(root)
+    try:
+        snap = engine.snapshot()
+        rows = np.arange(snap.n, dtype=np.int64)
+        for share in (2.0, 0.0):  # row by row, and one pass over the bytes
+            snapshot_module.SCAN_SHARE, before = share, snapshot_module.SCAN_SHARE
+            try:
+                for phrase in (straddle, "中文", "𠮷", "𠮷野", "段" + straddle, "文报"):
+                    assert snap.contains(rows, phrase).tolist() == [phrase in t for t in snap.search], phrase
+            finally:
+                snapshot_module.SCAN_SHARE = before
+        assert engine.search(SearchRequest(q=straddle)).total == 1
+        assert engine.search(SearchRequest(q="𠮷野家")).total == 1
+    finally:
+        engine.close()
+
+
+def test_the_search_texts_are_stored_in_utf16_and_the_fold_drops_their_row_end(mixed_index):
+    """Two bytes a character (70 % of UTF-8's bytes here), read back as written; U+FFFF, which ends a row in
+    the blob, never reaches a search text."""
+    from index.columns import SEARCH_ROW_END
+    from index.normalise import fold_for_search
+
+    mapped = load_columns(IndexStore(mixed_index).generation_dir(IndexStore(mixed_index).current_generation())
+                          / COLUMNS_FILE)
+    blob = mapped.array("search_blob").tobytes()
+    texts = list(mapped.search)
+    assert blob == b"".join(t.encode("utf-16-le") + SEARCH_ROW_END for t in texts)
+    assert len(blob) < 0.75 * sum(len(t.encode("utf-8")) + 1 for t in texts)
+    assert fold_for_search("发\uffff展") == "发展"
 
 
 def test_a_phrase_across_two_rows_is_not_found(snap):

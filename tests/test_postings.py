@@ -100,7 +100,7 @@ def test_a_file_of_the_older_layout_is_not_read(sample_engine, tmp_path, caplog)
     snap = sample_engine.snapshot()
     path = sample_engine.store.generation_dir(snap.generation) / POSTINGS_FILE
     old = tmp_path / "old.bin"
-    old.write_bytes(b"BGPOST1\n" + path.read_bytes()[8:])
+    old.write_bytes(b"BGPOST2\n" + path.read_bytes()[8:])
     with caplog.at_level("WARNING"):
         assert FrequentPostings.open(old, snap.n) is None
     assert "older layout" in caplog.text
@@ -254,4 +254,58 @@ def test_a_postings_file_is_laid_out_term_after_term_8_byte_aligned(tmp_path, mo
         offset = len(data)
     header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
     header += b" " * ((-len(header)) % 8)
-    assert (tmp_path / POSTINGS_FILE).read_bytes() == b"BGPOST2\n" + len(header).to_bytes(8, "little") + header + data
+    assert (tmp_path / POSTINGS_FILE).read_bytes() == b"BGPOST3\n" + len(header).to_bytes(8, "little") + header + data
+
+
+@pytest.mark.parametrize("rows, density", [(70_000, 1 / 3), (70_000, 1 / 40), (70_000, 1 / 700), (300_001, 1 / 5_000),
+                                           (1_000, 1.0)])
+def test_a_packed_term_is_a_tenth_of_16_bit_rows_per_doubling_and_reads_back(tmp_path, rows, density):
+    """Elias–Fano: about 2 + log2(rows / df) bits a row (16-bit rows in chunks took 16), read back exactly,
+    a word's frequencies after them."""
+    rng = np.random.default_rng(int(rows * density))
+    got = np.flatnonzero(rng.random(rows) < density)
+    freqs = rng.integers(1, 256, len(got)).astype(np.uint8)
+    data = P._pack(got, rows, freqs)
+    bits = 8 * (len(data) - len(got)) / len(got)
+    assert bits <= 2 + np.log2(rows / len(got)) + 1 + 64 / len(got), bits
+    assert np.array_equal(P._unpack_rows(data, 0, len(got), rows), got)
+    assert data[len(data) - len(got):] == freqs.tobytes()
+
+
+@pytest.mark.parametrize("share", [0.5, 0.9, 0.999])
+@pytest.mark.parametrize("density", [1 / 3, 1 / 37, 1 / 900])
+def test_an_appended_packed_term_reads_back_as_one_encoded_whole(tmp_path, share, density):
+    """The previous entry's bytes extended by rows that follow them (kept low bits, a partly filled last
+    byte, a high bitmap grown) decode to the whole rows, exact terms and words alike, and an update adding
+    nothing to a term keeps its rows."""
+    rows_before = 50_001
+    rows = int(rows_before / share)
+    rng = np.random.default_rng(int(1 / density) + int(share * 1000))
+    every = np.flatnonzero(rng.random(rows) < density)
+    before, after = every[every < rows_before], every[every >= rows_before]
+    freqs = rng.integers(1, 256, len(every)).astype(np.uint8)
+    entries = [P._encode(S.EXACT, "ab", before, rows_before),
+               P._encode(S.WORDS, "词", (before, freqs[:len(before)]), rows_before),
+               P._encode(S.EXACT, "cd", before, rows_before)]
+    previous = _saved(tmp_path, rows_before, entries)
+    extended = []
+    for field, term, new in ((S.EXACT, "ab", after), (S.WORDS, "词", (after, freqs[len(before):])),
+                             (S.EXACT, "cd", None)):
+        e = P._appended(previous, field, term, new, rows, 1)
+        expected = before if new is None else every
+        if e is None:  # encoded whole instead: only when the kind changes or the kept low bits cost a tenth more
+            kind = "bitmap" if field == S.EXACT and (rows + 7) // 8 <= P._packed_size(len(expected), rows) else "packed"
+            low = previous._mm[previous._base + previous._entries[(field, term)].offset]
+            assert kind != previous.kind(field, term) or (
+                P._packed_size(len(expected), rows, low) > 1.1 * P._packed_size(len(expected), rows) + 64)
+            continue
+        extended.append(e.kind)
+        folder = tmp_path / f"{field}-{term}"
+        folder.mkdir()
+        saved = _saved(folder, rows, [e])
+        assert np.array_equal(saved.rows_of(field, term), expected), (field, term)
+        if field == S.WORDS:
+            assert np.array_equal(saved.weighted(term)[1], freqs[:len(expected)])
+        saved.close()
+    previous.close()
+    assert "packed" in extended
