@@ -29,13 +29,20 @@ Vocabulary:
 
   - a **bitmap** (``exact`` terms held by one row in 16 or more): one bit per
     row, so a query tests a candidate row in O(1);
-  - **packed** rows (Elias–Fano): each row's low ``floor(log2(rows / df))``
-    bits back to back, then its high bits in unary, as a bitmap with a bit
-    set at ``(row >> low) + i`` for the ``i``-th row; then, for a word, its
-    frequency in each row (uint8, capped at 255): about ``2 + log2(rows /
-    df)`` bits a posting, 10 for a term in one row in 256, 6 in one in 16
-    (16-bit rows in 65,536-row chunks took 16: at 100M characters the file
-    shrank from 201 to 1xx MB), where Whoosh takes about 14 (29 for a word).
+  - **packed** rows (Elias–Fano; exact terms held by fewer than one row in
+    :data:`BITMAP_SHARE`): each row's low ``floor(log2(rows / df))`` bits
+    back to back, then its high bits in unary, as a bitmap with a bit set at
+    ``(row >> low) + i`` for the ``i``-th row: about ``2 + log2(rows / df)``
+    bits a posting, 10 for a term in one row in 256, 6 in one in 16 (16-bit
+    rows took 16), where Whoosh takes about 14. Decoding costs about 10 ns
+    a row, three times the 16-bit rows';
+  - **wide** rows (every word): how many of its rows fall in each chunk of
+    65,536 rows (uint32 a chunk), the low 16 bits of every row (uint16),
+    then its frequency in each row (uint8, capped at 255): 3 bytes a posting,
+    where Whoosh takes about 3.6. A query's ranking reads every row of each
+    of its words (发展: 270,000 at 100M characters), so their decoding
+    comes first: packed, the words took 57 MB instead of 93, and the bench's
+    321 queries a fifth longer.
 
   The file is memory-mapped, so processes serving the same generation share it.
 * every other term is read from Whoosh at query time (fewer than 1 row in 256 when it was chosen).
@@ -105,7 +112,7 @@ def frequent_threshold(rows: int) -> int:
 
 @dataclass(frozen=True)
 class _Entry:
-    kind: str  # "bitmap" (an exact term) or "packed" (any term)
+    kind: str  # "bitmap" or "packed" (an exact term), "wide" (a word)
     df: int
     offset: int
     length: int
@@ -125,6 +132,18 @@ def _packed_size(df: int, rows: int, low: int | None = None) -> int:
     """The bytes of a packed term's rows (without a word's frequencies)."""
     low = _low_bits(df, rows) if low is None else low
     return 1 + (df * low + 7) // 8 + (_high_bits(df, rows, low) + 7) // 8
+
+
+#: An exact term held by one row in this many or more is saved as a bitmap, though packed rows would be
+#: smaller (6 bits a row at one in 16, against the bitmap's 16): a query tests its candidates against a
+#: bitmap without decoding every row of the term (at 100M characters decoding the rows of the common
+#: bigrams made the p95 of all queries half as slow again).
+BITMAP_SHARE = 16
+
+
+def _as_bitmap(df: int, rows: int) -> bool:
+    """Whether an exact term of ``df`` rows among ``rows`` is saved as a bitmap (else packed)."""
+    return df * BITMAP_SHARE >= rows or (rows + 7) // 8 <= _packed_size(df, rows)
 
 
 def _bits_bytes(values: np.ndarray, low: int, lead: np.ndarray | None = None) -> bytes:
@@ -159,7 +178,7 @@ def _unpack_rows(buf, offset: int, df: int, rows: int) -> np.ndarray:
     n_high = _high_bits(df, rows, low)
     high_bits = np.unpackbits(np.frombuffer(buf, dtype=np.uint8, count=(n_high + 7) // 8, offset=offset + 1 + low_bytes),
                               count=n_high, bitorder="little")
-    high = np.flatnonzero(high_bits)[:df] - np.arange(df)
+    high = np.flatnonzero(high_bits.view(bool))[:df] - np.arange(df)  # nonzero on bools: a quarter of on uint8
     if low == 0:
         return high
     # row i's low bits start at bit i * low: gather the bytes they span (a fifth of unpacking every bit)
@@ -172,6 +191,31 @@ def _unpack_rows(buf, offset: int, df: int, rows: int) -> np.ndarray:
         word |= data[first + k].astype(np.uint64) << np.uint64(8 * k)
     lows = (word >> (at & 7).astype(np.uint64)) & np.uint64((1 << low) - 1)
     return (high << low) | lows.astype(np.int64)
+
+
+#: Rows per chunk of a wide term (its rows are stored as the low 16 bits and a count per chunk).
+_CHUNK_BITS = 16
+
+
+def _chunks(rows: int) -> int:
+    """How many chunks of 65,536 rows a wide term counts its rows in (at least one)."""
+    return max(1, -(-rows >> _CHUNK_BITS))
+
+
+def _pack_wide(sorted_rows: np.ndarray, rows: int, freqs: np.ndarray) -> bytes:
+    """A word's ascending rows and frequencies in the wide encoding: how many rows fall in each chunk of
+    65,536 (uint32 a chunk), the low 16 bits of every row (uint16), the frequencies (uint8)."""
+    r = np.asarray(sorted_rows, dtype=np.int64)
+    counts = np.bincount(r >> _CHUNK_BITS, minlength=_chunks(rows)).astype("<u4")
+    return counts.tobytes() + (r & 0xFFFF).astype("<u2").tobytes() + np.asarray(freqs, dtype=np.uint8).tobytes()
+
+
+def _unpack_wide(buf, offset: int, df: int, rows: int) -> np.ndarray:
+    """The ascending rows (int64) of a wide term whose data starts at ``offset`` of ``buf``."""
+    n = _chunks(rows)
+    counts = np.frombuffer(buf, dtype="<u4", count=n, offset=offset)
+    lows = np.frombuffer(buf, dtype="<u2", count=df, offset=offset + 4 * n)
+    return np.repeat(np.arange(n, dtype=np.int64) << _CHUNK_BITS, counts) | lows
 
 
 def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,13 +241,13 @@ def _encode(field: str, term: str, got, rows: int) -> _Encoded:
     smaller; a word's (rows ascending, frequencies as uint8) packed."""
     if field == S.EXACT:
         df = int(len(got))
-        if (rows + 7) // 8 <= _packed_size(df, rows):
+        if _as_bitmap(df, rows):
             bits = np.zeros(rows, dtype=bool)
             bits[got] = True
             return _Encoded(field, term, "bitmap", df, np.packbits(bits, bitorder="little").tobytes())
         return _Encoded(field, term, "packed", df, _pack(np.sort(np.asarray(got, dtype=np.int64)), rows))
     r, f = got
-    return _Encoded(field, term, "packed", int(len(r)), _pack(r, rows, f))
+    return _Encoded(field, term, "wide", int(len(r)), _pack_wide(r, rows, f))
 
 
 class _PostingsFile:
@@ -646,7 +690,7 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
         return _Encoded(field, term, e.kind, df, b"")
     start = previous._base + e.offset
     if field == S.EXACT:
-        kind = "bitmap" if (rows + 7) // 8 <= _packed_size(df, rows) else "packed"
+        kind = "bitmap" if _as_bitmap(df, rows) else "packed"
         if kind != e.kind:
             return None
         if kind == "bitmap":
@@ -657,6 +701,15 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
             tail[new_rows - first] = True
             bits[first // 8:] |= np.packbits(tail, bitorder="little")
             return _Encoded(field, term, kind, df, bits.tobytes())
+    if e.kind == "wide":
+        chunks_before, chunks = _chunks(previous.rows), _chunks(rows)
+        counts = np.zeros(chunks, dtype="<u4")
+        counts[:chunks_before] = np.frombuffer(mm, dtype="<u4", count=chunks_before, offset=start)
+        counts += np.bincount(new_rows >> _CHUNK_BITS, minlength=chunks).astype("<u4")
+        lows = start + 4 * chunks_before
+        return _Encoded(field, term, "wide", df, b"".join([
+            counts.tobytes(), mm[lows:lows + 2 * e.df], (new_rows & 0xFFFF).astype("<u2").tobytes(),
+            mm[lows + 2 * e.df:lows + 3 * e.df], b"" if new is None else np.asarray(new[1], dtype=np.uint8).tobytes()]))
     # packed: the previous low bits kept (any number of low bits decodes; re-encoded when it costs 10 % more)
     low = mm[start]
     if _packed_size(df, rows, low) > 1.1 * _packed_size(df, rows) + 64:
@@ -683,9 +736,6 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
              high.tobytes()]
     if len(new_rows) == 0 and part:  # no new rows: the previous partly filled byte as it was
         parts[2] = mm[lows + whole:lows + whole + 1]
-    if field == S.WORDS:
-        freqs_at = start + e.length - e.df
-        parts += [mm[freqs_at:freqs_at + e.df], b"" if new is None else np.asarray(new[1], dtype=np.uint8).tobytes()]
     return _Encoded(field, term, "packed", df, b"".join(parts))
 
 
@@ -764,7 +814,8 @@ class FrequentPostings:
             return None
         if e.kind == "bitmap":
             return bitmap_rows(self.bitmap(term), self.rows)
-        return _unpack_rows(self._mm, self._base + e.offset, e.df, self.rows)
+        unpack = _unpack_wide if e.kind == "wide" else _unpack_rows
+        return unpack(self._mm, self._base + e.offset, e.df, self.rows)
 
     def weighted(self, word: str) -> tuple[np.ndarray, np.ndarray] | None:
         """A saved word's (ascending rows as int64, frequencies as uint8), or None."""
@@ -772,7 +823,7 @@ class FrequentPostings:
         if e is None or self._mm is None:
             return None
         start = self._base + e.offset
-        rows = _unpack_rows(self._mm, start, e.df, self.rows)
+        rows = (_unpack_wide if e.kind == "wide" else _unpack_rows)(self._mm, start, e.df, self.rows)
         freqs = np.frombuffer(self._mm, dtype=np.uint8, count=e.df, offset=start + e.length - e.df)
         return rows, freqs
 

@@ -309,7 +309,7 @@ def test_an_update_that_only_adds_extends_the_previous_entries(tmp_path, monkeyp
     up = publish(store, added)
     assert up.publish_times.carried_rows == sum(len(r.paragraphs) for r in first)
     kinds = set(extended)
-    assert {(S.EXACT, "bitmap", True), (S.EXACT, "packed", True), (S.WORDS, "packed", True)} <= kinds
+    assert {(S.EXACT, "bitmap", True), (S.EXACT, "packed", True), (S.WORDS, "wide", True)} <= kinds
     assert (S.EXACT, "packed", False) in kinds  # a term the new reports do not hold keeps its rows
     assert_files_equal_a_whole_read(store, first + added)
 
