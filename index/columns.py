@@ -15,9 +15,9 @@ Vocabulary:
   common case: every ``,`` of the row was a ``，``); else the *positions* (in
   characters) and the display characters that replace the search text's
   there; else, when the lengths differ (footnote markers, spaces) or that is
-  shorter, the *whole* display text. At 100M characters the file is 358 MB:
-  275 MB of search texts, 37 MB of patches (storing both texts whole took
-  556 MB), the rest the other columns (before the search texts were UTF-16).
+  shorter, the *whole* display text. At 100M characters the file is 283 MB:
+  198 MB of search texts (275 MB in UTF-8), 37 MB of patches (storing both
+  texts whole in UTF-8 took 556 MB), the rest the other columns.
 * a **blob** is many rows' encoded text back to back, each row followed by a
   **row end** its encoding never makes, so that a searched phrase can never
   match across two rows; its **offsets** (uint64, rows + 1) give row ``i``
