@@ -921,6 +921,20 @@ class Postings:
         order = np.argsort(r, kind="stable")
         return r[order], freqs[keep][order]
 
+    def frequencies(self, word: str, hits: np.ndarray) -> np.ndarray:
+        """A word's frequency (float64) in each of ``hits`` (rows), 0 where it is absent: its postings
+        spread over a byte a row (a saved word's frequencies are uint8: an eighth of spreading floats)."""
+        if self.frequent is not None:
+            w = self.frequent.weighted(word)
+            if w is not None:
+                every = np.zeros(self.n, dtype=np.uint8)
+                every[w[0]] = w[1]
+                return every[hits].astype(np.float64)
+        rows, freqs = self.weighted(word)
+        every = np.zeros(self.n)
+        every[rows] = freqs
+        return every[hits]
+
     def close(self) -> None:
         if self.frequent is not None:
             self.frequent.close()

@@ -100,10 +100,7 @@ def bm25(snap: Snapshot, hits: np.ndarray, phrases: list[str], either: bool) -> 
             # always the postings' frequency (jieba's tokens: 会 in 社会 is not 会), so a paragraph's score
             # does not depend on how many hits the query has; a word read from Whoosh has fewer postings
             # than one paragraph in 256 (at 100M at most 1,641, about 1 ms)
-            rows, freqs = postings.weighted(w)
-            tf_all = np.zeros(snap.n)
-            tf_all[rows] = freqs
-            tf = tf_all[hits]
+            tf = postings.frequencies(w, hits)
             score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
     if either:
         distinct = np.zeros(len(hits))
