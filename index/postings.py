@@ -256,8 +256,8 @@ class _PostingsFile:
     Each term's bytes go to a scratch file beside ``path`` as they come;
     :meth:`finish` writes the file (its terms in :func:`_term_order`, so the
     bytes do not depend on the order terms were added), syncs it and renames
-    it into place. At 1.5 billion characters the file is about 3 GB: built in
-    memory it would hold the build's peak above 2 GB by itself. Used as a
+    it into place. At 1.5 billion characters the file was 3 GB before the
+    exact terms were packed: built in memory it held the build's peak above 2 GB by itself. Used as a
     context manager, it removes its scratch and temporary files whatever happens.
     """
 
