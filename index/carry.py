@@ -120,6 +120,7 @@ class SavedRows:
         self._segment: str | None = None  # the segment whose rows are pending
         self._pending = ParagraphColumns.empty()
         self._files: dict[str, list[Path]] = {}  # segment id -> its saved files, in docnum order
+        self._rows: dict[str, int] = {}  # segment id -> the rows of its saved files
         self._merged: dict[str, list[MergedSegment]] = {}
 
     def add(self, segment_id: str, report_id: str, report: Report) -> None:
@@ -151,6 +152,7 @@ class SavedRows:
             for piece in columns_file_parts([columns_block(cols)], np.arange(rows)):
                 f.write(piece)
         files.append(path)
+        self._rows[self._segment] = self._rows.get(self._segment, 0) + rows
         self._pending = ParagraphColumns.empty()
 
     def holds(self, segment_id: str) -> bool:
@@ -165,7 +167,7 @@ class SavedRows:
         merged = self._merged.get(segment_id, [])
         if not merged:
             return
-        at = sum(self._open(path).rows for path in self._files.get(segment_id, []))
+        at = self._rows.get(segment_id, 0)  # the segment's own documents come first
         for m in merged:
             if not self.holds(m.segment_id):
                 rows = previous.rows_of(m.segment_id, m.documents, m.live) if previous is not None else None
@@ -260,7 +262,7 @@ class RowPlan:
                     ids = np.arange(first, first + count)
                     live_now = np.isin(ids, docs)
                     old_to_new[previous_rows[live_now]] = rows[np.searchsorted(docs, ids[live_now])]
-                    taken.append(seg.offset + np.arange(first, first + count))
+                    taken.append(seg.offset + ids)
             else:
                 old = previous.rows_of(seg.segment_id, seg.documents, docs) if previous is not None else None
                 if old is None:

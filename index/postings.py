@@ -341,7 +341,8 @@ class SavedPostings:
 
     def add(self, grouped: GroupedPostings) -> np.ndarray | None:
         """Keep the frequent-enough terms of one field of a segment being written; return which of them the
-        segment leaves out of Whoosh (a mask over the terms: :func:`left_out_of_whoosh`), None for none."""
+        segment leaves out of Whoosh (a mask over the terms; see *leaves out* in the module docstring), None
+        for none."""
         if grouped.field not in _FIELDS:
             return None
         self._written.add(grouped.segment_id)
@@ -732,11 +733,10 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
         tail[at - first] = True
         packed_tail = np.packbits(tail, bitorder="little")
         high[first // 8:first // 8 + len(packed_tail)] |= packed_tail
-    parts = [bytes([low]), mm[lows:lows + whole], _bits_bytes(new_rows, low, lead) if len(new_rows) or part else b"",
-             high.tobytes()]
-    if len(new_rows) == 0 and part:  # no new rows: the previous partly filled byte as it was
-        parts[2] = mm[lows + whole:lows + whole + 1]
-    return _Encoded(field, term, "packed", df, b"".join(parts))
+    # the new rows' low bits after the previous ones, the previous partly filled byte (if any) rewritten
+    new_lows = _bits_bytes(new_rows, low, lead) if len(new_rows) else mm[lows + whole:lows + whole + (1 if part else 0)]
+    return _Encoded(field, term, "packed", df, b"".join([bytes([low]), mm[lows:lows + whole], new_lows,
+                                                          high.tobytes()]))
 
 
 class FrequentPostings:
@@ -814,8 +814,11 @@ class FrequentPostings:
             return None
         if e.kind == "bitmap":
             return bitmap_rows(self.bitmap(term), self.rows)
-        unpack = _unpack_wide if e.kind == "wide" else _unpack_rows
-        return unpack(self._mm, self._base + e.offset, e.df, self.rows)
+        return self._unpack(e)
+
+    def _unpack(self, e: _Entry) -> np.ndarray:
+        """The ascending rows (int64) of a packed or wide entry."""
+        return (_unpack_wide if e.kind == "wide" else _unpack_rows)(self._mm, self._base + e.offset, e.df, self.rows)
 
     def weighted(self, word: str) -> tuple[np.ndarray, np.ndarray] | None:
         """A saved word's (ascending rows as int64, frequencies as uint8), or None."""
@@ -823,7 +826,7 @@ class FrequentPostings:
         if e is None or self._mm is None:
             return None
         start = self._base + e.offset
-        rows = (_unpack_wide if e.kind == "wide" else _unpack_rows)(self._mm, start, e.df, self.rows)
+        rows = self._unpack(e)
         freqs = np.frombuffer(self._mm, dtype=np.uint8, count=e.df, offset=start + e.length - e.df)
         return rows, freqs
 
