@@ -13,7 +13,7 @@ import opencc
 import pytest
 
 from index.assemble import parse_path
-from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, load_columns
+from index.columns import COLUMNS_FILE, MappedColumns, dump_columns, house_guess, load_columns
 from index.report import Region
 from index.writer import IndexStore
 from search import snapshot as snapshot_module
@@ -37,6 +37,11 @@ def mixed_reports():
     traditional = [to_trad.convert(t) for t in sample_paragraphs("002_664a605172f01e95.txt", 8)]
     wide = [t.replace("%", "％").replace("3", "３") + "〔17〕" for t in sample_paragraphs("003_58952eceed329ef4.txt", 6)]
     wide += [t.replace("，", ",", 1) for t in sample_paragraphs("003_58952eceed329ef4.txt", 9)[6:]]  # ， and , in one row
+    wide += sample_paragraphs("003_58952eceed329ef4.txt", 12)[9:]  # as written (ASCII and full-width mixed)
+    wide += ["坚持稳中求进，推进“放管服”改革；扩大开放（引进外资）：增长5.2%，好于“预期”！",  # house style 0 exactly
+             "坚持“项目为王”，实施“三个一批”：ＧＤＰ增长５．２％（预期５％）。",  # style 0 but for ＧＤＰ and digits
+             "“一五”计划完成，钢产量达到５３５万吨（超额）！",  # every character full-width: house style 1
+             "１９５６年，全国工业总产值比１９５５年增长２８％。"]
     scanned = make_report(wide, region=HUAIROU, year=2019, source="scan.pdf")
     scanned = dataclasses.replace(scanned, paragraphs=tuple(
         dataclasses.replace(p, ocr_confidence=None if k % 3 == 0 else round(0.9 + k / 100, 4))
@@ -88,8 +93,13 @@ def test_the_file_holds_every_field_of_the_paragraphs(index_name, request):
     if index_name == "mixed_index":  # the cases the format treats apart are there
         differ = [i for i, (t, s) in enumerate(zip(cols.texts, cols.search)) if t != s]
         assert 14 <= len(differ) < len(cols.texts)
-        assert mapped.array("patch_rows").tolist() == differ
-        assert set(mapped.array("patch_kind").tolist()) == {0, 1, 2}  # whole texts, maps and positions
+        slot = mapped.array("display_slot")
+        assert np.flatnonzero(slot != -1).tolist() == differ
+        styled = [i for i in differ if any(house_guess(cols.search[i], k) == cols.texts[i] for k in (0, 1))]
+        assert np.flatnonzero(slot < -1).tolist() == styled and set(slot[styled].tolist()) == {-2, -3}
+        assert mapped.array("patch_rows").tolist() == [i for i in differ if i not in styled]
+        # whole texts, maps, positions, positions in style 0's and in style 1's guess
+        assert set(mapped.array("patch_kind").tolist()) == {0, 1, 2, 3, 4}
         assert None in cols.ocr_confidences and 0.91 in cols.ocr_confidences
 
 
@@ -349,46 +359,39 @@ def test_threads_sharing_a_reader_read_the_postings_they_would_read_alone(sample
         assert wrong == []
 
 
-def _first_patch(t: str, s: str):
-    """The patch as first defined (a map checked by translating the whole search text)."""
-    from index.columns import PATCH_AT, PATCH_MAP, PATCH_WHOLE
-
-    if len(t) == len(s):
-        at = [k for k in range(len(t)) if t[k] != s[k]]
-        pairs = list(dict.fromkeys((s[k], t[k]) for k in at))
-        table = dict(pairs)
-        if len(table) == len(pairs) and s.translate(str.maketrans(table)) == t:
-            return PATCH_MAP, [], "".join(a + b for a, b in table.items())
-        replaced = "".join(t[k] for k in at)
-        if 4 * len(at) + len(replaced.encode("utf-8")) < len(t.encode("utf-8")):
-            return PATCH_AT, at, replaced
-    return PATCH_WHOLE, [], t
-
-
-@pytest.mark.parametrize("display,search", [
-    ("坚持稳中求进，推进改革，扩大开放。", "坚持稳中求进,推进改革,扩大开放."),  # a map
-    ("一，二,三，四", "一,二,三,四"),  # "," stays "," once: positions
-    ("ＧＤＰ增长５％，财政收入增长８％，居民收入增长６％。" * 3, "GDP增长5%,财政收入增长8%,居民收入增长6%." * 3),
-    ("甲，乙。丙，", "甲,乙,丙,"),  # "," becomes "，" and "。": not a map
-    ("一二三四五六七八九十", "一二三四五六七八九X"), ("ab", "cc"),  # "c" becomes two characters: positions, whole
-    ("😀，𠀀，", "😀,𠀀,"), ("😀，𠀀，", "😀,𠀀，"),  # beyond the BMP
-    ("短", "长一点"), ("ab", "ba"),
+@pytest.mark.parametrize("display,search,stored", [
+    ("坚持稳中求进，推进改革，扩大开放。", "坚持稳中求进,推进改革,扩大开放。", "style 0"),
+    ("“项目为王”，“三个一批”；‘双碳’（目标）：好！", '"项目为王","三个一批";\'双碳\'(目标):好!', "style 0"),  # quotes curled in turn
+    ("１９５６年，工业总产值增长２８％。", "1956年,工业总产值增长28%。", "style 1"),
+    ("“甲”，乙", '"甲",乙', "style 0"), ("”甲“，乙", '"甲",乙', "style 0 but"),  # the quotes the other way round
+    ("一，二,三，四", "一,二,三,四", "style 0 but"),  # "," stays "," once
+    ("甲，乙。丙，", "甲,乙,丙,", "style 0 but"),  # "," becomes "，" and "。"
+    ("ＧＤＰ增长５％，财政收入增长８％。" * 3, "gdp增长5%,财政收入增长8%。" * 3, "map"),  # every g was Ｇ ...
+    ("ＧＤＰ增长５％，财政收入增长８％，名义增长5%。", "gdp增长5%,财政收入增长8%,名义增长5%。", "style 1 but"),  # ... not every 5
+    ("一二三四五六七八九十", "一二三四五六七八九x", "map"), ("一二三四五", "一二x四x", "positions"),
+    ("ab", "cc", "whole"),  # "c" becomes two characters
+    ("😀，𠀀，", "😀,𠀀,", "style 0"), ("😀，𠀀，", "😀,𠀀，", "style 0"),  # beyond the BMP
+    ("短", "长一点", "whole"), ("ab", "ba", "map"), ("甲乙", "甲乙", "nothing"),
 ])
-def test_a_patch_is_the_one_first_defined_and_makes_the_display_text(display, search):
-    from index.columns import PATCH_AT, PATCH_MAP, _patch
+def test_a_display_text_is_stored_as_its_smallest_patch_and_read_back(display, search, stored):
+    from index.columns import PATCH_AT, PATCH_MAP, PATCH_STYLE_AT, PATCH_WHOLE, ParagraphColumns
 
-    kind, at, chars = _patch(display, search)
-    want = _first_patch(display, search)
-    assert (kind, at.tolist(), chars) == want and at.dtype == np.dtype("<i4")
-    if kind == PATCH_MAP:
-        assert search.translate(str.maketrans(dict(zip(chars[::2], chars[1::2])))) == display
-    elif kind == PATCH_AT:
-        made = list(search)
-        for k, c in zip(at.tolist(), chars):
-            made[k] = c
-        assert "".join(made) == display
-    else:
-        assert chars == display
+    cols = ParagraphColumns.empty()
+    for t, sr in ((display, search), ("前", "前")):  # a row after it: the row's slot does not spill over
+        for name, value in (("texts", t), ("search", sr), ("paragraph_ids", f"p{len(cols.texts)}"), ("numbers", 1),
+                            ("headings", False), ("sections", ""), ("report_ids", "r"), ("categories", "其他"),
+                            ("provinces", ""), ("prefectures", ""), ("counties", ""), ("levels", "unknown"),
+                            ("years", 2024), ("docnum_to_row", len(cols.texts)), ("ocr_confidences", None)):
+            getattr(cols, name).append(value)
+    mapped = MappedColumns(dump_columns(cols))
+    assert list(mapped.texts) == [display, "前"] and mapped.search[0] == search
+    slot = mapped.array("display_slot").tolist()
+    kinds = {PATCH_WHOLE: "whole", PATCH_MAP: "map", PATCH_AT: "positions",
+             PATCH_STYLE_AT: "style 0 but", PATCH_STYLE_AT + 1: "style 1 but"}
+    got = {-1: "nothing", -2: "style 0", -3: "style 1"}.get(slot[0]) or kinds[mapped.array("patch_kind")[slot[0]]]
+    assert got == stored and slot[1] == -1
+    if stored.startswith("style") and not stored.endswith("but"):
+        assert mapped.array("patch_kind").tolist() == [] and mapped.array("patch_blob").tolist() == []
 
 
 def test_carried_rows_are_copied_from_their_file_not_through_the_mapping(tmp_path, mixed_reports):
