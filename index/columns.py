@@ -20,18 +20,15 @@ Vocabulary:
   spaces), the *whole* display text. Storing both texts whole in UTF-8 took
   556 MB at 100M characters; patches without house styles took 37 MB, with
   them about 6 MB.
-* a **blob** is many rows' encoded text back to back, each row followed by a
-  **row end** its encoding never makes, so that a searched phrase can never
-  match across two rows; its **offsets** (uint64, rows + 1) give row ``i``
-  the bytes ``blob[offsets[i] : offsets[i+1] - len(row end)]``. The paragraph
-  ids and patches are UTF-8, ended by the byte ``0xFF`` (which UTF-8 never
-  uses). The search texts are **UTF-16** (little-endian), ended by
-  ``U+FFFF`` (a noncharacter: text never holds it; the search text drops it):
-  two bytes a Chinese character instead of UTF-8's three, so 70 % of the
-  bytes at 100M characters (digits and ASCII punctuation take two bytes
-  instead of one), and decoded by Python's own codec as fast. Every row
-  starts at an even byte, so a phrase found at an odd byte straddles two
-  characters and is not a match (:func:`aligned`).
+* a **blob** is many rows' encoded text back to back, each row followed by
+  the **row end** byte ``0xFF``, which neither encoding makes, so that a
+  searched phrase can never match across two rows; its **offsets** (rows +
+  1) give row ``i`` the bytes ``blob[offsets[i] : offsets[i+1] - 1]``. The
+  paragraph ids and patches are UTF-8. The search texts are in the **search
+  code** (:mod:`index.search_code`): UTF-8 of the text with its 2,048
+  commonest characters renumbered into one or two bytes. At 100M characters
+  that is 146 MB (198 MB in UTF-16, 275 MB in UTF-8); a phrase's code found
+  in a row is always the phrase (as in UTF-8, never across characters).
 * a **coded column** stores a short string per row as an int32 *code* into its
   *labels* (kept in the header): the report id, province, prefecture, county,
   level, section category and section path.
@@ -110,6 +107,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from . import schema as S
+from . import search_code
 from .report import Paragraph, Report
 
 __all__ = [
@@ -117,10 +115,6 @@ __all__ = [
     "COLUMNS_SCRATCH",
     "CODED_COLUMNS",
     "ROW_END",
-    "SEARCH_ENCODING",
-    "SEARCH_ROW_END",
-    "search_bytes",
-    "aligned",
     "ColumnsFormatError",
     "ParagraphColumns",
     "MappedColumns",
@@ -153,25 +147,11 @@ class ColumnsFormatError(ValueError):
 COLUMNS_FILE = "columns.bin"
 #: The scratch folder in an unpublished generation where :class:`ColumnsAssembly` writes the arrays (gone once published).
 COLUMNS_SCRATCH = "columns-scratch"
-_VERSION = [S.SCHEMA_VERSION, 7]  # 6: the search texts in UTF-16; 7: house styles, narrower row numbers
+_VERSION = [S.SCHEMA_VERSION, 8]  # 6: search texts in UTF-16; 7: house styles, narrower row numbers; 8: search code
 _MAGIC = b"BGCOLS\x00\x01"
 _ALIGN = 8
-#: The byte after every row in a UTF-8 blob (never part of UTF-8 text).
-ROW_END = b"\xff"
-#: The search texts' encoding, and the code unit after every row (U+FFFF, a noncharacter).
-SEARCH_ENCODING = "utf-16-le"
-SEARCH_ROW_END = b"\xff\xff"
-
-
-def search_bytes(text: str) -> bytes:
-    """A phrase or search text as the search blob holds it (U+FFFF dropped: it ends rows)."""
-    return text.replace("\uffff", "").encode(SEARCH_ENCODING)
-
-
-def aligned(positions: np.ndarray) -> np.ndarray:
-    """Whether each byte position found in the search blob starts a character: an even byte (rows and the
-    blob start at even bytes; a UTF-16 code unit is two bytes, and no phrase's unit is half a surrogate)."""
-    return (np.asarray(positions, dtype=np.int64) & 1) == 0
+#: The byte after every row in a blob (never part of UTF-8 text, nor of the search code).
+ROW_END = search_code.ROW_END
 #: The coded columns, by name, and the :class:`ParagraphColumns` field each codes.
 CODED_COLUMNS = {
     "report": "report_ids",
@@ -244,9 +224,11 @@ def paragraph_key(paragraph_id: str) -> int:
 
 def _blob(values: list[str], search: bool = False) -> tuple[bytes, np.ndarray]:
     """The blob of ``values`` and its offsets: UTF-8 rows ended by :data:`ROW_END`, or with ``search`` the
-    search texts' encoding ended by :data:`SEARCH_ROW_END`."""
-    encoded = [search_bytes(v) for v in values] if search else [v.encode("utf-8") for v in values]
-    end = SEARCH_ROW_END if search else ROW_END
+    search texts' code (:mod:`index.search_code`)."""
+    if search:
+        return search_code.encode_rows(values)
+    encoded = [v.encode("utf-8") for v in values]
+    end = ROW_END
     offsets = np.zeros(len(encoded) + 1, dtype="<u8")
     np.cumsum(np.fromiter((len(e) + len(end) for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
     return (end.join(encoded) + end if encoded else b""), offsets
@@ -810,18 +792,22 @@ def _scalars(arr: np.ndarray, fmt: str) -> memoryview:
     return memoryview(arr.view(np.uint8)).cast(fmt)
 
 
+def _utf8(code) -> str:
+    return str(code, "utf-8")
+
+
 class TextColumn(Sequence[str]):
     """A column of strings read from a blob: ``column[i]`` decodes row ``i`` on access."""
 
-    def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None, encoding: str = "utf-8"):
+    def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None, decode=_utf8):
         self.buf = buf  # the bytes holding the blob (an mmap or bytes)
         self.base = base  # where the blob starts in ``buf``
         self.path = path  # the file ``buf`` maps from its start, if any
         self.offsets = offsets  # numpy view, for vectorised work
         self.scalar_offsets = self._off = _scalars(offsets, "Q" if offsets.dtype.itemsize == 8 else "I")
         self._n = max(len(offsets) - 1, 0)
-        self.encoding = encoding
-        self.end = len(SEARCH_ROW_END) if encoding == SEARCH_ENCODING else len(ROW_END)  # bytes of a row end
+        self.decode = decode  # a row's bytes to its text
+        self.end = len(ROW_END)  # bytes of a row end
 
     def __len__(self) -> int:
         return self._n
@@ -839,12 +825,12 @@ class TextColumn(Sequence[str]):
         if not 0 <= i < self._n:
             raise IndexError(i)
         base, off = self.base, self._off
-        return str(self.buf[base + off[i] : base + off[i + 1] - self.end], self.encoding)
+        return self.decode(self.buf[base + off[i] : base + off[i + 1] - self.end])
 
     def __iter__(self) -> Iterator[str]:
-        buf, base, off, end, encoding = self.buf, self.base, self._off, self.end, self.encoding
+        buf, base, off, end, decode = self.buf, self.base, self._off, self.end, self.decode
         for i in range(self._n):
-            yield str(buf[base + off[i] : base + off[i + 1] - end], encoding)
+            yield decode(buf[base + off[i] : base + off[i + 1] - end])
 
 
 class DisplayColumn(Sequence[str]):
@@ -949,7 +935,7 @@ class MappedColumns:
         self.labels: dict[str, list[str]] = header["labels"]
         #: ``[segment id, documents]`` of each Whoosh segment in docnum order, or None (a file written without them)
         self.segments: list[list] | None = header.get("segments")
-        self.search = self._text("search", SEARCH_ENCODING)
+        self.search = self._text("search", search_code.decode)
         self.texts = DisplayColumn(self.search, self._text("patch"), self.array("display_slot"), self.array("patch_kind"),
                                    self.array("patch_starts"), self.array("patch_positions"))
         self.paragraph_ids = self._text("pid")
@@ -966,9 +952,9 @@ class MappedColumns:
         """An array as a memoryview of ``fmt`` (its items are Python ints, bools or floats)."""
         return _scalars(self.array(name), fmt)
 
-    def _text(self, prefix: str, encoding: str = "utf-8") -> TextColumn:
+    def _text(self, prefix: str, decode=_utf8) -> TextColumn:
         at = self.header["arrays"][prefix + "_blob"][0]
-        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at, self.path, encoding)
+        return TextColumn(self.buf, self.array(prefix + "_offsets"), self._arrays_at + at, self.path, decode)
 
 
 def open_columns(columns: ParagraphColumns) -> MappedColumns:

@@ -40,8 +40,8 @@ from bisect import bisect_right
 from itertools import repeat
 import numpy as np
 
-from index.columns import (COLUMNS_FILE, MappedColumns, ParagraphColumns, aligned, load_columns, open_columns,
-                           paragraph_key, search_bytes)
+from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_columns, open_columns, paragraph_key
+from index.search_code import encode as search_code
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.whoosh_internals import advise_random_reads
 from index.writer import EVIDENCE, IndexStore, evidence_offsets
@@ -309,7 +309,7 @@ class Snapshot:
         Looks in the columns' bytes, never decoding a row: row by row for a few
         rows, one pass over every row's bytes for many (see :data:`SCAN_SHARE`).
         """
-        needle = search_bytes(phrase)
+        needle = search_code(phrase)
         if not needle or len(rows) == 0:
             return np.full(len(rows), True, dtype=bool)
         if len(rows) >= SCAN_SHARE * self.n:
@@ -317,12 +317,6 @@ class Snapshot:
         starts, ends = self._spans(rows)  # one C-level find per row (map: a generator cost 15 % more)
         find = self.search.buf.find
         found = np.fromiter(map(find, repeat(needle, len(starts)), starts, ends), dtype=np.int64, count=len(rows))
-        # a find at an odd byte straddles two characters: look again after it, in the few rows where that happened
-        for k in np.flatnonzero((found >= 0) & ~aligned(found)).tolist():
-            pos = found[k]
-            while pos >= 0 and pos & 1:
-                pos = find(needle, pos + 1, ends[k])
-            found[k] = pos
         return found >= 0
 
     def _spans(self, rows: np.ndarray) -> tuple[list[int], list[int]]:
@@ -337,9 +331,6 @@ class Snapshot:
         rows, end = [], base + off[len(search)]
         pos = buf.find(needle, base, end)
         while pos >= 0:
-            if pos & 1:  # straddles two characters (see index.columns.aligned)
-                pos = buf.find(needle, pos + 1, end)
-                continue
             row = bisect_right(off, pos - base) - 1
             rows.append(row)
             pos = buf.find(needle, base + off[row + 1], end)

@@ -178,9 +178,9 @@ def straddling(text: str, rng) -> list[str]:
     return out
 
 
-def test_a_phrase_whose_bytes_straddle_two_characters_is_not_found(snap):
-    """The search texts are UTF-16: a phrase's bytes found at an odd byte are half of one character and half
-    of the next, not the phrase. Every row answers as Python's ``in``, in both ways of looking."""
+def test_a_phrase_whose_utf16_bytes_straddle_two_characters_is_not_found(snap):
+    """Phrases whose UTF-16 bytes lie across two characters of a row (the search texts were UTF-16 once, and
+    such a phrase was found there) are found where Python's ``in`` finds them, in both ways of looking."""
     rng = random.Random(11)
     texts = list(snap.search)
     everything = np.arange(snap.n, dtype=np.int64)
@@ -191,8 +191,8 @@ def test_a_phrase_whose_bytes_straddle_two_characters_is_not_found(snap):
 
 
 def test_a_character_found_straddling_and_then_whole_is_found(make_index):
-    """中文 holds the bytes of 蝎 (U+874E) across its two characters; a row holding both finds 蝎 after them,
-    and a character outside the Basic Multilingual Plane (a surrogate pair) is found whole."""
+    """中文 holds the UTF-16 bytes of 蝎 (U+874E) across its two characters; a row holding both finds 蝎 after
+    them, and a character outside the Basic Multilingual Plane is found whole."""
     straddle = chr(0x874E)
     assert straddle.encode("utf-16-le") in "中文".encode("utf-16-le")
     texts = ["中文报告第一段", "中文报告第二段" + straddle + "字", "𠮷野家和中文", "无关的段落"]
@@ -214,18 +214,19 @@ def test_a_character_found_straddling_and_then_whole_is_found(make_index):
         engine.close()
 
 
-def test_the_search_texts_are_stored_in_utf16_and_the_fold_drops_their_row_end(mixed_index):
-    """Two bytes a character (70 % of UTF-8's bytes here), read back as written; U+FFFF, which ends a row in
-    the blob, never reaches a search text."""
-    from index.columns import SEARCH_ROW_END
+def test_the_search_texts_are_stored_in_the_search_code_and_the_fold_drops_the_separator(mixed_index):
+    """Each row's search code then the row end byte, read back as written: under 60 % of UTF-8's bytes here
+    (UTF-16 took 70 %). U+FFFF, which separates rows while they are renumbered, never reaches a search text."""
+    from index.columns import ROW_END
     from index.normalise import fold_for_search
+    from index.search_code import encode
 
     mapped = load_columns(IndexStore(mixed_index).generation_dir(IndexStore(mixed_index).current_generation())
                           / COLUMNS_FILE)
     blob = mapped.array("search_blob").tobytes()
     texts = list(mapped.search)
-    assert blob == b"".join(t.encode("utf-16-le") + SEARCH_ROW_END for t in texts)
-    assert len(blob) < 0.75 * sum(len(t.encode("utf-8")) + 1 for t in texts)
+    assert blob == b"".join(encode(t) + ROW_END for t in texts)
+    assert len(blob) < 0.6 * sum(len(t.encode("utf-8")) + 1 for t in texts)
     assert fold_for_search("发\uffff展") == "发展"
 
 
