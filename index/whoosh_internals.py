@@ -188,22 +188,60 @@ class _DocumentPostings:
         return spans, docs, weights
 
     def grouped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(bounds, docnums, weights or None), grouped by term id: term ``t``'s postings are
-        ``docnums[bounds[t]:bounds[t + 1]]`` (ascending)."""
+        """(bounds, docnums (int32), weights or None), grouped by term id: term ``t``'s postings are
+        ``docnums[bounds[t]:bounds[t + 1]]`` (ascending).
+
+        Grouped :data:`GROUP_CHUNK` postings at a time (each chunk sorted, then
+        put in its place after the earlier chunks' postings of each term), so
+        that what the grouping holds besides the result is a chunk's worth, not
+        four times every posting's: at a flush of 50M characters the pool's
+        exact postings are 41 million, and grouping them at once took the
+        build from 1.0 to 1.6 GB.
+        """
         ids = np.frombuffer(self.terms, dtype=np.int64 if self.vocabulary is None else np.uint32)
-        docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int64), np.frombuffer(self.counts, dtype=np.int64))
-        # a stable sort by term id (each term's docnums stay ascending): the keys (term id, place) are unique,
-        # and sorting them is 1.4-5x faster than numpy's stable argsort of the ids (timsort)
         if len(ids) >= 1 << 32 or (len(ids) and int(ids.max()) >= 1 << 31):
             raise OverflowError("more than 2**32 postings or 2**31 terms in one segment")
-        keys = (ids.astype(np.int64) << 32) | np.arange(len(ids), dtype=np.int64)
-        keys.sort()
-        order = keys & 0xFFFFFFFF
-        docs = docs[order]
-        weights = np.frombuffer(self.weights, dtype=np.float64)[order] if len(self.weights) else None
         terms = len(self.ids) if self.vocabulary is None else len(self.vocabulary)
-        bounds = np.searchsorted(keys >> 32, np.arange(terms + 1))
+        counts = np.frombuffer(self.counts, dtype=np.int64)
+        doc_of = np.frombuffer(self.docnums, dtype=np.int64)
+        all_weights = np.frombuffer(self.weights, dtype=np.float64) if len(self.weights) else None
+        bounds = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ids, minlength=terms), out=bounds[1:])
+        docs = np.empty(len(ids), dtype=np.int32)  # a segment's docnums are below 2**31 (Whoosh's own limit)
+        weights = np.empty(len(ids), dtype=np.float64) if all_weights is not None else None
+        filled = bounds[:-1].copy()  # where each term's next posting goes
+        # chunks end at a document's end, so a chunk's postings are whole documents
+        doc_ends = np.cumsum(counts)
+        first_doc = 0
+        while first_doc < len(counts):
+            start = int(doc_ends[first_doc - 1]) if first_doc else 0
+            last_doc = max(first_doc + 1, int(np.searchsorted(doc_ends, start + GROUP_CHUNK, side="right")))
+            end = int(doc_ends[last_doc - 1])
+            chunk = ids[start:end]
+            # a stable sort by term id (each term's docnums stay ascending): the keys (term id, place) are
+            # unique, and sorting them is 1.4-5x faster than numpy's stable argsort of the ids (timsort)
+            keys = chunk.astype(np.int64)
+            keys <<= 32
+            keys |= np.arange(len(chunk), dtype=np.int64)
+            keys.sort()
+            keys &= 0xFFFFFFFF  # each posting's place in the chunk before the sort
+            chunk_docs = np.repeat(doc_of[first_doc:last_doc], counts[first_doc:last_doc])
+            chunk_counts = np.bincount(chunk, minlength=terms)
+            chunk_starts = np.zeros(terms, dtype=np.int64)
+            np.cumsum(chunk_counts[:-1], out=chunk_starts[1:])
+            # the i-th posting of the sorted chunk goes to filled[t] + (i - chunk_starts[t]), t its term
+            at = np.repeat(filled - chunk_starts, chunk_counts)
+            at += np.arange(len(chunk), dtype=np.int64)
+            docs[at] = chunk_docs[keys]
+            if weights is not None:
+                weights[at] = all_weights[start:end][keys]
+            filled += chunk_counts
+            first_doc = last_doc
         return bounds, docs, weights
+
+
+#: Postings :meth:`_DocumentPostings.grouped` sorts at a time.
+GROUP_CHUNK = 1 << 22
 
 
 class MemoryPostingPool:
@@ -617,10 +655,20 @@ def write_pool_postings(fieldwriter, schema, pdr, pool: MemoryPostingPool,
             bounds, docs, weights = documents.grouped()
             term_ids = documents.term_ids(bounds)
             grouped = (bounds, docs, weights, term_ids)
-            blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
             if on_grouped is not None:
                 by_id = documents.vocabulary if documents.vocabulary is not None else list(documents.ids)
                 left_out = on_grouped(fieldname, by_id, bounds, docs, weights)
+            if left_out is not None and left_out.any():
+                # blocks of the terms written only (left out: at 100M characters three postings in four)
+                counts = np.diff(bounds)
+                keep = np.repeat(~left_out, counts)
+                kept_bounds = np.zeros(len(bounds), dtype=np.int64)
+                np.cumsum(np.where(left_out, 0, counts), out=kept_bounds[1:])
+                blocks = _Blocks(kept_bounds, docs[keep], None if weights is None else weights[keep], lengths,
+                                 pw._blocklimit)
+                del keep
+            else:
+                blocks = _Blocks(bounds, docs, weights, lengths, pw._blocklimit)
         # the terms merged segments hold, with the new documents' postings of the same terms in front
         merged = {t: (d, w, v) for t, d, w, v in pool.term_arrays(fieldname, grouped, one_by_one.keys())}
         offset = pw._postfile.tell()

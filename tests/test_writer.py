@@ -60,7 +60,9 @@ def test_a_later_run_recognises_the_same_report_by_its_sketch_kept_beside_report
     root = make_index([a])
     gen_dir = root / generation(root)
     assert "sketch" not in json.loads((gen_dir / "reports.json").read_text(encoding="utf-8"))["2010-全国"]
-    assert len(json.loads((gen_dir / "sketches.json").read_text(encoding="utf-8"))["2010-全国"]) > 8
+    from index.writer import SKETCHES, _read_sketches
+
+    assert len(dict(_read_sketches((gen_dir / SKETCHES).read_bytes()))["2010-全国"]) > 8
     b = make_report(NATIONAL_2010[:-2] + ["各位代表！", "让我们更加紧密地团结起来。"], region=NATIONAL, year=2010,
                     source="national-txt/2010.txt")
     with IndexStore(root).update() as up:
@@ -95,10 +97,11 @@ def test_a_reports_sketch_is_the_smallest_distinct_shingle_hashes():
     assert len(reports) > 5 and all(len(report_sketch(r)) == 256 for r in reports)
 
 
-def test_sketches_are_held_as_arrays_and_written_as_json_lists(make_index, tmp_path):
+def test_sketches_are_held_as_arrays_and_written_as_uint32s(make_index, tmp_path):
+    import struct
     from array import array
 
-    from index.writer import SKETCHES, _read_records, _write_records
+    from index.writer import SKETCHES, IndexStoreError, _read_records, _read_sketches, _write_records
 
     a = make_report(NATIONAL_2010, region=NATIONAL, year=2010, source="national-gbk-scrape/2010.txt")
     b = make_report(["坚持项目为王。", "深化放管服改革。"], region=BAZHOU, source="a.txt")
@@ -109,8 +112,13 @@ def test_sketches_are_held_as_arrays_and_written_as_json_lists(make_index, tmp_p
     _write_records(tmp_path, records)
     written = (tmp_path / SKETCHES).read_bytes()
     assert written == (gen_dir / SKETCHES).read_bytes()
-    assert written == json.dumps({rid: list(r["sketch"]) for rid, r in records.items()}, separators=(",", ":")).encode()
-    assert len(records["2010-全国"]["sketch"]) > 8
+    assert written == b"BGSKETCH1\n" + b"".join(
+        struct.pack("<I", len(rid.encode())) + rid.encode() + struct.pack(f"<I{len(r['sketch'])}I", len(r["sketch"]),
+                                                                           *r["sketch"])
+        for rid, r in sorted(records.items()))
+    assert len(records["2010-全国"]["sketch"]) > 8 and len(written) < 5 * sum(len(r["sketch"]) for r in records.values())
+    with pytest.raises(IndexStoreError, match="已损坏"):
+        list(_read_sketches(written[1:]))
 
 
 def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_index, tmp_path):
@@ -295,11 +303,16 @@ def test_a_paged_scrape_holding_page_one_is_the_same_report_and_the_fuller_copy_
     assert Engine(root).search(SearchRequest(q="第0部分")).total == 1  # the page-one copy's paragraphs are gone
 
 
-def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("group_chunk", [None, 5])
+def test_the_fast_pool_and_codec_write_the_postings_the_stock_writer_writes(tmp_path, monkeypatch, group_chunk):
+    """``group_chunk``: the pool groups its postings a few documents at a time (each chunk ends at a document's
+    end, so 5 is a document or two), not all at once."""
     from index import whoosh_internals as wi
     from index.assemble import parse_path
     from tests.conftest import SAMPLE
 
+    if group_chunk:
+        monkeypatch.setattr(wi, "GROUP_CHUNK", group_chunk)
     # every segment small, two enough to merge: the second generation merges the first into its new segment
     monkeypatch.setattr(wi, "SMALL_SEGMENT_DOCS", 10**9)
     monkeypatch.setattr(wi, "MERGE_SMALL_AT", 2)
