@@ -66,10 +66,10 @@ Vocabulary:
 (:func:`write_frequent_postings`) before it publishes a generation, which
 never changes afterwards.
 
-File layout: ``BGPOST3\\n``, an 8-byte little-endian header length, a JSON
+File layout: ``BGPOST4\\n``, an 8-byte little-endian header length, a JSON
 header (``rows``: the row count, ``terms``: ``[field, term, kind, df, offset,
 length]`` each), then the data, every term's 8-byte aligned. A file of another
-layout (``BGPOST2``: 16-bit rows in chunks) is not read, and its generation is
+layout (``BGPOST3``: a byte a frequency, no word as a bitmap) is not read, and its generation is
 refused (Whoosh lacks the saved terms): such an index asks for a rebuild.
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ log = logging.getLogger(__name__)
 
 #: The frequent terms' postings in a generation folder.
 POSTINGS_FILE = "postings.bin"
-_MAGIC = b"BGPOST3\n"
+_MAGIC = b"BGPOST4\n"
 #: The scratch folder inside an unpublished generation holding its saved segments' postings (gone once published).
 SAVED_POSTINGS = "saved-postings"
 #: A saved segment keeps the postings of every term held by at least one of its documents in this many (and
@@ -204,10 +204,16 @@ def _chunks(rows: int) -> int:
 
 def _pack_wide(sorted_rows: np.ndarray, rows: int, freqs: np.ndarray) -> bytes:
     """A word's ascending rows and frequencies in the wide encoding: how many rows fall in each chunk of
-    65,536 (uint32 a chunk), the low 16 bits of every row (uint16), the frequencies (uint8)."""
+    65,536 (uint32 a chunk), the low 16 bits of every row (uint16), the frequencies (:func:`_pack_freqs`)."""
     r = np.asarray(sorted_rows, dtype=np.int64)
     counts = np.bincount(r >> _CHUNK_BITS, minlength=_chunks(rows)).astype("<u4")
-    return counts.tobytes() + (r & 0xFFFF).astype("<u2").tobytes() + np.asarray(freqs, dtype=np.uint8).tobytes()
+    return counts.tobytes() + (r & 0xFFFF).astype("<u2").tobytes() + _pack_freqs(freqs)
+
+
+def _bitmap_bytes(rows_set, rows: int) -> bytes:
+    bits = np.zeros(rows, dtype=bool)
+    bits[rows_set] = True
+    return np.packbits(bits, bitorder="little").tobytes()
 
 
 def _unpack_wide(buf, offset: int, df: int, rows: int) -> np.ndarray:
@@ -216,6 +222,43 @@ def _unpack_wide(buf, offset: int, df: int, rows: int) -> np.ndarray:
     counts = np.frombuffer(buf, dtype="<u4", count=n, offset=offset)
     lows = np.frombuffer(buf, dtype="<u2", count=df, offset=offset + 4 * n)
     return np.repeat(np.arange(n, dtype=np.int64) << _CHUNK_BITS, counts) | lows
+
+
+def _word_as_bitmap(df: int, rows: int) -> bool:
+    """Whether a word of ``df`` rows among ``rows`` keeps its rows as a bitmap (else wide): when that is smaller."""
+    return (rows + 7) // 8 < 4 * _chunks(rows) + 2 * df
+
+
+def _rows_bytes(kind: str, df: int, rows: int) -> int:
+    """The bytes of a bitmap or wide entry before a word's frequencies."""
+    return (rows + 7) // 8 if kind == "bitmap" else 4 * _chunks(rows) + 2 * df
+
+
+#: A frequency of 15 or more takes the nibble 15; its value follows the nibbles (uint8, capped at 255).
+_MANY = 15
+
+
+def _pack_freqs(freqs) -> bytes:
+    """A word's frequencies (in row order) as 4 bits each, low nibble first, then the values of those of 15 or
+    more (uint8): at 100M characters 1 in 200 is, so they take half a byte a row instead of one."""
+    f = np.minimum(np.asarray(freqs, dtype=np.int64), 255).astype(np.uint8)
+    nibbles = np.minimum(f, _MANY)
+    if len(nibbles) % 2:
+        nibbles = np.concatenate((nibbles, np.zeros(1, dtype=np.uint8)))
+    return (nibbles[0::2] | (nibbles[1::2] << 4)).tobytes() + f[f >= _MANY].tobytes()
+
+
+def _unpack_freqs(buf, offset: int, df: int) -> np.ndarray:
+    """The frequencies (uint8) :func:`_pack_freqs` wrote at ``offset`` of ``buf``."""
+    packed = np.frombuffer(buf, dtype=np.uint8, count=(df + 1) // 2, offset=offset)
+    f = np.empty(2 * len(packed), dtype=np.uint8)
+    f[0::2] = packed & 15
+    f[1::2] = packed >> 4
+    f = f[:df]
+    many = np.flatnonzero(f == _MANY)
+    if len(many):
+        f[many] = np.frombuffer(buf, dtype=np.uint8, count=len(many), offset=offset + len(packed))
+    return f
 
 
 def _mapped_rows(docnums: np.ndarray, docnum_to_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -242,11 +285,11 @@ def _encode(field: str, term: str, got, rows: int) -> _Encoded:
     if field == S.EXACT:
         df = int(len(got))
         if _as_bitmap(df, rows):
-            bits = np.zeros(rows, dtype=bool)
-            bits[got] = True
-            return _Encoded(field, term, "bitmap", df, np.packbits(bits, bitorder="little").tobytes())
+            return _Encoded(field, term, "bitmap", df, _bitmap_bytes(got, rows))
         return _Encoded(field, term, "packed", df, _pack(np.sort(np.asarray(got, dtype=np.int64)), rows))
     r, f = got
+    if _word_as_bitmap(len(r), rows):
+        return _Encoded(field, term, "bitmap", int(len(r)), _bitmap_bytes(r, rows) + _pack_freqs(f))
     return _Encoded(field, term, "wide", int(len(r)), _pack_wide(r, rows, f))
 
 
@@ -690,18 +733,24 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
     if df < threshold:  # dropped: no bytes needed
         return _Encoded(field, term, e.kind, df, b"")
     start = previous._base + e.offset
-    if field == S.EXACT:
-        kind = "bitmap" if _as_bitmap(df, rows) else "packed"
+    if field == S.EXACT or e.kind == "bitmap":
+        kind = ("bitmap" if _as_bitmap(df, rows) else "packed") if field == S.EXACT else \
+            ("bitmap" if _word_as_bitmap(df, rows) else "wide")
         if kind != e.kind:
             return None
         if kind == "bitmap":
             bits = np.zeros((rows + 7) // 8, dtype=np.uint8)
-            bits[:e.length] = np.frombuffer(mm, dtype=np.uint8, count=e.length, offset=start)
+            old_bytes = (previous.rows + 7) // 8  # a word's frequencies follow them
+            bits[:old_bytes] = np.frombuffer(mm, dtype=np.uint8, count=old_bytes, offset=start)
             first = previous.rows // 8 * 8  # the byte holding the previous last row may take new rows too
             tail = np.zeros(rows - first, dtype=bool)
             tail[new_rows - first] = True
             bits[first // 8:] |= np.packbits(tail, bitorder="little")
-            return _Encoded(field, term, kind, df, bits.tobytes())
+            if field == S.EXACT:
+                return _Encoded(field, term, kind, df, bits.tobytes())
+            return _Encoded(field, term, kind, df, bits.tobytes() + _appended_freqs(mm, start, e, previous.rows, new))
+    if e.kind == "wide" and _word_as_bitmap(df, rows):
+        return None
     if e.kind == "wide":
         chunks_before, chunks = _chunks(previous.rows), _chunks(rows)
         counts = np.zeros(chunks, dtype="<u4")
@@ -710,7 +759,7 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
         lows = start + 4 * chunks_before
         return _Encoded(field, term, "wide", df, b"".join([
             counts.tobytes(), mm[lows:lows + 2 * e.df], (new_rows & 0xFFFF).astype("<u2").tobytes(),
-            mm[lows + 2 * e.df:lows + 3 * e.df], b"" if new is None else np.asarray(new[1], dtype=np.uint8).tobytes()]))
+            _appended_freqs(mm, start, e, previous.rows, new)]))
     # packed: the previous low bits kept (any number of low bits decodes; re-encoded when it costs 10 % more)
     low = mm[start]
     if _packed_size(df, rows, low) > 1.1 * _packed_size(df, rows) + 64:
@@ -737,6 +786,12 @@ def _appended(previous: "FrequentPostings", field: str, term: str, new, rows: in
     new_lows = _bits_bytes(new_rows, low, lead) if len(new_rows) else mm[lows + whole:lows + whole + (1 if part else 0)]
     return _Encoded(field, term, "packed", df, b"".join([bytes([low]), mm[lows:lows + whole], new_lows,
                                                           high.tobytes()]))
+
+
+def _appended_freqs(mm, start: int, e: _Entry, previous_rows: int, new) -> bytes:
+    """A word's previous frequencies then its ``new`` rows' (``(rows, frequencies)`` or None), packed."""
+    old = _unpack_freqs(mm, start + _rows_bytes(e.kind, e.df, previous_rows), e.df)
+    return _pack_freqs(old if new is None else np.concatenate((old, np.asarray(new[1], dtype=np.uint8))))
 
 
 class FrequentPostings:
@@ -813,7 +868,8 @@ class FrequentPostings:
         if e is None or self._mm is None:
             return None
         if e.kind == "bitmap":
-            return bitmap_rows(self.bitmap(term), self.rows)
+            return bitmap_rows(np.frombuffer(self._mm, dtype=np.uint8, count=(self.rows + 7) // 8,
+                                             offset=self._base + e.offset), self.rows)
         return self._unpack(e)
 
     def _unpack(self, e: _Entry) -> np.ndarray:
@@ -825,10 +881,8 @@ class FrequentPostings:
         e = self._entries.get((S.WORDS, word))
         if e is None or self._mm is None:
             return None
-        start = self._base + e.offset
-        rows = self._unpack(e)
-        freqs = np.frombuffer(self._mm, dtype=np.uint8, count=e.df, offset=start + e.length - e.df)
-        return rows, freqs
+        rows = self.rows_of(S.WORDS, word)
+        return rows, _unpack_freqs(self._mm, self._base + e.offset + _rows_bytes(e.kind, e.df, self.rows), e.df)
 
     def close(self) -> None:
         if self._mm is not None:

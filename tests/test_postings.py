@@ -254,7 +254,7 @@ def test_a_postings_file_is_laid_out_term_after_term_8_byte_aligned(tmp_path, mo
         offset = len(data)
     header = json.dumps({"rows": rows, "terms": terms}, ensure_ascii=False).encode("utf-8")
     header += b" " * ((-len(header)) % 8)
-    assert (tmp_path / POSTINGS_FILE).read_bytes() == b"BGPOST3\n" + len(header).to_bytes(8, "little") + header + data
+    assert (tmp_path / POSTINGS_FILE).read_bytes() == b"BGPOST4\n" + len(header).to_bytes(8, "little") + header + data
 
 
 @pytest.mark.parametrize("rows, density", [(70_000, 1 / 3), (70_000, 1 / 40), (70_000, 1 / 700), (300_001, 1 / 5_000),
@@ -270,6 +270,17 @@ def test_a_packed_term_is_a_tenth_of_16_bit_rows_per_doubling_and_reads_back(tmp
     assert bits <= 2 + np.log2(rows / len(got)) + 1 + 64 / len(got), bits
     assert np.array_equal(P._unpack_rows(data, 0, len(got), rows), got)
     assert data[len(data) - len(got):] == freqs.tobytes()
+
+
+@pytest.mark.parametrize("spread", [1, 3, 40])
+def test_frequencies_take_half_a_byte_and_read_back_exactly(spread):
+    """Four bits a frequency, the few of 15 or more after them as bytes (capped at 255, as before)."""
+    rng = np.random.default_rng(spread)
+    freqs = np.minimum(rng.geometric(1 / spread, 10_001), 400)
+    data = P._pack_freqs(freqs)
+    many = int((freqs >= 15).sum())
+    assert len(data) == 5_001 + many and (many > 100) == (spread == 40)
+    assert P._unpack_freqs(b"xy" + data, 2, len(freqs)).tolist() == np.minimum(freqs, 255).tolist()
 
 
 @pytest.mark.parametrize("share", [0.5, 0.9, 0.999])
@@ -288,18 +299,19 @@ def test_an_appended_packed_term_reads_back_as_one_encoded_whole(tmp_path, share
                P._encode(S.WORDS, "词", (before, freqs[:len(before)]), rows_before),
                P._encode(S.EXACT, "cd", before, rows_before)]
     previous = _saved(tmp_path, rows_before, entries)
-    extended = []
+    extended = {}
     for field, term, new in ((S.EXACT, "ab", after), (S.WORDS, "词", (after, freqs[len(before):])),
                              (S.EXACT, "cd", None)):
         e = P._appended(previous, field, term, new, rows, 1)
         expected = before if new is None else every
         if e is None:  # encoded whole instead: only when the kind changes or the kept low bits cost a tenth more
-            kind = ("bitmap" if P._as_bitmap(len(expected), rows) else "packed") if field == S.EXACT else "wide"
+            kind = ("bitmap" if P._as_bitmap(len(expected), rows) else "packed") if field == S.EXACT else \
+                ("bitmap" if P._word_as_bitmap(len(expected), rows) else "wide")
             low = previous._mm[previous._base + previous._entries[(field, term)].offset]
             assert kind != previous.kind(field, term) or (
                 P._packed_size(len(expected), rows, low) > 1.1 * P._packed_size(len(expected), rows) + 64)
             continue
-        extended.append(e.kind)
+        extended[term] = e.kind
         folder = tmp_path / f"{field}-{term}"
         folder.mkdir()
         saved = _saved(folder, rows, [e])
@@ -308,4 +320,6 @@ def test_an_appended_packed_term_reads_back_as_one_encoded_whole(tmp_path, share
             assert np.array_equal(saved.weighted(term)[1], freqs[:len(expected)])
         saved.close()
     previous.close()
-    assert "wide" in extended and ("bitmap" if density * P.BITMAP_SHARE >= 1 else "packed") in extended
+    # a word of one row in 3 keeps a bitmap, rarer ones their rows; both extend, with their frequencies
+    assert extended["词"] == ("bitmap" if density > 1 / 16 else "wide")
+    assert extended["ab"] == ("bitmap" if density * P.BITMAP_SHARE >= 1 else "packed")
