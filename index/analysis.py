@@ -16,7 +16,7 @@
   4,096 buckets a two-character query such as 安民 verified 26,478 rows,
   28 ms). The 4,096 most frequent bigrams
   (``index/data/frequent_bigrams.txt``, made from the bundled sample by
-  ``bench/frequent_bigrams.py``) keep a term of their own instead: their
+  ``bench/index_data.py``) keep a term of their own instead: their
   postings are exact, so a two-character query such as 推进 needs no
   verification of its tens of thousands of hits.
 * The **words** field holds jieba *words* for ranking, each with its

@@ -796,7 +796,28 @@ def _utf8(code) -> str:
     return str(code, "utf-8")
 
 
-class TextColumn(Sequence[str]):
+class _Rows(Sequence):
+    """A column read a row at a time: ``column[i]`` is :meth:`_row` of ``i`` (negative from the end), a slice a
+    list of rows."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _row(self, i: int):
+        raise NotImplementedError
+
+    def __getitem__(self, i):
+        n = len(self)
+        if isinstance(i, slice):
+            return [self._row(k) for k in range(*i.indices(n))]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return self._row(i)
+
+
+class TextColumn(_Rows, Sequence[str]):
     """A column of strings read from a blob: ``column[i]`` decodes row ``i`` on access."""
 
     def __init__(self, buf, offsets: np.ndarray, base: int, path: str | None = None, decode=_utf8):
@@ -817,13 +838,7 @@ class TextColumn(Sequence[str]):
         base, off = self.base, self._off
         return base + off[i], base + off[i + 1] - self.end
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(i)
+    def _row(self, i: int) -> str:
         base, off = self.base, self._off
         return self.decode(self.buf[base + off[i] : base + off[i + 1] - self.end])
 
@@ -833,7 +848,7 @@ class TextColumn(Sequence[str]):
             yield decode(buf[base + off[i] : base + off[i + 1] - end])
 
 
-class DisplayColumn(Sequence[str]):
+class DisplayColumn(_Rows, Sequence[str]):
     """The display texts: a row's search text, patched where the two differ (see the module docstring)."""
 
     def __init__(self, search: TextColumn, patches: TextColumn, slot: np.ndarray, kinds: np.ndarray,
@@ -849,11 +864,7 @@ class DisplayColumn(Sequence[str]):
     def __len__(self) -> int:
         return len(self.search)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def _row(self, i: int) -> str:
         p = self._slot[i]
         if p < 0:
             return self.search[i] if p == SLOT_EQUAL else house_guess(self.search[i], -2 - p)
@@ -877,7 +888,7 @@ class DisplayColumn(Sequence[str]):
         return (self[i] for i in range(len(self)))
 
 
-class OptionalFloats(Sequence[float | None]):
+class OptionalFloats(_Rows, Sequence[float | None]):
     """A float column held only where it has a value: ``rows`` (ascending) and their ``values``; None elsewhere."""
 
     def __init__(self, n: int, rows: np.ndarray, values: np.ndarray):
@@ -889,13 +900,7 @@ class OptionalFloats(Sequence[float | None]):
     def __len__(self) -> int:
         return self._n
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(i)
+    def _row(self, i: int) -> float | None:
         k = int(np.searchsorted(self.rows, i))
         return self._v[k] if k < len(self.rows) and self.rows[k] == i else None
 

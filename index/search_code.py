@@ -4,7 +4,7 @@ Vocabulary:
 
 * the **ranks** are the characters commonest in government work reports, most
   common first (``index/data/character_ranks.txt``, made from the bundled
-  sample by ``bench/character_ranks.py``; at most 2,048).
+  sample by ``bench/index_data.py``; at most 2,048).
 * **renumbering** gives the character of rank ``k`` the code point ``k``, so
   that UTF-8 writes the first 128 in one byte and the next 1,920 in two
   (UTF-8 writes any Chinese character in three, UTF-16 in two). A code point
