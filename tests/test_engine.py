@@ -168,7 +168,7 @@ def test_engine_sees_a_new_generation_without_restart(engine, make_index):
 
 
 def test_every_generation_answers_the_warm_up_search_before_any_request(engine, make_index, monkeypatch):
-    """Opening and reloading search the new generation once (WARM_UP_QUERY) before requests can reach it."""
+    """Opening and reloading search the new generation (WARM_UP_QUERIES) before requests can reach it."""
     from search import engine as E
 
     seen = []
@@ -181,14 +181,15 @@ def test_every_generation_answers_the_warm_up_search_before_any_request(engine, 
     monkeypatch.setattr(E.Engine, "_answer", spy)
     opened = E.Engine(engine.store.root)
     first = opened.snapshot().generation
-    assert seen == [(first, E.WARM_UP_QUERY, False)]  # searched before it became the engine's snapshot
+    warm = [(first, q, False) for q in E.WARM_UP_QUERIES]
+    assert seen == warm and len(warm) == 2  # searched before it became the engine's snapshot
     make_index([make_report(["因地制宜发展新质生产力。"], region=BAZHOU, year=2025, source="w.txt")],
                root=engine.store.root)
     opened._checked = 0
     assert search(opened, "新质生产力").total == 1
     second = opened.snapshot().generation
     assert second != first
-    assert seen[1:] == [(second, E.WARM_UP_QUERY, False), (second, "新质生产力", True)]
+    assert seen[2:] == [(second, q, False) for q in E.WARM_UP_QUERIES] + [(second, "新质生产力", True)]
     opened.close()
 
 
@@ -198,7 +199,7 @@ def test_a_failed_warm_up_search_does_not_stop_the_generation_from_being_served(
     answer = E.Engine._answer
 
     def failing_warm_up(self, snap, request):
-        if request.q == E.WARM_UP_QUERY:
+        if request.q in E.WARM_UP_QUERIES:
             raise MemoryError("no room for the warm-up")
         return answer(self, snap, request)
 
