@@ -58,8 +58,6 @@ def _permutation(ranks: str) -> tuple[np.ndarray, np.ndarray]:
     forward = np.arange(_BMP, dtype=np.uint32)
     ranked = np.array([ord(c) for c in ranks], dtype=np.uint32)
     forward[ranked] = np.arange(len(ranks), dtype=np.uint32)
-    taken = np.zeros(_BMP, dtype=bool)
-    taken[: len(ranks)] = True
     # the unranked code points below len(ranks) go to the code points the ranked characters above it left
     displaced = np.flatnonzero(~np.isin(np.arange(len(ranks)), ranked))
     left = np.sort(ranked[ranked >= len(ranks)])
