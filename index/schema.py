@@ -32,8 +32,9 @@ WORDS = "words"
 #: or a writer refuses, with a message asking for a rebuild, an index it cannot read: 6 stopped storing the
 #: paragraphs in Whoosh, 7 has 65,536 buckets of rare bigrams (a bucket's name changed with their number),
 #: 8 leaves the frequent terms' postings out of Whoosh (only the saved postings hold them: :mod:`index.postings`),
-#: 9 has the search code, house styles and half-byte frequencies (:mod:`index.search_code`, :mod:`index.columns`).
-SCHEMA_VERSION = 9
+#: 9 has the search code, house styles and half-byte frequencies (:mod:`index.search_code`, :mod:`index.columns`),
+#: 10 the evidence compressed (:data:`index.writer.EVIDENCE`).
+SCHEMA_VERSION = 10
 
 
 class _UnscoredField(fields.FieldType):

@@ -3,8 +3,8 @@
 An *index directory* holds *generations*. Each generation is a folder
 ``gen-NNNNNN`` holding a complete Whoosh index of paragraphs (``whoosh/``: only
 what is searched there, :mod:`index.schema`),
-``reports.json`` (report metadata), ``evidence.tsv`` (each report's metadata
-evidence, one line a report, read one report at a time: :func:`evidence_offsets`), ``sketches.bin`` (each
+``reports.json`` (report metadata), ``evidence.bin`` (each report's metadata
+evidence, compressed, read one report at a time: :func:`evidence_offsets`), ``sketches.bin`` (each
 report's content sketch, read only by the writer to spot duplicates) and the paragraph columns
 the query path loads (:mod:`index.columns`); the file ``CURRENT`` names the generation readers
 use. An update makes a new folder whose Whoosh index shares the current
@@ -61,7 +61,7 @@ from .whoosh_internals import (MergedSegment, abandon_writer, add_document, clos
 from .report import Report
 
 __all__ = ["IndexBusyError", "IndexStoreError", "IndexStore", "IndexUpdate", "AddResult", "PublishTimes",
-           "default_index_dir", "EVIDENCE", "evidence_offsets"]
+           "default_index_dir", "EVIDENCE", "evidence_entries", "evidence_offsets"]
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +84,13 @@ SKETCHES = "sketches.bin"
 _SKETCHES_JSON = "sketches.json"  # a generation written before the binary file
 _SKETCHES_MAGIC = b"BGSKETCH1\n"
 _U32 = struct.Struct("<I")
-#: Each report's evidence (where its title, year and region were read), one line a report: its id, a tab,
-#: the evidence as JSON. It was 77 % of reports.json (13 of 17 MB at 100M characters) and 50 of the 68 MB
-#: a server held parsing it; a reader now parses one report's line when a page shows it.
-EVIDENCE = "evidence.tsv"
+#: Each report's evidence (where its title, year and region were read): after its magic, per report (in id
+#: order) the id's UTF-8 length (uint32), the id, the length of its evidence (uint32) and the evidence as
+#: zlib-compressed JSON, as the writer holds it (:class:`PackedJSON`). It was 77 % of reports.json (13 of
+#: 17 MB at 100M characters) and 50 of the 68 MB a server held parsing it; a reader now reads and parses one
+#: report's evidence when a page shows it. As one line of JSON a report it took 13.5 MB at 100M, 3.6 so.
+EVIDENCE = "evidence.bin"
+_EVIDENCE_MAGIC = b"BGEVIDENCE1\n"
 WHOOSH = "whoosh"  # the Whoosh index inside a generation folder
 #: The generation's format (:data:`index.schema.SCHEMA_VERSION`): code of another format would read its
 #: terms wrongly (a rare bigram's bucket name changed with the number of buckets), so it refuses.
@@ -190,20 +193,49 @@ def _unpacked(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _evidence_entries(f) -> Iterator[tuple[str, int, bytes]]:
-    """(report id, offset of its JSON in the file, the JSON) of each line of a generation's :data:`EVIDENCE`,
-    open as the binary file ``f``."""
-    at = 0
-    for line in f:
-        rid, _, text = line.rstrip(b"\n").partition(b"\t")
-        yield rid.decode("utf-8"), at + len(rid) + 1, text
-        at += len(line)
+def evidence_entries(f, *, read: bool = True) -> Iterator[tuple[str, int, int, bytes]]:
+    """(report id, offset, length, compressed JSON) of each report's evidence in a generation's
+    :data:`EVIDENCE`, open as the binary file ``f``; with ``read=False`` the evidence is skipped, not read
+    (``b""``). Raises :class:`IndexStoreError` for a file that is not an evidence file or is cut short."""
+    damaged = IndexStoreError(f"{EVIDENCE} 已损坏：请删除索引后重新运行 baogao index")
+    end = f.seek(0, os.SEEK_END)
+    f.seek(0)
+    if f.read(len(_EVIDENCE_MAGIC)) != _EVIDENCE_MAGIC:
+        raise damaged
+    at = len(_EVIDENCE_MAGIC)
+    while head := f.read(4):
+        try:
+            (n,) = _U32.unpack(head)
+            rid = f.read(n).decode("utf-8")
+            (k,) = _U32.unpack(f.read(4))
+        except (struct.error, UnicodeDecodeError) as exc:
+            raise damaged from exc
+        at += 8 + n
+        if at + k > end:
+            raise damaged
+        if read:
+            data = f.read(k)
+        else:
+            data = b""
+            f.seek(k, os.SEEK_CUR)
+        yield rid, at, k, data
+        at += k
 
 
 def evidence_offsets(f) -> dict[str, tuple[int, int]]:
     """Where each report's evidence lies in a generation's :data:`EVIDENCE`, open as the binary file ``f``:
-    (offset, length) of its JSON by report id."""
-    return {rid: (at, len(text)) for rid, at, text in _evidence_entries(f)}
+    (offset, length) of its compressed JSON by report id."""
+    return {rid: (at, k) for rid, at, k, _ in evidence_entries(f, read=False)}
+
+
+def _evidence_pieces(reports: dict[str, dict]) -> Iterator[bytes]:
+    """:data:`EVIDENCE` a report at a time."""
+    yield _EVIDENCE_MAGIC
+    for rid in sorted(reports):
+        key = rid.encode("utf-8")
+        value = reports[rid].get("evidence")
+        data = (value if isinstance(value, PackedJSON) else PackedJSON.of(value or [])).data
+        yield _U32.pack(len(key)) + key + _U32.pack(len(data)) + data
 
 
 def _read_records(gen_dir: Path) -> dict[str, dict]:
@@ -217,9 +249,9 @@ def _read_records(gen_dir: Path) -> dict[str, dict]:
             rec["sketch"] = _sketch_array(rec["sketch"])
     try:
         with open(gen_dir / EVIDENCE, "rb") as f:  # absent from a generation written before the split
-            for rid, _, text in _evidence_entries(f):
+            for rid, _, _, data in evidence_entries(f):
                 if rid in reports:
-                    reports[rid]["evidence"] = PackedJSON.of_json(text)
+                    reports[rid]["evidence"] = PackedJSON(data)
     except FileNotFoundError:
         pass
     path = gen_dir / SKETCHES
@@ -274,13 +306,6 @@ def _json_object(members: Iterator[tuple[str, str]], separators: tuple[str, str]
     yield b"}"
 
 
-def _evidence_json(value) -> bytes:
-    """A record's evidence as one line's JSON (no newline or tab: JSON escapes them inside strings)."""
-    if isinstance(value, PackedJSON):
-        return value.json()
-    return json.dumps(value or [], ensure_ascii=False).encode("utf-8")
-
-
 def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
     """Write ``reports.json`` without the sketches and the evidence, :data:`EVIDENCE` and :data:`SKETCHES`
     with them, a report at a time: no file is ever held whole (at 500M characters reports.json was 85 MB)."""
@@ -289,8 +314,7 @@ def _write_records(gen_dir: Path, reports: dict[str, dict]) -> None:
         ((public(rid), public({k: v for k, v in reports[rid].items() if k not in ("sketch", "evidence")}))
          for rid in sorted(reports)),
         (", ", ": ")))
-    _write_atomic(gen_dir / EVIDENCE, (rid.encode("utf-8") + b"\t" + _evidence_json(reports[rid].get("evidence"))
-                                       + b"\n" for rid in sorted(reports)))
+    _write_atomic(gen_dir / EVIDENCE, _evidence_pieces(reports))
     _write_atomic(gen_dir / SKETCHES, _sketch_pieces(reports))
 
 

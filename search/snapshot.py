@@ -31,7 +31,6 @@ answer reads the same generation.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import threading
@@ -44,7 +43,7 @@ from index.columns import COLUMNS_FILE, MappedColumns, ParagraphColumns, load_co
 from index.search_code import encode as search_code
 from index.postings import POSTINGS_FILE, FrequentPostings, Postings
 from index.whoosh_internals import advise_random_reads
-from index.writer import EVIDENCE, IndexStore, evidence_offsets
+from index.writer import EVIDENCE, IndexStore, PackedJSON, evidence_offsets
 
 from .records import PRIVATE_FIELDS, Passage, ReportRecord
 
@@ -217,7 +216,7 @@ class Snapshot:
         return self.records.get(report_id)
 
     def evidence(self, report_id: str) -> list[dict]:
-        """A report's evidence as reports.json once held it (empty for an unknown id): one line of the
+        """A report's evidence as reports.json once held it (empty for an unknown id): its entry in the
         generation's evidence file, read and parsed now."""
         rec = self.reports.get(report_id)
         if rec is None:
@@ -227,7 +226,7 @@ class Snapshot:
         at = self._evidence_at.get(report_id)
         if at is None or self._evidence_fd is None:
             return []
-        return json.loads(os.pread(self._evidence_fd, at[1], at[0]))
+        return PackedJSON(os.pread(self._evidence_fd, at[1], at[0])).value()
 
     @functools.cached_property
     def _evidence_at(self) -> dict[str, tuple[int, int]]:

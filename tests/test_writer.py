@@ -1,4 +1,5 @@
 """The index store: generations, idempotence, duplicates, locking, failures and kill -9."""
+import io
 import json
 import os
 import signal
@@ -122,11 +123,12 @@ def test_sketches_are_held_as_arrays_and_written_as_uint32s(make_index, tmp_path
 
 
 def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_index, tmp_path):
-    """The writer holds a record's evidence as compressed JSON and writes it to the evidence file, one line a
-    report, not to reports.json; a generation's records read and written again give the same files byte for
-    byte, and a reader gets each report's evidence back from its line."""
+    """The writer holds a record's evidence as compressed JSON and writes it so to the evidence file, a report
+    at a time, not to reports.json; a generation's records read and written again give the same files byte for
+    byte, and a reader gets each report's evidence back from its entry."""
     from index.assemble import parse_path
-    from index.writer import EVIDENCE, REPORTS, PackedJSON, _read_records, _write_records, report_record
+    from index.writer import (EVIDENCE, REPORTS, IndexStoreError, PackedJSON, _read_records, _write_records,
+                              evidence_entries, evidence_offsets, report_record)
     from tests.conftest import SAMPLE
 
     reports = [r for f in sorted(SAMPLE.glob("*.txt"))[:3] for r in parse_path(f)]
@@ -138,9 +140,18 @@ def test_records_hold_their_evidence_packed_and_write_it_back_as_it_was(make_ind
     root = make_index(reports)
     gen_dir = root / generation(root)
     assert not any("evidence" in rec for rec in json.loads((gen_dir / REPORTS).read_text(encoding="utf-8")).values())
-    lines = (gen_dir / EVIDENCE).read_text(encoding="utf-8").splitlines()
-    assert [line.split("\t")[0] for line in lines] == sorted(evidence)
-    assert {line.split("\t")[0]: json.loads(line.split("\t", 1)[1]) for line in lines} == evidence
+    with open(gen_dir / EVIDENCE, "rb") as f:
+        entries = list(evidence_entries(f))
+    assert [rid for rid, *_ in entries] == sorted(evidence)
+    assert {rid: PackedJSON(data).value() for rid, _, _, data in entries} == evidence
+    written = (gen_dir / EVIDENCE).read_bytes()
+    assert sum(k for _, _, k, _ in entries) < 0.5 * len(json.dumps(evidence, ensure_ascii=False).encode())
+    with open(gen_dir / EVIDENCE, "rb") as f:
+        assert {rid: written[at : at + k] for rid, (at, k) in evidence_offsets(f).items()} == \
+            {rid: data for rid, _, _, data in entries}
+    for damaged in (b"{" + written[1:], written[:-3]):
+        with pytest.raises(IndexStoreError, match="已损坏"):
+            list(evidence_entries(io.BytesIO(damaged)))
     records = _read_records(gen_dir)
     assert all(isinstance(r["evidence"], PackedJSON) for r in records.values())
     assert {rid: r["evidence"].value() for rid, r in records.items()} == evidence
@@ -164,7 +175,7 @@ def test_evidence_survives_an_update_and_a_generation_with_it_in_reports_json_is
     """A second build carries the first one's evidence (read back from its file) into the new generation;
     a generation written before the evidence file (reports.json holding it) shows it all the same."""
     from index.assemble import parse_path
-    from index.writer import EVIDENCE, REPORTS
+    from index.writer import EVIDENCE, REPORTS, PackedJSON, evidence_entries
     from tests.conftest import SAMPLE
 
     a, b = [r for f in sorted(SAMPLE.glob("*.txt"))[:2] for r in parse_path(f)]
@@ -178,8 +189,9 @@ def test_evidence_survives_an_update_and_a_generation_with_it_in_reports_json_is
     engine.close()
     # rewrite the generation as an older baogao wrote it: the evidence inside reports.json, no evidence file
     reports = json.loads((gen_dir / REPORTS).read_text(encoding="utf-8"))
-    for rid, line in (l.split("\t", 1) for l in (gen_dir / EVIDENCE).read_text(encoding="utf-8").splitlines()):
-        reports[rid]["evidence"] = json.loads(line)
+    with open(gen_dir / EVIDENCE, "rb") as f:
+        for rid, _, _, data in evidence_entries(f):
+            reports[rid]["evidence"] = PackedJSON(data).value()
     (gen_dir / REPORTS).write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
     (gen_dir / EVIDENCE).unlink()
     engine = Engine(root)
