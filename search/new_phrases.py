@@ -37,7 +37,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from index.analysis import jieba_tokenizer
+from index.analysis import document_tokens
 
 from .evaluation import Evaluator
 from .snapshot import Snapshot
@@ -174,7 +174,6 @@ def report_candidates(snap: Snapshot, report_id: str) -> dict[str, Candidate]:
     hit = _token_cache.get(key)
     if hit is not None:
         return hit[0]
-    tk = jieba_tokenizer()
     quoted: set[str] = set()
     words: set[str] = set()
     grams: set[str] = set()
@@ -184,7 +183,7 @@ def report_candidates(snap: Snapshot, report_id: str) -> dict[str, Candidate]:
         for run in _RUN.findall(text):
             if len(run) < MIN_PHRASE:
                 continue
-            toks = tk.lcut(run)
+            toks = document_tokens(run)
             for a, tok in enumerate(toks):
                 if len(tok) >= MIN_PHRASE:
                     words.add(tok)
