@@ -319,20 +319,26 @@ def _jieba_rs():
     return rjieba
 
 
-def _rs_blocks(text: str) -> Iterator[str]:
-    """jieba-rs's cut of ``text`` in jieba-next's blocks, the rest split as jieba-next splits it."""
-    cut = _jieba_rs().cut
+def _jieba_blocks(text: str, cut_block) -> Iterator[str]:
+    """jieba-next's precise cut of ``text`` around its blocks: each block cut by ``cut_block``, whitespace
+    kept whole and every other character alone (``Tokenizer.cut``)."""
     for blk in _BLOCK.split(text):
         if not blk:
             continue
         if _BLOCK.fullmatch(blk):
-            yield from cut(blk, True)
+            yield from cut_block(blk)
         else:
             for x in _WHITESPACE.split(blk):
                 if _WHITESPACE.fullmatch(x):
                     yield x
                 elif x:
                     yield from x
+
+
+def _rs_blocks(text: str) -> Iterator[str]:
+    """jieba-rs's cut of ``text`` in jieba-next's blocks."""
+    cut = _jieba_rs().cut
+    return _jieba_blocks(text, lambda blk: cut(blk, True))
 
 
 def _rs_cut(text: str) -> list[str] | Iterator[str]:
@@ -545,19 +551,7 @@ class QueryDictionary:
 
     def cut(self, text: str) -> Iterator[str]:
         """jieba's precise-mode cut of ``text`` with HMM (``Tokenizer.cut(text, HMM=True)``)."""
-        from jieba_next._patterns import re_han_default, re_skip_default
-
-        for blk in re_han_default.split(text):
-            if not blk:
-                continue
-            if re_han_default.match(blk):
-                yield from self._cut_block(blk)
-            else:
-                for x in re_skip_default.split(blk):
-                    if re_skip_default.match(x):
-                        yield x
-                    else:
-                        yield from x
+        return _jieba_blocks(text, self._cut_block)
 
 
 @functools.cache
